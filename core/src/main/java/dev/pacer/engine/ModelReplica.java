@@ -1,0 +1,186 @@
+package dev.pacer.engine;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.pacer.model.GptConfig;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.model.TensorSpec;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.util.List;
+
+/**
+ * One model on one device that turns flat weights plus token sequences into summed gradients
+ * (training) or summed losses (evaluation). Executors keep a few of these per JVM and use each
+ * from one thread at a time.
+ *
+ * <p>Memory: every call works inside its own {@link NDManager} and each micro-batch inside an
+ * {@link NDScope}, so the autograd graph and activations are released when the call returns;
+ * the only long-lived native allocation is one direct buffer holding the weights.
+ *
+ * <p>Autograd: {@code PtGradientCollector} guards with a JVM-wide flag, so two Spark tasks in
+ * one executor could not collect at once. libtorch's grad mode is thread-local, so this class
+ * switches it on for its own thread and calls backward directly; parameters are fresh leaf
+ * tensors each call, so no gradient needs zeroing.
+ *
+ * <p>A sequence is {@code seqLen + 1} token ids: positions {@code [0, seqLen)} are inputs and
+ * {@code [1, seqLen]} the targets.
+ */
+public final class ModelReplica implements AutoCloseable {
+
+    private final ParameterLayout layout;
+    private final GptConfig config;
+    private final NDManager root;
+    private final NDArray causalMask;
+    private final ByteBuffer weightBuffer;
+
+    public ModelReplica(ParameterLayout layout, Device device) {
+        this.layout = layout;
+        this.config = layout.config();
+        this.root = NDManager.newBaseManager(device);
+        this.causalMask = GptForward.causalMask(root, config.context());
+        this.weightBuffer = ByteBuffer.allocateDirect(layout.totalSize() * Float.BYTES)
+                .order(ByteOrder.nativeOrder());
+    }
+
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    /** Loss and token count of one call; gradients go to the caller's array. */
+    public record LossSum(double loss, long tokens) {}
+
+    /**
+     * Forward and backward over {@code sequences} in micro-batches of {@code microBatch};
+     * {@code gradOut} (length {@link ParameterLayout#totalSize()}) receives the gradient of the
+     * summed token loss, overwriting what it held.
+     */
+    public LossSum gradients(float[] weights, List<int[]> sequences, int microBatch, float[] gradOut) {
+        checkSizes(weights, gradOut);
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try (NDManager step = root.newSubManager()) {
+            NDArray[] params = loadParams(step, weights, true);
+            double loss = 0;
+            long tokens = 0;
+            for (int start = 0; start < sequences.size(); start += microBatch) {
+                List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
+                try (NDScope scope = new NDScope()) {
+                    NDArray[] io = inputsAndTargets(step, mb);
+                    NDArray lossSum = GptForward.crossEntropySum(
+                            GptForward.logits(config, params, io[0], causalMask), io[1]);
+                    loss += lossSum.getFloat();
+                    tokens += io[1].size();
+                    JniUtils.backward((PtNDArray) lossSum, (PtNDArray) step.ones(new Shape()), false, false);
+                }
+            }
+            for (int i = 0; i < params.length; i++) {
+                TensorSpec t = layout.tensors().get(i);
+                try (NDArray g = params[i].getGradient()) {
+                    g.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer()
+                            .get(gradOut, t.offset(), t.size());
+                }
+            }
+            return new LossSum(loss, tokens);
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** Forward only: summed token loss over {@code sequences}, for validation and probes. */
+    public LossSum loss(float[] weights, List<int[]> sequences, int microBatch) {
+        checkSizes(weights, null);
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager step = root.newSubManager()) {
+            NDArray[] params = loadParams(step, weights, false);
+            double loss = 0;
+            long tokens = 0;
+            for (int start = 0; start < sequences.size(); start += microBatch) {
+                List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
+                try (NDScope scope = new NDScope()) {
+                    NDArray[] io = inputsAndTargets(step, mb);
+                    loss += GptForward.crossEntropySum(
+                            GptForward.logits(config, params, io[0], causalMask), io[1]).getFloat();
+                    tokens += io[1].size();
+                }
+            }
+            return new LossSum(loss, tokens);
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    /** Logits (B, T, V) flattened row-major, for tests and sampling. */
+    public float[] logits(float[] weights, long[][] tokens) {
+        checkSizes(weights, null);
+        boolean previous = JniUtils.isGradMode();
+        JniUtils.setGradMode(false);
+        try (NDManager step = root.newSubManager()) {
+            NDArray[] params = loadParams(step, weights, false);
+            NDArray input = step.create(tokens);
+            return GptForward.logits(config, params, input, causalMask).toFloatArray();
+        } finally {
+            JniUtils.setGradMode(previous);
+        }
+    }
+
+    private NDArray[] loadParams(NDManager step, float[] weights, boolean requiresGrad) {
+        FloatBuffer fb = weightBuffer.clear().asFloatBuffer();
+        fb.put(weights);
+        List<TensorSpec> tensors = layout.tensors();
+        NDArray[] params = new NDArray[tensors.size()];
+        for (int i = 0; i < params.length; i++) {
+            TensorSpec t = tensors.get(i);
+            ByteBuffer slice = weightBuffer
+                    .slice(t.offset() * Float.BYTES, t.size() * Float.BYTES)
+                    .order(ByteOrder.nativeOrder());
+            params[i] = step.create(slice, new Shape(t.shape()), DataType.FLOAT32);
+            if (requiresGrad) {
+                params[i].setRequiresGradient(true);
+            }
+        }
+        return params;
+    }
+
+    private static NDArray[] inputsAndTargets(NDManager manager, List<int[]> mb) {
+        int len = mb.get(0).length - 1;
+        long[][] in = new long[mb.size()][len];
+        long[][] out = new long[mb.size()][len];
+        for (int b = 0; b < mb.size(); b++) {
+            int[] seq = mb.get(b);
+            if (seq.length != len + 1) {
+                throw new IllegalArgumentException("sequences in one micro-batch differ in length: "
+                        + seq.length + " vs " + (len + 1));
+            }
+            for (int t = 0; t < len; t++) {
+                in[b][t] = seq[t];
+                out[b][t] = seq[t + 1];
+            }
+        }
+        return new NDArray[] {manager.create(in), manager.create(out)};
+    }
+
+    private void checkSizes(float[] weights, float[] grads) {
+        if (weights.length != layout.totalSize()) {
+            throw new IllegalArgumentException("weights hold " + weights.length
+                    + " values, the model needs " + layout.totalSize());
+        }
+        if (grads != null && grads.length != layout.totalSize()) {
+            throw new IllegalArgumentException("gradient buffer holds " + grads.length
+                    + " values, the model needs " + layout.totalSize());
+        }
+    }
+
+    @Override
+    public void close() {
+        root.close();
+    }
+}

@@ -1,0 +1,110 @@
+package dev.pacer.model;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * The flat weight vector of a {@link GptConfig}: every tensor in a fixed order, GPT-2 names.
+ * The driver, the optimizer and the checkpoints all address weights through this layout.
+ */
+public final class ParameterLayout {
+
+    private final GptConfig config;
+    private final List<TensorSpec> tensors;
+    private final Map<String, TensorSpec> byName;
+    private final int totalSize;
+
+    public ParameterLayout(GptConfig config) {
+        this.config = config;
+        long d = config.width();
+        List<TensorSpec> list = new ArrayList<>();
+        int[] offset = {0};
+        Adder add = (name, kind, block, shape) -> {
+            TensorSpec t = new TensorSpec(name, shape, offset[0], kind, block);
+            list.add(t);
+            offset[0] = Math.addExact(offset[0], t.size());
+        };
+        add.add("wte.weight", ParameterKind.TOKEN_EMBEDDING, -1, config.vocab(), d);
+        add.add("wpe.weight", ParameterKind.POSITION_EMBEDDING, -1, config.context(), d);
+        for (int i = 0; i < config.layers(); i++) {
+            String p = "h." + i + ".";
+            add.add(p + "ln_1.weight", ParameterKind.NORM, i, d);
+            add.add(p + "ln_1.bias", ParameterKind.BIAS, i, d);
+            add.add(p + "attn.c_attn.weight", ParameterKind.ATTENTION, i, d, 3 * d);
+            add.add(p + "attn.c_attn.bias", ParameterKind.BIAS, i, 3 * d);
+            add.add(p + "attn.c_proj.weight", ParameterKind.ATTENTION, i, d, d);
+            add.add(p + "attn.c_proj.bias", ParameterKind.BIAS, i, d);
+            add.add(p + "ln_2.weight", ParameterKind.NORM, i, d);
+            add.add(p + "ln_2.bias", ParameterKind.BIAS, i, d);
+            add.add(p + "mlp.c_fc.weight", ParameterKind.MLP, i, d, 4 * d);
+            add.add(p + "mlp.c_fc.bias", ParameterKind.BIAS, i, 4 * d);
+            add.add(p + "mlp.c_proj.weight", ParameterKind.MLP, i, 4 * d, d);
+            add.add(p + "mlp.c_proj.bias", ParameterKind.BIAS, i, d);
+        }
+        add.add("ln_f.weight", ParameterKind.NORM, -1, d);
+        add.add("ln_f.bias", ParameterKind.BIAS, -1, d);
+        this.tensors = Collections.unmodifiableList(list);
+        Map<String, TensorSpec> map = new LinkedHashMap<>();
+        for (TensorSpec t : list) {
+            map.put(t.name(), t);
+        }
+        this.byName = Collections.unmodifiableMap(map);
+        this.totalSize = offset[0];
+    }
+
+    @FunctionalInterface
+    private interface Adder {
+        void add(String name, ParameterKind kind, int block, long... shape);
+    }
+
+    public GptConfig config() {
+        return config;
+    }
+
+    public List<TensorSpec> tensors() {
+        return tensors;
+    }
+
+    public TensorSpec tensor(String name) {
+        TensorSpec t = byName.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no tensor named '" + name + "' in this model");
+        }
+        return t;
+    }
+
+    public int totalSize() {
+        return totalSize;
+    }
+
+    /**
+     * GPT-2 initialisation (Radford et al. 2019, section 2.3): N(0, 0.02) for embeddings and
+     * projections, the residual output projections scaled by 1/sqrt(2·layers), zero biases,
+     * unit norm gains. Deterministic in {@code seed}.
+     */
+    public float[] initialWeights(long seed) {
+        float[] w = new float[totalSize];
+        SplittableRandom root = new SplittableRandom(seed);
+        double residualStd = 0.02 / Math.sqrt(2.0 * config.layers());
+        for (TensorSpec t : tensors) {
+            // one stream per tensor, so adding a tensor never shifts another's values
+            SplittableRandom rng = root.split();
+            int end = t.offset() + t.size();
+            switch (t.kind()) {
+                case NORM -> java.util.Arrays.fill(w, t.offset(), end, 1f);
+                case BIAS -> { } // zeros
+                default -> {
+                    double std = t.name().endsWith("c_proj.weight") ? residualStd : 0.02;
+                    for (int i = t.offset(); i < end; i++) {
+                        w[i] = (float) (rng.nextGaussian() * std);
+                    }
+                }
+            }
+        }
+        return w;
+    }
+}
