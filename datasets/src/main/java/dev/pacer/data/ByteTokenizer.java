@@ -1,0 +1,43 @@
+package dev.pacer.data;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The default tokenizer: one token per UTF-8 byte (ids 0-255) plus an end-of-document token
+ * (id 256). Needs no files and round-trips any text exactly.
+ */
+public final class ByteTokenizer {
+
+    public static final int VOCAB = 257;
+    public static final int END_OF_DOCUMENT = 256;
+
+    public int vocabSize() {
+        return VOCAB;
+    }
+
+    /** Token ids of {@code text}'s UTF-8 bytes, without the end-of-document token. */
+    public int[] encode(String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        int[] ids = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            ids[i] = bytes[i] & 0xFF;
+        }
+        return ids;
+    }
+
+    /** Text of {@code ids}; end-of-document tokens become newlines. */
+    public String decode(int[] ids) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length);
+        for (int id : ids) {
+            if (id == END_OF_DOCUMENT) {
+                out.write('\n');
+            } else if (id >= 0 && id < 256) {
+                out.write(id);
+            } else {
+                throw new IllegalArgumentException("token id " + id + " is outside the byte vocabulary 0.." + END_OF_DOCUMENT);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
