@@ -1,0 +1,45 @@
+package dev.pacer.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A first-order optimizer that updates a flat float32 weight vector in place on the driver.
+ *
+ * <p>The weights are described by {@link ParamSlice}s, each carrying its own learning rate and weight decay
+ * for the step. Elements of the weight vector that lie in no slice are left untouched, and so is their state.
+ */
+public interface Optimizer {
+
+    /**
+     * Performs one in-place update of {@code weights} from {@code grads}.
+     *
+     * @param weights flat weight vector, updated in place
+     * @param grads   flat gradient vector, same length as {@code weights}; not modified
+     * @param slices  non-overlapping spans of the vectors to update, with their per-step lr and weight decay
+     * @throws IllegalArgumentException if the lengths do not match the optimizer, a slice falls outside the
+     *                                  vectors, or two slices overlap
+     */
+    void step(float[] weights, float[] grads, List<ParamSlice> slices);
+
+    /** Number of {@link #step} calls performed so far (including those restored by {@link #restore}). */
+    long stepCount();
+
+    /**
+     * Named state vectors for checkpointing. The arrays are copies: changing them does not affect the
+     * optimizer.
+     */
+    Map<String, float[]> state();
+
+    /**
+     * Restores the state exactly as returned by {@link #state()} together with the step count, so that
+     * subsequent steps are bit-identical to an uninterrupted run. The arrays are copied.
+     *
+     * @throws IllegalArgumentException naming the problem if a state name is missing or unknown, an array has
+     *                                  the wrong length, or {@code stepCount} is negative
+     */
+    void restore(Map<String, float[]> state, long stepCount);
+
+    /** Short lowercase name of the algorithm, e.g. {@code "adamw"}. */
+    String name();
+}
