@@ -73,6 +73,7 @@ public final class ModelReplica implements AutoCloseable {
             for (int start = 0; start < sequences.size(); start += microBatch) {
                 List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
                 try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
                     NDArray[] io = inputsAndTargets(step, mb);
                     NDArray lossSum = GptForward.crossEntropySum(
                             GptForward.logits(config, params, io[0], causalMask), io[1]);
@@ -106,6 +107,7 @@ public final class ModelReplica implements AutoCloseable {
             for (int start = 0; start < sequences.size(); start += microBatch) {
                 List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
                 try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
                     NDArray[] io = inputsAndTargets(step, mb);
                     loss += GptForward.crossEntropySum(
                             GptForward.logits(config, params, io[0], causalMask), io[1]).getFloat();

@@ -10,7 +10,8 @@ package dev.pacer.model;
  * @param heads attention heads per block
  * @param eps LayerNorm epsilon (GPT-2 uses 1e-5)
  */
-public record GptConfig(int vocab, int context, int width, int layers, int heads, double eps) {
+public record GptConfig(int vocab, int context, int width, int layers, int heads, double eps)
+        implements java.io.Serializable {
 
     public GptConfig {
         positive("vocab", vocab);

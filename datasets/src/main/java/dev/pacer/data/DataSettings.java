@@ -10,7 +10,8 @@ import com.typesafe.config.Config;
  * @param validationFraction share of documents held out for validation
  * @param maxDocuments read at most this many documents (0 = all)
  */
-public record DataSettings(String path, String tokenizer, double validationFraction, long maxDocuments) {
+public record DataSettings(String path, String tokenizer, double validationFraction, long maxDocuments)
+        implements java.io.Serializable {
 
     public DataSettings {
         if (!"byte".equals(tokenizer)) {

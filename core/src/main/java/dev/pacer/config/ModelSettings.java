@@ -1,0 +1,29 @@
+package dev.pacer.config;
+
+import com.typesafe.config.Config;
+import dev.pacer.model.ModelPreset;
+
+/** Settings under {@code pacer.model}, plus the controller switches later work fills in. */
+public record ModelSettings(ModelPreset preset, boolean adalrs, boolean hidlr) {
+
+    public ModelSettings {
+        if (adalrs) {
+            throw new ConfigError("pacer.adalrs.enabled = true: AdaLRS is not implemented in this version;"
+                    + " set it to false");
+        }
+        if (hidlr) {
+            throw new ConfigError("pacer.hidlr.enabled = true: Hi-DLR is not implemented in this version;"
+                    + " set it to false");
+        }
+    }
+
+    public static ModelSettings from(Config pacer) {
+        ModelPreset preset;
+        try {
+            preset = ModelPreset.fromId(pacer.getString("model.preset"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("pacer.model.preset: " + e.getMessage());
+        }
+        return new ModelSettings(preset, pacer.getBoolean("adalrs.enabled"), pacer.getBoolean("hidlr.enabled"));
+    }
+}

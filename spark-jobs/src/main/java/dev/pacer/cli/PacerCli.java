@@ -1,0 +1,43 @@
+package dev.pacer.cli;
+
+import dev.pacer.checkpoint.CheckpointFormatException;
+import dev.pacer.config.ConfigError;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code pacer}: the command line. Exit codes: 0 success, 2 usage or configuration error
+ * (reported before Spark starts), 1 runtime failure.
+ */
+@Command(name = "pacer", mixinStandardHelpOptions = true, version = "pacer 0.1.0",
+        description = "Pretrain language models on Apache Spark.",
+        subcommands = {PretrainCommand.class, BenchCommand.class})
+public final class PacerCli {
+
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code (tests call this directly). */
+    public static int run(String... args) {
+        CommandLine cli = new CommandLine(new PacerCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof ConfigError) {
+                cmd.getErr().println("pacer: configuration error: " + e.getMessage());
+                return USAGE;
+            }
+            if (e instanceof CheckpointFormatException) {
+                cmd.getErr().println("pacer: bad checkpoint: " + e.getMessage());
+                return FAILURE;
+            }
+            cmd.getErr().println("pacer: failed: " + e);
+            e.printStackTrace(cmd.getErr());
+            return FAILURE;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,60 @@
+package dev.pacer.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.pacer.run.PacerSettings;
+import dev.pacer.train.PretrainJob;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pacer pretrain}: train (or resume) a GPT on the configured corpus. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true,
+        description = "Pretrain a GPT on Spark; rerunning with the same run directory resumes.")
+public final class PretrainCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Run directory (pacer.run.dir).")
+    String runDir;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Planned steps (pacer.train.max-steps).")
+    Long maxSteps;
+
+    @Option(names = "--stop-after", paramLabel = "N",
+            description = "Stop after N steps in this invocation (checkpointed); rerun to continue.")
+    long stopAfter;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (pacer.spark.master).")
+    String master;
+
+    @Override
+    public Integer call() throws Exception {
+        Config extra = ConfigFactory.empty();
+        if (runDir != null) {
+            extra = extra.withValue("pacer.run.dir", ConfigValueFactory.fromAnyRef(runDir, "--run-dir"));
+        }
+        if (maxSteps != null) {
+            extra = extra.withValue("pacer.train.max-steps", ConfigValueFactory.fromAnyRef(maxSteps, "--max-steps"));
+        }
+        if (master != null) {
+            extra = extra.withValue("pacer.spark.master", ConfigValueFactory.fromAnyRef(master, "--master"));
+        }
+        if (stopAfter < 0) {
+            throw new dev.pacer.config.ConfigError("--stop-after " + stopAfter + ": expected a step count >= 0");
+        }
+        PacerSettings settings = config.settings(extra);
+        PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
+        double bpb = out.finalValLoss() / Math.log(2);
+        System.out.printf("pacer: %s at step %d/%d, %,d tokens; validation loss %.4f nats/token = %.4f bits/byte"
+                        + " (order-0 entropy of the corpus: %.4f bits/byte); outputs in %s%n",
+                out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",
+                out.state().step(), settings.train().maxSteps(), out.state().tokens(), out.finalValLoss(), bpb,
+                out.corpus().order0EntropyBits(), out.runDir());
+        return 0;
+    }
+}

@@ -1,0 +1,198 @@
+package dev.pacer.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.checkpoint.CheckpointFormatException;
+import dev.pacer.checkpoint.NamedTensor;
+import dev.pacer.checkpoint.SafeTensors;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.model.TensorSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * {@code checkpoints/step-NNNNNNN/} directories: {@code model.safetensors} (weights by GPT-2
+ * name), {@code optimizer.safetensors} (each optimizer state vector per tensor, e.g.
+ * {@code exp_avg.h.0.attn.c_attn.weight}), {@code state.json}, and the empty {@code COMMITTED}
+ * marker written last. A directory without the marker is an interrupted write and is never
+ * resumed from.
+ */
+public final class CheckpointStore {
+
+    public static final String MARKER = "COMMITTED";
+    private static final Pattern DIR = Pattern.compile("step-(\\d{7,})");
+
+    private final RunStorage storage;
+    private final ParameterLayout layout;
+    private final Path dir;
+
+    public CheckpointStore(RunStorage storage, ParameterLayout layout) {
+        this.storage = storage;
+        this.layout = layout;
+        this.dir = storage.resolve("checkpoints");
+    }
+
+    public Path directoryFor(long step) {
+        return new Path(dir, String.format("step-%07d", step));
+    }
+
+    /** Writes a checkpoint; returns its directory. {@code state} extras go into state.json. */
+    public Path write(TrainingState s, ObjectNode stateJson) throws IOException {
+        Path d = directoryFor(s.step());
+        if (storage.exists(d)) {
+            storage.fs().delete(d, true); // an interrupted earlier write of the same step
+        }
+        storage.fs().mkdirs(d);
+        Map<String, String> meta = Map.of("format", "pacer-checkpoint-1", "step", Long.toString(s.step()));
+        storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", s.weights()), meta));
+        List<NamedTensor> opt = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : s.optimizerState().entrySet()) {
+            opt.addAll(tensors(e.getKey() + ".", e.getValue()));
+        }
+        storage.writeAll(new Path(d, "optimizer.safetensors"), encode(opt, meta));
+        stateJson.put("step", s.step());
+        stateJson.put("tokens", s.tokens());
+        stateJson.put("optimizer_steps", s.optimizerSteps());
+        stateJson.putArray("optimizer_state").addAll(
+                s.optimizerState().keySet().stream().map(stateJson::textNode).toList());
+        stateJson.put("written_at", Instant.now().toString());
+        storage.writeAll(new Path(d, "state.json"), JsonLinesLog.JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsBytes(stateJson));
+        storage.writeAll(new Path(d, MARKER), new byte[0]);
+        return d;
+    }
+
+    /** Deletes committed checkpoints beyond the newest {@code keep}; returns what it deleted. */
+    public List<Path> prune(int keep) throws IOException {
+        List<Path> deleted = new ArrayList<>();
+        List<Candidate> committed = list().stream().filter(Candidate::committed).toList();
+        for (int i = keep; i < committed.size(); i++) {
+            storage.fs().delete(committed.get(i).path(), true);
+            deleted.add(committed.get(i).path());
+        }
+        return deleted;
+    }
+
+    /** A checkpoint directory found on disk. */
+    public record Candidate(long step, Path path, boolean committed) {}
+
+    /** Checkpoint directories, newest first. */
+    public List<Candidate> list() throws IOException {
+        List<Candidate> out = new ArrayList<>();
+        if (!storage.exists(dir)) {
+            return out;
+        }
+        for (FileStatus st : storage.fs().listStatus(dir)) {
+            Matcher m = DIR.matcher(st.getPath().getName());
+            if (st.isDirectory() && m.matches()) {
+                out.add(new Candidate(Long.parseLong(m.group(1)), st.getPath(),
+                        storage.exists(new Path(st.getPath(), MARKER))));
+            }
+        }
+        out.sort(Comparator.comparingLong(Candidate::step).reversed());
+        return out;
+    }
+
+    /**
+     * The newest committed checkpoint, if any. Newer directories without the marker are
+     * reported to {@code warn} and skipped.
+     */
+    public Optional<Candidate> newestCommitted(Consumer<String> warn) throws IOException {
+        for (Candidate c : list()) {
+            if (c.committed()) {
+                return Optional.of(c);
+            }
+            warn.accept("checkpoint " + c.path() + " has no " + MARKER
+                    + " marker (its write was interrupted); ignoring it and using an older one");
+        }
+        return Optional.empty();
+    }
+
+    /** Reads and validates a committed checkpoint against this model's layout. */
+    public Loaded load(Candidate c) throws IOException {
+        Path statePath = new Path(c.path(), "state.json");
+        JsonNode state;
+        try {
+            state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
+        } catch (IOException e) {
+            throw new CheckpointFormatException(statePath.toString(),
+                    "not readable JSON (" + e.getMessage().split("\n")[0]
+                            + "); delete this checkpoint directory to resume from the previous one");
+        }
+        for (String field : List.of("step", "tokens", "optimizer_steps", "optimizer_state")) {
+            if (!state.has(field)) {
+                throw new CheckpointFormatException(statePath.toString(), "missing field '" + field
+                        + "'; delete this checkpoint directory to resume from the previous one");
+            }
+        }
+        float[] weights = new float[layout.totalSize()];
+        Path modelPath = new Path(c.path(), "model.safetensors");
+        fill(read(modelPath), "", weights, modelPath);
+        Map<String, float[]> opt = new LinkedHashMap<>();
+        Path optPath = new Path(c.path(), "optimizer.safetensors");
+        SafeTensors.Contents optContents = read(optPath);
+        for (JsonNode n : state.get("optimizer_state")) {
+            float[] v = new float[layout.totalSize()];
+            fill(optContents, n.asText() + ".", v, optPath);
+            opt.put(n.asText(), v);
+        }
+        return new Loaded(new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
+                weights, opt, state.get("optimizer_steps").asLong()), state);
+    }
+
+    /** A loaded checkpoint: the state and its full state.json. */
+    public record Loaded(TrainingState state, JsonNode stateJson) {}
+
+    private SafeTensors.Contents read(Path p) throws IOException {
+        if (!storage.exists(p)) {
+            throw new CheckpointFormatException(p.toString(),
+                    "missing; delete this checkpoint directory to resume from the previous one");
+        }
+        return SafeTensors.read(new ByteArrayInputStream(storage.readAll(p)), p.toString());
+    }
+
+    private void fill(SafeTensors.Contents contents, String prefix, float[] into, Path source)
+            throws CheckpointFormatException {
+        for (TensorSpec t : layout.tensors()) {
+            String name = prefix + t.name();
+            NamedTensor nt = contents.get(name).orElseThrow(() -> new CheckpointFormatException(
+                    source.toString(), "has no tensor '" + name + "': it was written for a different model;"
+                            + " use the same pacer.model.preset as the run that wrote it, or a new run directory"));
+            if (!Arrays.equals(nt.shape(), t.shape())) {
+                throw new CheckpointFormatException(source.toString(), "tensor '" + name + "' has shape "
+                        + Arrays.toString(nt.shape()) + " but this model expects " + Arrays.toString(t.shape())
+                        + "; use the same pacer.model.preset as the run that wrote it, or a new run directory");
+            }
+            System.arraycopy(nt.data(), 0, into, t.offset(), t.size());
+        }
+    }
+
+    private List<NamedTensor> tensors(String prefix, float[] flat) {
+        List<NamedTensor> out = new ArrayList<>(layout.tensors().size());
+        for (TensorSpec t : layout.tensors()) {
+            out.add(new NamedTensor(prefix + t.name(), t.shape(),
+                    Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
+        }
+        return out;
+    }
+
+    private static byte[] encode(List<NamedTensor> tensors, Map<String, String> meta) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        SafeTensors.write(out, tensors, meta);
+        return out.toByteArray();
+    }
+}

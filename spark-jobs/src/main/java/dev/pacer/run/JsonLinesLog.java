@@ -1,0 +1,97 @@
+package dev.pacer.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * An append-only JSON Lines file ({@code metrics.jsonl}, {@code events.jsonl}). On open, the
+ * rows already there are read back and those the caller keeps are rewritten, so a resumed run
+ * drops the rows written after its checkpoint and continues with no duplicates and no gaps.
+ * Each row is flushed when written (file systems without append, such as s3a, get the rewrite).
+ */
+public final class JsonLinesLog implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path path;
+    private final FSDataOutputStream out;
+
+    /** Opens {@code path}, keeping the existing rows that {@code keep} accepts. */
+    public JsonLinesLog(RunStorage storage, Path path, Predicate<ObjectNode> keep) throws IOException {
+        this.path = path;
+        List<String> kept = new ArrayList<>();
+        int dropped = 0;
+        if (storage.exists(path)) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                    storage.fs().open(path), StandardCharsets.UTF_8))) {
+                String line;
+                int lineNo = 0;
+                while ((line = r.readLine()) != null) {
+                    lineNo++;
+                    if (line.isBlank()) {
+                        continue;
+                    }
+                    ObjectNode row;
+                    try {
+                        row = (ObjectNode) JSON.readTree(line);
+                    } catch (IOException | ClassCastException e) {
+                        // a row cut off by a crash mid-write: only the last line can be partial
+                        dropped++;
+                        continue;
+                    }
+                    if (keep.test(row)) {
+                        kept.add(line);
+                    } else {
+                        dropped++;
+                    }
+                }
+            }
+        }
+        this.out = storage.create(path);
+        for (String line : kept) {
+            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        }
+        out.hflush();
+        this.droppedOnOpen = dropped;
+        this.keptOnOpen = kept.size();
+    }
+
+    private final int droppedOnOpen;
+    private final int keptOnOpen;
+
+    public int droppedOnOpen() {
+        return droppedOnOpen;
+    }
+
+    public int keptOnOpen() {
+        return keptOnOpen;
+    }
+
+    public static ObjectNode row() {
+        return JSON.createObjectNode();
+    }
+
+    public synchronized void append(ObjectNode row) {
+        try {
+            out.write((JSON.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.hflush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        out.close();
+    }
+}

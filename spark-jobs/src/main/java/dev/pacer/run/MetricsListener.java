@@ -1,0 +1,55 @@
+package dev.pacer.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.train.StepRecord;
+import dev.pacer.train.TrainingListener;
+
+/**
+ * Writes one {@code metrics.jsonl} row per step (step, tokens, loss, lr, grad_norm,
+ * tokens_per_s, elapsed_s; val_loss and val_bits_per_byte on validation steps) and one
+ * {@code events.jsonl} row per checkpoint. Only tokens_per_s and elapsed_s depend on timing.
+ */
+public final class MetricsListener implements TrainingListener {
+
+    private static final double LN2 = Math.log(2);
+
+    private final JsonLinesLog metrics;
+    private final JsonLinesLog events;
+    private final long startNanos = System.nanoTime();
+
+    public MetricsListener(JsonLinesLog metrics, JsonLinesLog events) {
+        this.metrics = metrics;
+        this.events = events;
+    }
+
+    /** Fields whose values depend on wall-clock time; all others are deterministic. */
+    public static final java.util.Set<String> TIMING_FIELDS = java.util.Set.of("tokens_per_s", "elapsed_s");
+
+    @Override
+    public void onStep(StepRecord r) {
+        ObjectNode row = JsonLinesLog.row();
+        row.put("step", r.step());
+        row.put("tokens", r.tokens());
+        row.put("loss", r.loss());
+        row.put("lr", r.lr());
+        row.put("grad_norm", r.gradNorm());
+        if (r.hasValidation()) {
+            row.put("val_loss", r.valLoss());
+            // byte-level tokens: nats per token / ln 2 = bits per byte
+            row.put("val_bits_per_byte", r.valLoss() / LN2);
+        }
+        row.put("tokens_per_s", Math.round(r.timings().tokensPerSecond() * 10) / 10.0);
+        row.put("elapsed_s", Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0);
+        metrics.append(row);
+    }
+
+    @Override
+    public void onCheckpoint(long step, String location) {
+        ObjectNode row = JsonLinesLog.row();
+        row.put("event", "checkpoint");
+        row.put("step", step);
+        row.put("path", location);
+        row.put("time", java.time.Instant.now().toString());
+        events.append(row);
+    }
+}

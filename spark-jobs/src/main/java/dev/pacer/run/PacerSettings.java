@@ -1,0 +1,114 @@
+package dev.pacer.run;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
+import dev.pacer.config.Check;
+import dev.pacer.config.CheckpointSettings;
+import dev.pacer.config.ConfigChecker;
+import dev.pacer.config.ConfigError;
+import dev.pacer.config.ModelSettings;
+import dev.pacer.config.OptimizerSettings;
+import dev.pacer.config.TrainSettings;
+import dev.pacer.data.ByteTokenizer;
+import dev.pacer.data.DataSettings;
+import dev.pacer.model.GptConfig;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every setting of a run, validated in one place before Spark starts. Built from the merged
+ * reference.conf files overlaid by the user's config (profile, --conf files, --set overrides).
+ */
+public record PacerSettings(
+        Config resolved,
+        long seed,
+        ModelSettings model,
+        TrainSettings train,
+        OptimizerSettings optimizer,
+        CheckpointSettings checkpoint,
+        DataSettings data,
+        String runDir,
+        String master,
+        int partitions,
+        int taskThreads,
+        Map<String, String> sparkConf,
+        long progressLogSeconds) {
+
+    /** Validates {@code user} against the reference and builds the settings; throws ConfigError. */
+    public static PacerSettings load(Config user) {
+        Config reference = ConfigFactory.defaultReference();
+        ConfigChecker.checkKnownKeys(user, reference);
+        Config resolved;
+        try {
+            resolved = user.withFallback(reference).resolve();
+            return from(resolved);
+        } catch (ConfigException e) {
+            throw ConfigChecker.explain(e);
+        }
+    }
+
+    private static PacerSettings from(Config all) {
+        Config p = all.getConfig("pacer");
+        DataSettings data;
+        try {
+            data = DataSettings.from(p.getConfig("data"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
+        }
+        ModelSettings model = ModelSettings.from(p);
+        TrainSettings train = TrainSettings.from(p);
+        GptConfig gpt = model.preset().config(ByteTokenizer.VOCAB);
+        if (train.seqLen() > gpt.context()) {
+            throw new ConfigError("pacer.train.seq-len = " + train.seqLen() + ": the " + model.preset().id()
+                    + " model's context is " + gpt.context() + "; use a seq-len <= " + gpt.context());
+        }
+        int partitions = (int) Check.inRange("pacer.spark.partitions", p.getInt("spark.partitions"), 1, 100_000);
+        if (partitions > train.globalBatch()) {
+            throw new ConfigError("pacer.spark.partitions = " + partitions + " exceeds pacer.train.global-batch = "
+                    + train.globalBatch() + ": every partition needs at least one sequence per step;"
+                    + " lower the partitions or raise the global batch");
+        }
+        int threads = (int) Check.inRange("pacer.spark.task-threads", p.getInt("spark.task-threads"), 0, 1024);
+        String runDir = p.getString("run.dir").trim();
+        if (runDir.isEmpty()) {
+            throw new ConfigError("pacer.run.dir is empty: give a directory (local path or hdfs://, s3a:// URI)");
+        }
+        Map<String, String> sparkConf = new LinkedHashMap<>();
+        for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
+            sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+        }
+        return new PacerSettings(all, p.getLong("seed"), model, train, OptimizerSettings.from(p),
+                CheckpointSettings.from(p), data, runDir, p.getString("spark.master").trim(), partitions,
+                threads, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
+                        p.getLong("progress.log-interval-seconds")));
+    }
+
+    public GptConfig gptConfig() {
+        return model.preset().config(ByteTokenizer.VOCAB);
+    }
+
+    /** The resolved {@code pacer} tree as JSON, for provenance. */
+    public String renderJson() {
+        return resolved.getConfig("pacer").root().render(ConfigRenderOptions.concise());
+    }
+
+    /** SHA-256 of the resolved settings that shape the training trajectory (not where it runs). */
+    public String digest() {
+        Config shaping = resolved.getConfig("pacer").withoutPath("run").withoutPath("progress")
+                .withoutPath("spark.master").withoutPath("spark.conf");
+        try {
+            byte[] h = MessageDigest.getInstance("SHA-256").digest(
+                    shaping.root().render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(h);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.pacer.train;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.config.ConfigError;
+import dev.pacer.data.ByteTokenizer;
+import dev.pacer.data.CorpusPartition;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.JsonLinesLog;
+import dev.pacer.run.MetricsListener;
+import dev.pacer.run.PacerSettings;
+import dev.pacer.run.ProgressListener;
+import dev.pacer.run.RunStorage;
+import dev.pacer.run.TrainingState;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code pacer pretrain}: checks every input, opens (or resumes) the run directory, loads the
+ * corpus into a cached RDD and runs the {@link TrainingLoop}. Everything that can be checked
+ * without Spark is checked before the session starts.
+ */
+public final class PretrainJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PretrainJob.class);
+
+    /** How a run ended. */
+    public record Outcome(TrainingState state, double finalValLoss, CorpusStats corpus, String runDir) {}
+
+    private final PacerSettings settings;
+    private final long stopAfter;
+    private final List<TrainingListener> extraListeners;
+
+    /** @param stopAfter run at most this many steps in this invocation (0 = until max-steps) */
+    public PretrainJob(PacerSettings settings, long stopAfter, List<TrainingListener> extraListeners) {
+        this.settings = settings;
+        this.stopAfter = stopAfter;
+        this.extraListeners = extraListeners;
+    }
+
+    public Outcome run() throws IOException {
+        ParameterLayout layout = new ParameterLayout(settings.gptConfig());
+        Configuration hadoop = new Configuration();
+        CorpusData corpus = new CorpusData(settings.data(), settings.partitions(), settings.train().seqLen());
+        try {
+            corpus.checkExists(hadoop);
+        } catch (FileNotFoundException e) {
+            throw new ConfigError(e.getMessage());
+        }
+        RunStorage storage = new RunStorage(settings.runDir(), hadoop);
+        CheckpointStore checkpoints = new CheckpointStore(storage, layout);
+        List<String> warnings = new ArrayList<>();
+        Optional<CheckpointStore.Candidate> newest = checkpoints.newestCommitted(w -> {
+            LOG.warn(w);
+            warnings.add(w);
+        });
+        TrainingState start;
+        String resumedFrom = null;
+        if (newest.isPresent()) {
+            CheckpointStore.Loaded loaded = checkpoints.load(newest.get());
+            start = loaded.state();
+            resumedFrom = newest.get().path().toString();
+            String digest = loaded.stateJson().path("config_digest").asText("");
+            if (!digest.equals(settings.digest())) {
+                String w = "settings differ from those of checkpoint " + resumedFrom
+                        + " (config digest changed); continuing with the new settings";
+                LOG.warn(w);
+                warnings.add(w);
+            }
+        } else {
+            start = new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0);
+        }
+        long maxSteps = settings.train().maxSteps();
+        long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.step() + stopAfter) : maxSteps;
+        LOG.info("model {} ({} parameters), run directory {}, {} from step {} to {}",
+                settings.model().preset().id(), layout.totalSize(), storage.root(),
+                resumedFrom == null ? "starting" : "resuming", start.step(), stopAt);
+
+        try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
+                JsonLinesLog metrics = new JsonLinesLog(storage, storage.resolve("metrics.jsonl"),
+                        row -> row.path("step").asLong() <= start.step());
+                JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
+            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
+            int threads = settings.taskThreads() > 0 ? settings.taskThreads() : threadsPerTask(jsc.getConf());
+
+            jsc.setJobDescription("pacer pretrain: load corpus " + corpus.describe());
+            JavaRDD<CorpusPartition> data = corpus.load(jsc);
+            CorpusStats stats = data.map(p -> CorpusStats.of(p, ByteTokenizer.VOCAB)).reduce(CorpusStats::merge);
+            checkUsable(stats, corpus.describe());
+            logCorpus(stats, corpus.describe(), events);
+
+            ObjectNode startRow = JsonLinesLog.row().put("event", resumedFrom == null ? "start" : "resume")
+                    .put("step", start.step()).put("stop_at", stopAt).put("config_digest", settings.digest())
+                    .put("threads_per_task", threads).put("partitions", settings.partitions())
+                    .put("time", java.time.Instant.now().toString());
+            if (resumedFrom != null) {
+                startRow.put("checkpoint", resumedFrom).put("metric_rows_dropped", metrics.droppedOnOpen());
+            }
+            warnings.forEach(w -> startRow.withArray("warnings").add(w));
+            events.append(startRow);
+
+            GradientWorker worker = new GradientWorker(layout.config(), settings.seed(),
+                    settings.train().globalBatch(), settings.partitions(), settings.train().microBatch(),
+                    settings.train().evalSequences(), threads);
+            List<TrainingListener> listeners = new ArrayList<>();
+            listeners.add(new MetricsListener(metrics, events));
+            listeners.addAll(extraListeners);
+            double[] lastVal = {Double.NaN};
+            listeners.add(new TrainingListener() {
+                @Override
+                public void onStep(StepRecord r) {
+                    if (r.hasValidation()) {
+                        lastVal[0] = r.valLoss();
+                    }
+                }
+            });
+            TrainingState end;
+            try (ProgressListener progress = new ProgressListener(start.step(), maxSteps,
+                    settings.progressLogSeconds())) {
+                listeners.add(progress);
+                TrainingLoop loop = new TrainingLoop(jsc, data, layout, settings.train(), settings.optimizer(),
+                        worker, settings.checkpoint().every(), state -> {
+                            String where = checkpoints.write(state, JsonLinesLog.row()
+                                    .put("config_digest", settings.digest()).put("seed", settings.seed())
+                                    .put("model_preset", settings.model().preset().id())
+                                    .put("parameter_count", layout.totalSize())).toString();
+                            for (var gone : checkpoints.prune(settings.checkpoint().keep())) {
+                                events.append(JsonLinesLog.row().put("event", "checkpoint_pruned")
+                                        .put("path", gone.toString()));
+                            }
+                            return where;
+                        }, listeners);
+                end = loop.run(start, stopAt);
+            }
+            events.append(JsonLinesLog.row().put("event", end.step() >= maxSteps ? "finished" : "stopped")
+                    .put("step", end.step()).put("tokens", end.tokens())
+                    .put("val_loss", lastVal[0]).put("order0_entropy_bits", stats.order0EntropyBits())
+                    .put("time", java.time.Instant.now().toString()));
+            data.unpersist();
+            return new Outcome(end, lastVal[0], stats, storage.root().toString());
+        }
+    }
+
+    private SparkConf sparkConf() {
+        SparkConf conf = new SparkConf().setAppName("pacer pretrain");
+        // weights are float noise to a compressor: compressing each step's broadcast only costs time
+        conf.setIfMissing("spark.broadcast.compress", "false");
+        for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
+            conf.set(e.getKey(), e.getValue());
+        }
+        if (!settings.master().isEmpty()) {
+            conf.setMaster(settings.master());
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[2]");
+        }
+        return conf;
+    }
+
+    /**
+     * libtorch threads per task: executor cores / tasks running at once on an executor
+     * ({@code spark.task.cpus} each), i.e. the cores each task is entitled to.
+     */
+    static int threadsPerTask(SparkConf conf) {
+        String master = conf.get("spark.master", "local[2]");
+        int cores;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+        if (m.matches()) {
+            cores = "*".equals(m.group(1)) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
+        } else if (master.equals("local")) {
+            cores = 1;
+        } else {
+            cores = conf.getInt("spark.executor.cores", 1);
+        }
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        return dev.pacer.engine.EngineThreads.perTask(cores, Math.max(1, cores / taskCpus));
+    }
+
+    private void checkUsable(CorpusStats s, String source) {
+        if (s.trainSequences() == 0) {
+            throw new ConfigError("corpus " + source + " yields no training sequence of "
+                    + (settings.train().seqLen() + 1) + " tokens (" + s.documentsRead()
+                    + " documents read); give a larger corpus or a smaller pacer.train.seq-len");
+        }
+        if (s.emptyTrainPartitions() > 0) {
+            throw new ConfigError("corpus " + source + " leaves " + s.emptyTrainPartitions()
+                    + " of " + settings.partitions() + " partitions without a training sequence;"
+                    + " lower pacer.spark.partitions or give a larger corpus");
+        }
+        if (s.validationSequences() == 0) {
+            throw new ConfigError("corpus " + source + " yields no validation sequence; raise"
+                    + " pacer.data.validation-fraction (now " + settings.data().validationFraction()
+                    + ") or give a larger corpus");
+        }
+    }
+
+    private static void logCorpus(CorpusStats s, String source, JsonLinesLog events) {
+        LOG.info("corpus {}: {} documents read ({} train, {} validation), {} train and {} validation sequences;"
+                        + " skipped {} blank lines, {} tail tokens that filled no sequence; {} lines had invalid"
+                        + " UTF-8 (replaced); order-0 entropy {} bits/byte",
+                source, s.documentsRead(), s.trainDocuments(), s.validationDocuments(), s.trainSequences(),
+                s.validationSequences(), s.blankLines(), s.droppedTailTokens(), s.invalidUtf8Lines(),
+                String.format("%.4f", s.order0EntropyBits()));
+        events.append(JsonLinesLog.row().put("event", "corpus").put("source", source)
+                .put("documents_read", s.documentsRead()).put("train_documents", s.trainDocuments())
+                .put("validation_documents", s.validationDocuments()).put("train_sequences", s.trainSequences())
+                .put("validation_sequences", s.validationSequences()).put("skipped_blank_lines", s.blankLines())
+                .put("dropped_tail_tokens", s.droppedTailTokens()).put("invalid_utf8_lines", s.invalidUtf8Lines())
+                .put("order0_entropy_bits", s.order0EntropyBits()));
+    }
+}

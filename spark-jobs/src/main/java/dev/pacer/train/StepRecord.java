@@ -1,0 +1,20 @@
+package dev.pacer.train;
+
+/**
+ * One finished optimizer step as the listeners see it. {@code step} counts completed steps
+ * (1-based); {@code valLoss} is NaN on steps without validation.
+ */
+public record StepRecord(
+        long step,
+        long maxSteps,
+        long tokens,
+        double loss,
+        double lr,
+        double gradNorm,
+        double valLoss,
+        StepTimings timings) {
+
+    public boolean hasValidation() {
+        return !Double.isNaN(valLoss);
+    }
+}
