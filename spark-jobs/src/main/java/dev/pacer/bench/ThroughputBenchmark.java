@@ -141,7 +141,9 @@ public final class ThroughputBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         SparkConf conf = new SparkConf().setAppName("pacer bench").setMaster("local[" + cores + "]")
                 .set("spark.ui.enabled", "false").set("spark.broadcast.compress", "false")
+                .set("spark.task.maxDirectResultSize", "128m")
                 .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+        settings.sparkConf().forEach(conf::set);
         List<StepTimings> timings = new ArrayList<>();
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());

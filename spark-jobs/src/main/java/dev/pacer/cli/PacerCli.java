@@ -12,7 +12,17 @@ import picocli.CommandLine.Command;
 @Command(name = "pacer", mixinStandardHelpOptions = true, version = "pacer 0.1.0",
         description = "Pretrain language models on Apache Spark.",
         subcommands = {PretrainCommand.class, BenchCommand.class})
-public final class PacerCli {
+public final class PacerCli implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "missing command: pretrain or bench (pacer --help lists them)");
+    }
+
 
     public static final int OK = 0;
     public static final int FAILURE = 1;
@@ -24,7 +34,13 @@ public final class PacerCli {
 
     /** Runs a command line and returns its exit code (tests call this directly). */
     public static int run(String... args) {
+        return run(new java.io.PrintWriter(System.err, true), args);
+    }
+
+    /** As {@link #run(String...)}, with errors written to {@code err}. */
+    public static int run(java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new PacerCli());
+        cli.setErr(err);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof ConfigError) {
                 cmd.getErr().println("pacer: configuration error: " + e.getMessage());

@@ -50,6 +50,11 @@ public final class PretrainCommand implements Callable<Integer> {
         PacerSettings settings = config.settings(extra);
         PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
         double bpb = out.finalValLoss() / Math.log(2);
+        if (out.corpus() == null) {
+            System.out.printf("pacer: run already complete at step %d; last validation loss %.4f nats/token"
+                    + " = %.4f bits/byte; outputs in %s%n", out.state().step(), out.finalValLoss(), bpb, out.runDir());
+            return 0;
+        }
         System.out.printf("pacer: %s at step %d/%d, %,d tokens; validation loss %.4f nats/token = %.4f bits/byte"
                         + " (order-0 entropy of the corpus: %.4f bits/byte); outputs in %s%n",
                 out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",

@@ -82,6 +82,11 @@ public final class PretrainJob {
             start = new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0);
         }
         long maxSteps = settings.train().maxSteps();
+        if (start.step() >= maxSteps) {
+            LOG.info("run {} is already complete at step {} of {}; nothing to do (raise --max-steps to continue it)",
+                    storage.root(), start.step(), maxSteps);
+            return new Outcome(start, lastValidationLoss(storage), null, storage.root().toString());
+        }
         long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.step() + stopAfter) : maxSteps;
         LOG.info("model {} ({} parameters), run directory {}, {} from step {} to {}",
                 settings.model().preset().id(), layout.totalSize(), storage.root(),
@@ -153,10 +158,31 @@ public final class PretrainJob {
         }
     }
 
+    private static double lastValidationLoss(RunStorage storage) throws IOException {
+        double last = Double.NaN;
+        var path = storage.resolve("metrics.jsonl");
+        if (storage.exists(path)) {
+            for (String line : new String(storage.readAll(path), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+                try {
+                    var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+                    if (node != null && node.has("val_loss")) {
+                        last = node.get("val_loss").asDouble();
+                    }
+                } catch (IOException e) {
+                    // a cut-off last row carries nothing to report
+                }
+            }
+        }
+        return last;
+    }
+
     private SparkConf sparkConf() {
         SparkConf conf = new SparkConf().setAppName("pacer pretrain");
         // weights are float noise to a compressor: compressing each step's broadcast only costs time
         conf.setIfMissing("spark.broadcast.compress", "false");
+        // gradients come back as task results; above this size Spark parks each in the block
+        // manager and fetches it again, which cost ~110 ms a step for the small preset
+        conf.setIfMissing("spark.task.maxDirectResultSize", "128m");
         for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
             conf.set(e.getKey(), e.getValue());
         }

@@ -1,0 +1,112 @@
+package dev.pacer.run;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pacer.checkpoint.CheckpointFormatException;
+import dev.pacer.model.ModelPreset;
+import dev.pacer.model.ParameterLayout;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CheckpointStoreTest {
+
+    @TempDir
+    Path dir;
+
+    private final ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
+
+    private TrainingState state(long step, long seed) {
+        float[] w = layout.initialWeights(seed);
+        Map<String, float[]> opt = new LinkedHashMap<>();
+        float[] m = new float[w.length];
+        float[] v = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            m[i] = w[i] * 0.5f;
+            v[i] = w[i] * w[i];
+        }
+        opt.put("exp_avg", m);
+        opt.put("exp_avg_sq", v);
+        return new TrainingState(step, step * 100, w, opt, step);
+    }
+
+    private CheckpointStore store() {
+        return new CheckpointStore(new RunStorage(dir.toString(), new Configuration()), layout);
+    }
+
+    @Test
+    void roundTripIsBitExact() throws IOException {
+        CheckpointStore store = store();
+        TrainingState s = state(7, 1);
+        store.write(s, JsonLinesLog.row().put("config_digest", "abc"));
+        CheckpointStore.Loaded back = store.load(store.newestCommitted(w -> { }).orElseThrow());
+        assertEquals(7, back.state().step());
+        assertEquals(700, back.state().tokens());
+        assertEquals(7, back.state().optimizerSteps());
+        assertArrayEquals(s.weights(), back.state().weights());
+        assertArrayEquals(s.optimizerState().get("exp_avg"), back.state().optimizerState().get("exp_avg"));
+        assertArrayEquals(s.optimizerState().get("exp_avg_sq"), back.state().optimizerState().get("exp_avg_sq"));
+        assertEquals("abc", back.stateJson().get("config_digest").asText());
+        assertTrue(Files.exists(dir.resolve("checkpoints/step-0000007/COMMITTED")));
+    }
+
+    @Test
+    void directoryWithoutMarkerIsSkippedWithAWarning() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(10, 1), JsonLinesLog.row());
+        store.write(state(20, 2), JsonLinesLog.row());
+        Files.delete(dir.resolve("checkpoints/step-0000020/COMMITTED"));
+        List<String> warnings = new ArrayList<>();
+        CheckpointStore.Candidate c = store.newestCommitted(warnings::add).orElseThrow();
+        assertEquals(10, c.step());
+        assertEquals(1, warnings.size());
+        assertTrue(warnings.get(0).contains("step-0000020") && warnings.get(0).contains("COMMITTED"), warnings.get(0));
+    }
+
+    @Test
+    void truncatedSafetensorsIsAnErrorNamingTheFile() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(5, 1), JsonLinesLog.row());
+        Path model = dir.resolve("checkpoints/step-0000005/model.safetensors");
+        try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
+            f.setLength(f.length() / 2);
+        }
+        CheckpointStore.Candidate c = store.newestCommitted(w -> { }).orElseThrow();
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> store.load(c));
+        assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+    }
+
+    @Test
+    void checkpointOfAnotherModelIsRefused() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(5, 1), JsonLinesLog.row());
+        CheckpointStore other = new CheckpointStore(new RunStorage(dir.toString(), new Configuration()),
+                new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
+                () -> other.load(other.newestCommitted(w -> { }).orElseThrow()));
+        assertTrue(e.getMessage().contains("pacer.model.preset"), e.getMessage());
+    }
+
+    @Test
+    void pruneKeepsTheNewestCommitted() throws IOException {
+        CheckpointStore store = store();
+        for (long s = 1; s <= 4; s++) {
+            store.write(state(s, s), JsonLinesLog.row());
+        }
+        assertEquals(2, store.prune(2).size());
+        List<Long> left = store.list().stream().map(CheckpointStore.Candidate::step).toList();
+        assertEquals(List.of(4L, 3L), left);
+    }
+}

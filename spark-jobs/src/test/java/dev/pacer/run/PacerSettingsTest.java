@@ -1,0 +1,77 @@
+package dev.pacer.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.pacer.config.ConfigError;
+import dev.pacer.model.ModelPreset;
+import org.junit.jupiter.api.Test;
+
+class PacerSettingsTest {
+
+    private static PacerSettings load(String hocon) {
+        return PacerSettings.load(ConfigFactory.parseString(hocon));
+    }
+
+    private static String error(String hocon) {
+        return assertThrows(ConfigError.class, () -> load(hocon)).getMessage();
+    }
+
+    @Test
+    void defaultsLoadAndAreDocumentedValues() {
+        PacerSettings s = load("");
+        assertEquals(ModelPreset.SMALL, s.model().preset());
+        assertEquals("cosine", s.train().schedule());
+        assertEquals("adamw", s.optimizer().name());
+        assertTrue(s.data().bundled());
+    }
+
+    @Test
+    void unknownKeyNamesTheKeyAndTheNearestValidOne() {
+        String m = error("pacer.train.lrr = 0.1");
+        assertTrue(m.contains("'pacer.train.lrr'"), m);
+        assertTrue(m.contains("did you mean 'pacer.train.lr'"), m);
+        String m2 = error("pacer.modle.preset = tiny");
+        assertTrue(m2.contains("did you mean 'pacer.model.preset'"), m2);
+    }
+
+    @Test
+    void negativeLearningRateIsRefusedWithItsKey() {
+        String m = error("pacer.train.lr = -0.001");
+        assertTrue(m.startsWith("pacer.train.lr = -0.001"), m);
+        assertTrue(m.contains("> 0"), m);
+    }
+
+    @Test
+    void wrongTypeNamesTheKey() {
+        String m = error("pacer.train.max-steps = lots");
+        assertTrue(m.contains("max-steps"), m);
+        assertTrue(m.contains("wrong type"), m);
+    }
+
+    @Test
+    void crossSettingChecks() {
+        assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
+        assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));
+        assertTrue(error("pacer.model.preset = medium").contains("tiny, small, gpt2-124m"));
+        assertTrue(error("pacer.adalrs.enabled = true").contains("not implemented"));
+        assertTrue(error("pacer.train.schedule = linear").contains("cosine, constant, wsd"));
+    }
+
+    @Test
+    void sparkConfIsAnOpenMapPassedThrough() {
+        PacerSettings s = load("pacer.spark.conf { \"spark.ui.enabled\" = false, spark.task.cpus = 2 }");
+        assertEquals("false", s.sparkConf().get("spark.ui.enabled"));
+        assertEquals("2", s.sparkConf().get("spark.task.cpus"));
+    }
+
+    @Test
+    void digestFollowsTrainingSettingsNotPlacement() {
+        String base = load("").digest();
+        assertEquals(base, load("pacer.run.dir = \"/elsewhere\"\npacer.spark.master = \"local[1]\"").digest());
+        assertNotEquals(base, load("pacer.train.lr = 0.01").digest());
+    }
+}
