@@ -18,7 +18,7 @@ printf "%8s %8s %10s\n" seconds steps rss_mib
 start=$SECONDS
 while kill -0 "$pid" 2>/dev/null; do
   rss=$(awk '/VmRSS/ {print int($2/1024)}' "/proc/$pid/status" 2>/dev/null || echo 0)
-  done_steps=$(wc -l < "$run/metrics.jsonl" 2>/dev/null || echo 0)
+  done_steps=$( (wc -l < "$run/metrics.jsonl") 2>/dev/null || echo 0)
   printf "%8d %8d %10d\n" $((SECONDS - start)) "$done_steps" "$rss"
   sleep "${RSS_SAMPLE_SECONDS:-10}"
 done

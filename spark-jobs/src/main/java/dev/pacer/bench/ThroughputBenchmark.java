@@ -87,8 +87,8 @@ public final class ThroughputBenchmark {
         out.println("| where a pipeline step goes (mean ms)           |    ms |");
         out.println("|-------------------------------------------------|------:|");
         out.printf("| broadcast weights                               | %5.1f |%n", bc);
-        out.printf("| Spark job: slowest task forward+backward         | %5.1f |%n", task);
-        out.printf("| Spark job: scheduling, result transfer, rest     | %5.1f |%n", job - task);
+        out.printf("| Spark job: slowest task forward+backward        | %5.1f |%n", task);
+        out.printf("| Spark job: scheduling, result transfer, rest    | %5.1f |%n", job - task);
         out.printf("| driver: sum + scale + clip gradients            | %5.1f |%n", sum);
         out.printf("| driver: AdamW update                            | %5.1f |%n", opt);
         out.printf("| plain loop for comparison: forward+backward     | %5.1f |%n", plain[1]);
