@@ -13,6 +13,11 @@ public record OptimizerSettings(String name, double beta1, double beta2, double 
         Check.nonNegative("pacer.optimizer.weight-decay", weightDecay);
     }
 
+    /** Decoupled weight decay for one tensor: matrices and embeddings decay, biases and norms do not. */
+    public double weightDecayFor(dev.pacer.model.TensorSpec t) {
+        return t.decays() ? weightDecay : 0.0;
+    }
+
     public static OptimizerSettings from(Config pacer) {
         Config c = pacer.getConfig("optimizer");
         return new OptimizerSettings(c.getString("name"), c.getDouble("beta1"), c.getDouble("beta2"),

@@ -42,4 +42,20 @@ public interface Optimizer {
 
     /** Short lowercase name of the algorithm, e.g. {@code "adamw"}. */
     String name();
+
+    /**
+     * The point at which to evaluate and checkpoint the model, given the weights gradients are
+     * taken at. The same array for most optimizers; Schedule-Free returns its averaged point.
+     */
+    default float[] evaluationWeights(float[] trainingWeights) {
+        return trainingWeights;
+    }
+
+    /**
+     * Inverse of {@link #evaluationWeights}: the weights to take gradients at, given checkpointed
+     * evaluation weights and this optimizer's restored state. Called after {@link #restore}.
+     */
+    default float[] trainingWeights(float[] evaluationWeights) {
+        return evaluationWeights;
+    }
 }

@@ -5,8 +5,9 @@ import dev.pacer.config.TrainSettings;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
-import dev.pacer.optim.AdamW;
 import dev.pacer.optim.GradientClipper;
+import dev.pacer.optim.Optimizer;
+import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.TrainingState;
 import dev.pacer.schedule.LrSchedule;
@@ -54,11 +55,11 @@ public final class TrainingLoop {
 
     /** Trains from {@code start} until {@code stopAt} completed steps; returns the final state. */
     public TrainingState run(TrainingState start, long stopAt) throws java.io.IOException {
+        Optimizer optimizer = Optimizers.create(optimizerSettings, layout.totalSize());
         float[] weights = start.weights().clone();
-        AdamW adamw = new AdamW(layout.totalSize(), optimizerSettings.beta1(), optimizerSettings.beta2(),
-                optimizerSettings.eps());
         if (!start.optimizerState().isEmpty()) {
-            adamw.restore(start.optimizerState(), start.optimizerSteps());
+            optimizer.restore(start.optimizerState(), start.optimizerSteps());
+            weights = optimizer.trainingWeights(weights);
         }
         LrSchedule schedule = LrSchedule.create(train.schedule(), train.warmupSteps(), train.maxSteps(),
                 train.minLrRatio(), train.decayFraction());
@@ -102,13 +103,13 @@ public final class TrainingLoop {
                         + ") or resume from the last checkpoint with a smaller one");
             }
             long t3 = System.nanoTime();
-            adamw.step(weights, grads, slices(lr));
+            optimizer.step(weights, grads, slices(lr));
             long t4 = System.nanoTime();
             tokens += stepTokens;
             long done = step + 1;
             double valLoss = Double.NaN;
             if (done % train.evalEvery() == 0 || done == train.maxSteps()) {
-                valLoss = validate(weights, what);
+                valLoss = validate(optimizer.evaluationWeights(weights), what);
             }
             long t5 = System.nanoTime();
             StepTimings timings = new StepTimings(ms(t5 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
@@ -118,15 +119,16 @@ public final class TrainingLoop {
                 l.onStep(record);
             }
             if (checkpointer != null && (done % checkpointEvery == 0 || done == stopAt)) {
-                String where = checkpointer.write(
-                        new TrainingState(done, tokens, weights, adamw.state(), adamw.stepCount()));
+                String where = checkpointer.write(new TrainingState(done, tokens,
+                        optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount()));
                 for (TrainingListener l : listeners) {
                     l.onCheckpoint(done, where);
                 }
             }
         }
         return step == start.step() ? start
-                : new TrainingState(step, tokens, weights, adamw.state(), adamw.stepCount());
+                : new TrainingState(step, tokens, optimizer.evaluationWeights(weights), optimizer.state(),
+                        optimizer.stepCount());
     }
 
     /** Mean validation loss per token over the fixed evaluation set. */
@@ -147,7 +149,7 @@ public final class TrainingLoop {
         List<ParamSlice> out = new ArrayList<>(layout.tensors().size());
         for (TensorSpec t : layout.tensors()) {
             out.add(new ParamSlice(t.name(), t.offset(), t.size(), lr,
-                    t.decays() ? optimizerSettings.weightDecay() : 0.0));
+                    optimizerSettings.weightDecayFor(t)));
         }
         return out;
     }
