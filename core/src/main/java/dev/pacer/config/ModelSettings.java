@@ -7,10 +7,6 @@ import dev.pacer.model.ModelPreset;
 public record ModelSettings(ModelPreset preset, boolean adalrs, boolean hidlr) {
 
     public ModelSettings {
-        if (adalrs) {
-            throw new ConfigError("pacer.adalrs.enabled = true: AdaLRS is not implemented in this version;"
-                    + " set it to false");
-        }
         if (hidlr) {
             throw new ConfigError("pacer.hidlr.enabled = true: Hi-DLR is not implemented in this version;"
                     + " set it to false");

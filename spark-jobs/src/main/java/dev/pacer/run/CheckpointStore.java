@@ -64,6 +64,18 @@ public final class CheckpointStore {
             opt.addAll(tensors(e.getKey() + ".", e.getValue()));
         }
         storage.writeAll(new Path(d, "optimizer.safetensors"), encode(opt, meta));
+        if (s.snapshot() != null) {
+            // an AdaLRS trial in progress: its rollback point must survive a restart
+            List<NamedTensor> snap = new ArrayList<>(tensors("weights.", s.snapshot().weights()));
+            for (Map.Entry<String, float[]> e : s.snapshot().optimizerState().entrySet()) {
+                snap.addAll(tensors(e.getKey() + ".", e.getValue()));
+            }
+            storage.writeAll(new Path(d, "snapshot.safetensors"), encode(snap, meta));
+            stateJson.put("snapshot_optimizer_steps", s.snapshot().optimizerSteps());
+        }
+        if (s.controller() != null) {
+            stateJson.set("adalrs", s.controller());
+        }
         stateJson.put("step", s.step());
         stateJson.put("tokens", s.tokens());
         stateJson.put("optimizer_steps", s.optimizerSteps());
@@ -150,8 +162,22 @@ public final class CheckpointStore {
             fill(optContents, n.asText() + ".", v, optPath);
             opt.put(n.asText(), v);
         }
+        TrainingState.Snapshot snapshot = null;
+        if (state.has("snapshot_optimizer_steps")) {
+            Path snapPath = new Path(c.path(), "snapshot.safetensors");
+            SafeTensors.Contents snap = read(snapPath);
+            float[] sw = new float[layout.totalSize()];
+            fill(snap, "weights.", sw, snapPath);
+            Map<String, float[]> sopt = new LinkedHashMap<>();
+            for (String name : opt.keySet()) {
+                float[] v = new float[layout.totalSize()];
+                fill(snap, name + ".", v, snapPath);
+                sopt.put(name, v);
+            }
+            snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong());
+        }
         return new Loaded(new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
-                weights, opt, state.get("optimizer_steps").asLong()), state);
+                weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot), state);
     }
 
     /** A loaded checkpoint: the state and its full state.json. */

@@ -33,6 +33,10 @@ public final class MetricsListener implements TrainingListener {
         row.put("loss", r.loss());
         row.put("lr", r.lr());
         row.put("grad_norm", r.gradNorm());
+        if (r.phase() != null) {
+            row.put("lr_level", r.level());
+            row.put("adalrs_phase", r.phase());
+        }
         if (r.hasValidation()) {
             row.put("val_loss", r.valLoss());
             // byte-level tokens: nats per token / ln 2 = bits per byte
@@ -41,6 +45,11 @@ public final class MetricsListener implements TrainingListener {
         row.put("tokens_per_s", Math.round(r.timings().tokensPerSecond() * 10) / 10.0);
         row.put("elapsed_s", Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0);
         metrics.append(row);
+    }
+
+    @Override
+    public void onEvent(ObjectNode event) {
+        events.append(event);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import dev.pacer.adalrs.AdaLrsSettings;
 import dev.pacer.config.Check;
 import dev.pacer.config.CheckpointSettings;
 import dev.pacer.config.ConfigChecker;
@@ -33,6 +34,7 @@ public record PacerSettings(
         TrainSettings train,
         OptimizerSettings optimizer,
         CheckpointSettings checkpoint,
+        AdaLrsSettings adalrs,
         DataSettings data,
         String runDir,
         String master,
@@ -85,7 +87,7 @@ public record PacerSettings(
             sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
         return new PacerSettings(all, p.getLong("seed"), model, train, OptimizerSettings.from(p),
-                CheckpointSettings.from(p), data, runDir, p.getString("spark.master").trim(), partitions,
+                CheckpointSettings.from(p), AdaLrsSettings.from(p), data, runDir, p.getString("spark.master").trim(), partitions,
                 threads, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
                         p.getLong("progress.log-interval-seconds")));
     }

@@ -1,15 +1,32 @@
 package dev.pacer.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
  * Everything a run needs to continue exactly: weights, optimizer moments and step count, the
- * number of completed steps and tokens. Batches are derived from (seed, step, partition), so no
- * data cursor is needed.
+ * number of completed steps and tokens, and the learning-rate controller's state with its
+ * snapshot when one is in force (a run stopped in the middle of an AdaLRS trial must be able to
+ * roll back to it after resuming). Batches are derived from (seed, step, partition), so no data
+ * cursor is needed.
+ *
+ * @param controller AdaLRS state as JSON, or null when AdaLRS is off
+ * @param snapshot the weights and optimizer state a rollback would restore, or null
  */
 public record TrainingState(
         long step,
         long tokens,
         float[] weights,
         Map<String, float[]> optimizerState,
-        long optimizerSteps) {}
+        long optimizerSteps,
+        JsonNode controller,
+        Snapshot snapshot) {
+
+    public TrainingState(long step, long tokens, float[] weights, Map<String, float[]> optimizerState,
+            long optimizerSteps) {
+        this(step, tokens, weights, optimizerState, optimizerSteps, null, null);
+    }
+
+    /** A copy of the training point that AdaLRS can return to. */
+    public record Snapshot(float[] weights, Map<String, float[]> optimizerState, long optimizerSteps) {}
+}

@@ -136,7 +136,7 @@ public final class PretrainJob {
                     settings.progressLogSeconds())) {
                 listeners.add(progress);
                 TrainingLoop loop = new TrainingLoop(jsc, data, layout, settings.train(), settings.optimizer(),
-                        worker, settings.checkpoint().every(), state -> {
+                        settings.adalrs(), worker, settings.checkpoint().every(), state -> {
                             String where = checkpoints.write(state, JsonLinesLog.row()
                                     .put("config_digest", settings.digest()).put("seed", settings.seed())
                                     .put("model_preset", settings.model().preset().id())

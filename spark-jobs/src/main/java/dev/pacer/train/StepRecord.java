@@ -2,7 +2,8 @@ package dev.pacer.train;
 
 /**
  * One finished optimizer step as the listeners see it. {@code step} counts completed steps
- * (1-based); {@code valLoss} is NaN on steps without validation.
+ * (1-based); {@code valLoss} is NaN on steps without validation; {@code level} and
+ * {@code phase} are AdaLRS's multiplier and phase for the step (1 and null when it is off).
  */
 public record StepRecord(
         long step,
@@ -12,6 +13,8 @@ public record StepRecord(
         double lr,
         double gradNorm,
         double valLoss,
+        double level,
+        String phase,
         StepTimings timings) {
 
     public boolean hasValidation() {

@@ -1,5 +1,7 @@
 package dev.pacer.train;
 
+import dev.pacer.adalrs.AdaLrsController;
+import dev.pacer.adalrs.AdaLrsSettings;
 import dev.pacer.config.OptimizerSettings;
 import dev.pacer.config.TrainSettings;
 import dev.pacer.data.CorpusPartition;
@@ -35,13 +37,15 @@ public final class TrainingLoop {
     private final TrainSettings train;
     private final OptimizerSettings optimizerSettings;
     private final GradientWorker worker;
+    private final AdaLrsSettings adalrs;
     private final long checkpointEvery;
     private final Checkpointer checkpointer;
     private final List<TrainingListener> listeners;
 
     public TrainingLoop(JavaSparkContext jsc, JavaRDD<CorpusPartition> data, ParameterLayout layout,
-            TrainSettings train, OptimizerSettings optimizerSettings, GradientWorker worker,
+            TrainSettings train, OptimizerSettings optimizerSettings, AdaLrsSettings adalrs, GradientWorker worker,
             long checkpointEvery, Checkpointer checkpointer, List<TrainingListener> listeners) {
+        this.adalrs = adalrs;
         this.jsc = jsc;
         this.data = data;
         this.layout = layout;
@@ -63,12 +67,20 @@ public final class TrainingLoop {
         }
         LrSchedule schedule = LrSchedule.create(train.schedule(), train.warmupSteps(), train.maxSteps(),
                 train.minLrRatio(), train.decayFraction());
+        AdaLrsController controller = adalrs.enabled()
+                ? new AdaLrsController(adalrs, train.warmupSteps(), train.maxSteps()) : null;
+        TrainingState.Snapshot snapshot = start.snapshot();
+        if (controller != null && start.controller() != null) {
+            controller.restore(start.controller());
+        }
         float[] grads = new float[layout.totalSize()];
         long tokens = start.tokens();
         long step = start.step();
         for (; step < stopAt; step++) {
             long t0 = System.nanoTime();
-            double lr = train.lr() * schedule.factor(step);
+            // AdaLRS multiplies the base schedule, never replaces it
+            double level = controller == null ? 1.0 : controller.level();
+            double lr = train.lr() * schedule.factor(step) * level;
             String what = "pacer pretrain: step " + (step + 1) + "/" + train.maxSteps();
             Broadcast<float[]> bw = jsc.broadcast(weights);
             long t1 = System.nanoTime();
@@ -97,16 +109,41 @@ public final class TrainingLoop {
             }
             double loss = lossSum / stepTokens;
             double norm = GradientClipper.clipByGlobalNorm(grads, train.gradClip());
-            if (!Double.isFinite(loss) || !Double.isFinite(norm)) {
-                throw new TrainingDivergedException("training diverged at step " + (step + 1) + ": loss " + loss
-                        + ", gradient norm " + norm + "; lower pacer.train.lr (now " + train.lr()
-                        + ") or resume from the last checkpoint with a smaller one");
+            boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+            if (!finite && controller == null) {
+                throw diverged(step, loss, norm);
             }
             long t3 = System.nanoTime();
-            optimizer.step(weights, grads, slices(lr));
+            if (finite) {
+                optimizer.step(weights, grads, slices(lr));
+            }
             long t4 = System.nanoTime();
+            // tokens of rejected trials count against the budget too
             tokens += stepTokens;
             long done = step + 1;
+            String phase = null;
+            if (controller != null) {
+                phase = controller.phase();
+                AdaLrsController.Decision d = controller.observe(done, finite ? loss : Double.NaN);
+                switch (d.action()) {
+                    case SNAPSHOT -> snapshot = new TrainingState.Snapshot(weights.clone(), optimizer.state(),
+                            optimizer.stepCount());
+                    case ROLLBACK -> {
+                        weights = snapshot.weights().clone();
+                        optimizer.restore(snapshot.optimizerState(), snapshot.optimizerSteps());
+                    }
+                    case FAIL -> throw diverged(step, loss, norm);
+                    default -> { }
+                }
+                if (!controller.snapshotValid()) {
+                    snapshot = null;
+                }
+                if (d.event() != null) {
+                    for (TrainingListener l : listeners) {
+                        l.onEvent(d.event());
+                    }
+                }
+            }
             double valLoss = Double.NaN;
             if (done % train.evalEvery() == 0 || done == train.maxSteps()) {
                 valLoss = validate(optimizer.evaluationWeights(weights), what);
@@ -114,13 +151,15 @@ public final class TrainingLoop {
             long t5 = System.nanoTime();
             StepTimings timings = new StepTimings(ms(t5 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
                     ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), stepTokens);
-            StepRecord record = new StepRecord(done, train.maxSteps(), tokens, loss, lr, norm, valLoss, timings);
+            StepRecord record = new StepRecord(done, train.maxSteps(), tokens, loss, lr, norm, valLoss, level,
+                    phase, timings);
             for (TrainingListener l : listeners) {
                 l.onStep(record);
             }
             if (checkpointer != null && (done % checkpointEvery == 0 || done == stopAt)) {
                 String where = checkpointer.write(new TrainingState(done, tokens,
-                        optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount()));
+                        optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount(),
+                        controller == null ? null : controller.toJson(), snapshot));
                 for (TrainingListener l : listeners) {
                     l.onCheckpoint(done, where);
                 }
@@ -128,7 +167,13 @@ public final class TrainingLoop {
         }
         return step == start.step() ? start
                 : new TrainingState(step, tokens, optimizer.evaluationWeights(weights), optimizer.state(),
-                        optimizer.stepCount());
+                        optimizer.stepCount(), controller == null ? null : controller.toJson(), snapshot);
+    }
+
+    private TrainingDivergedException diverged(long step, double loss, double norm) {
+        return new TrainingDivergedException("training diverged at step " + (step + 1) + ": loss " + loss
+                + ", gradient norm " + norm + "; lower pacer.train.lr (now " + train.lr()
+                + "), enable pacer.adalrs, or resume from the last checkpoint with a smaller one");
     }
 
     /** Mean validation loss per token over the fixed evaluation set. */

@@ -57,7 +57,8 @@ class PacerSettingsTest {
         assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
         assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));
         assertTrue(error("pacer.model.preset = medium").contains("tiny, small, gpt2-124m"));
-        assertTrue(error("pacer.adalrs.enabled = true").contains("not implemented"));
+        assertTrue(error("pacer.hidlr.enabled = true").contains("not implemented"));
+        assertTrue(error("pacer.adalrs.window = 2").contains("pacer.adalrs.window"));
         assertTrue(error("pacer.train.schedule = linear").contains("cosine, constant, wsd"));
     }
 

@@ -1,0 +1,57 @@
+package dev.pacer.adalrs;
+
+import com.typesafe.config.Config;
+import dev.pacer.config.Check;
+import dev.pacer.config.ConfigError;
+
+/** Settings under {@code pacer.adalrs}; documented in core's reference.conf. */
+public record AdaLrsSettings(
+        boolean enabled,
+        int window,
+        double alpha,
+        double beta,
+        double decay,
+        double phaseStart,
+        double phaseEnd,
+        double minScale,
+        double maxScale,
+        double initialScale,
+        double margin,
+        String trend,
+        boolean neutralKeepsWeights) {
+
+    public AdaLrsSettings {
+        Check.inRange("pacer.adalrs.window", window, 3, 100_000);
+        if (!(alpha > 1)) {
+            throw new ConfigError("pacer.adalrs.alpha = " + alpha + ": expected an upscale factor > 1");
+        }
+        if (!(beta > 1)) {
+            throw new ConfigError("pacer.adalrs.beta = " + beta + ": expected a downscale factor > 1");
+        }
+        Check.inRange("pacer.adalrs.decay", decay, 0.5, 1, true);
+        Check.inRange("pacer.adalrs.phase-start", phaseStart, 0, 1, false);
+        if (!(phaseEnd > phaseStart && phaseEnd <= 1)) {
+            throw new ConfigError("pacer.adalrs.phase-end = " + phaseEnd + ": expected a value in (phase-start = "
+                    + phaseStart + ", 1]");
+        }
+        Check.positive("pacer.adalrs.min-scale", minScale);
+        if (!(maxScale >= minScale) || Double.isInfinite(maxScale)) {
+            throw new ConfigError("pacer.adalrs.max-scale = " + maxScale + ": expected a finite value >= min-scale = "
+                    + minScale);
+        }
+        if (!(initialScale >= minScale && initialScale <= maxScale)) {
+            throw new ConfigError("pacer.adalrs.initial-scale = " + initialScale + ": expected a value in [min-scale, max-scale] = ["
+                    + minScale + ", " + maxScale + "]");
+        }
+        Check.nonNegative("pacer.adalrs.margin", margin);
+        Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
+    }
+
+    public static AdaLrsSettings from(Config pacer) {
+        Config c = pacer.getConfig("adalrs");
+        return new AdaLrsSettings(c.getBoolean("enabled"), c.getInt("window"), c.getDouble("alpha"),
+                c.getDouble("beta"), c.getDouble("decay"), c.getDouble("phase-start"), c.getDouble("phase-end"),
+                c.getDouble("min-scale"), c.getDouble("max-scale"), c.getDouble("initial-scale"),
+                c.getDouble("margin"), c.getString("trend"), c.getBoolean("neutral-keeps-weights"));
+    }
+}

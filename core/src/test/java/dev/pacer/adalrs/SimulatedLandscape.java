@@ -1,0 +1,51 @@
+package dev.pacer.adalrs;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * A training run whose per-step loss change is a known convex function of the learning rate:
+ * ΔL(η, t) = g(t)·(−a·η + ½·b·η²), optimum η* = a/b, where g(t) = 1/(1 + t/τ) slows descent
+ * over time as real training does. The controller sees the loss plus Gaussian batch noise. The controller drives it exactly as the training
+ * loop would: snapshots copy the loss, rollbacks restore it, the step counter runs on.
+ */
+final class SimulatedLandscape {
+
+    static final double A = 0.2;
+    static final double B = 20.0;
+    static final double OPTIMUM = A / B; // η* = 0.01
+
+    record Run(List<Double> levels, List<String> outcomes, double finalLevel, double finalLoss, int rollbacks) {}
+
+    static Run run(AdaLrsSettings settings, double baseLr, long steps, long warmup, double noise, double tau,
+            long seed) {
+        AdaLrsController c = new AdaLrsController(settings, warmup, steps);
+        SplittableRandom rng = new SplittableRandom(seed);
+        double loss = 10;
+        double snapshot = Double.NaN;
+        List<Double> levels = new ArrayList<>();
+        List<String> outcomes = new ArrayList<>();
+        int rollbacks = 0;
+        for (long step = 1; step <= steps; step++) {
+            double eta = baseLr * c.level();
+            double g = 1.0 / (1.0 + step / tau);
+            loss += g * (-A * eta + 0.5 * B * eta * eta);
+            AdaLrsController.Decision d = c.observe(step, loss + noise * rng.nextGaussian());
+            switch (d.action()) {
+                case SNAPSHOT -> snapshot = loss;
+                case ROLLBACK -> {
+                    loss = snapshot;
+                    rollbacks++;
+                }
+                case FAIL -> throw new IllegalStateException("diverged at " + step);
+                default -> { }
+            }
+            if (d.event() != null && d.event().has("new_level")) {
+                levels.add(d.event().get("new_level").asDouble() * baseLr);
+                outcomes.add(d.event().get("outcome").asText());
+            }
+        }
+        return new Run(levels, outcomes, baseLr * c.level(), loss, rollbacks);
+    }
+}

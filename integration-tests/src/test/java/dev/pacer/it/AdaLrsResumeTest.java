@@ -1,0 +1,89 @@
+package dev.pacer.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.cli.PacerCli;
+import dev.pacer.run.MetricsListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * AdaLRS inside the training loop: a run killed in the middle of a trial (stopped there, its
+ * checkpoint holding the controller state and the trial's snapshot) and resumed makes the same
+ * decisions, metric rows and final weights as the uninterrupted run.
+ */
+class AdaLrsResumeTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static String[] run(Path dir, String... extra) {
+        List<String> args = new ArrayList<>(List.of(TinyRun.pretrain(dir, "--max-steps", "24",
+                "--set", "pacer.adalrs.enabled=true", "--set", "pacer.adalrs.window=3",
+                "--set", "pacer.adalrs.phase-start=0", "--set", "pacer.adalrs.phase-end=1",
+                "--set", "pacer.train.lr=5e-3")));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void runStoppedInTheMiddleOfATrialResumesExactly() throws IOException {
+        Path a = tmp.resolve("straight");
+        Path b = tmp.resolve("resumed");
+        assertEquals(0, PacerCli.run(run(a)));
+        // warmup 2 steps; base window steps 3-5; trial settles at 6 and measures 7-9
+        assertEquals(0, PacerCli.run(run(b, "--stop-after", "7")));
+        JsonNode state = JSON.readTree(b.resolve("checkpoints/step-0000007/state.json").toFile());
+        assertEquals("trial", state.get("adalrs").get("phase").asText());
+        assertTrue(Files.exists(b.resolve("checkpoints/step-0000007/snapshot.safetensors")));
+        assertEquals(0, PacerCli.run(run(b)));
+
+        assertEquals(rows(a), rows(b));
+        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoints/step-0000024/model.safetensors")));
+        List<JsonNode> decisionsA = decisions(a);
+        assertFalse(decisionsA.isEmpty(), "no AdaLRS decision in 24 steps");
+        assertEquals(decisionsA, decisions(b));
+        for (JsonNode d : decisionsA) {
+            for (String f : List.of("step", "round", "outcome", "old_level", "new_level")) {
+                assertTrue(d.has(f), f + " missing in " + d);
+            }
+        }
+        ObjectNode row = rows(a).get(8);
+        assertTrue(row.has("lr_level") && row.has("adalrs_phase"), row.toString());
+    }
+
+    private static List<ObjectNode> rows(Path run) throws IOException {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            ObjectNode r = (ObjectNode) JSON.readTree(line);
+            r.remove(MetricsListener.TIMING_FIELDS);
+            rows.add(r);
+        }
+        return rows;
+    }
+
+    private static List<JsonNode> decisions(Path run) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("events.jsonl"))) {
+            JsonNode e = JSON.readTree(line);
+            if ("adalrs".equals(e.path("event").asText())) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+}
