@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pacer", mixinStandardHelpOptions = true, version = "pacer 0.1.0",
         description = "Pretrain language models on Apache Spark.",
-        subcommands = {PretrainCommand.class, BenchCommand.class})
+        subcommands = {PretrainCommand.class, BenchCommand.class, SweepCommand.class})
 public final class PacerCli implements Runnable {
 
     @CommandLine.Spec

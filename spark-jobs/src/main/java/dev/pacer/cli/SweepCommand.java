@@ -1,0 +1,64 @@
+package dev.pacer.cli;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.pacer.config.ConfigError;
+import dev.pacer.run.PacerSettings;
+import dev.pacer.sweep.LrSweep;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code pacer sweep}: fixed-LR grid and AdaLRS from each grid point, at one token budget. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = "Learning-rate recovery benchmark: a fixed-LR grid, then AdaLRS from each grid LR.")
+public final class SweepCommand implements Callable<Integer> {
+
+    @Mixin
+    ConfigOptions config = new ConfigOptions();
+
+    @Option(names = "--output", paramLabel = "DIR", description = "Sweep directory (default ${DEFAULT-VALUE}).")
+    String output = "runs/sweep";
+
+    @Option(names = "--center", paramLabel = "LR", description = "Central learning rate (default: pacer.train.lr).")
+    Double center;
+
+    @Option(names = "--points", paramLabel = "N", description = "Grid points, log-spaced (default ${DEFAULT-VALUE}).")
+    int points = 7;
+
+    @Option(names = "--span", paramLabel = "X", description = "Grid from center/X to center*X (default ${DEFAULT-VALUE}).")
+    double span = 30;
+
+    @Option(names = "--max-steps", paramLabel = "N", description = "Steps per run: the token budget.")
+    Long maxSteps;
+
+    @Option(names = "--runs", paramLabel = "WHICH", description = "fixed, adalrs or both (default ${DEFAULT-VALUE}).")
+    String runs = "both";
+
+    @Override
+    public Integer call() throws Exception {
+        if (!runs.equals("fixed") && !runs.equals("adalrs") && !runs.equals("both")) {
+            throw new ConfigError("--runs " + runs + ": expected fixed, adalrs or both");
+        }
+        if (points < 2 || !(span > 1)) {
+            throw new ConfigError("--points must be >= 2 and --span > 1");
+        }
+        Config steps = maxSteps == null ? ConfigFactory.empty()
+                : ConfigFactory.empty().withValue("pacer.train.max-steps", ConfigValueFactory.fromAnyRef(maxSteps));
+        PacerSettings base = config.settings(steps);
+        double c = center != null ? center : base.train().lr();
+        LrSweep sweep = new LrSweep(output, c, points, span, !runs.equals("adalrs"), !runs.equals("fixed"),
+                (lr, adalrs) -> config.settings(steps
+                        .withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr))
+                        .withValue("pacer.adalrs.enabled", ConfigValueFactory.fromAnyRef(adalrs))),
+                System.out);
+        // every run is validated before the first one starts
+        for (double lr : LrSweep.grid(c, points, span)) {
+            config.settings(steps.withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr)));
+        }
+        sweep.run();
+        return 0;
+    }
+}

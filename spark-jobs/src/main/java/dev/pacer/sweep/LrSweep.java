@@ -1,0 +1,168 @@
+package dev.pacer.sweep;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
+import dev.pacer.train.PretrainJob;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BiFunction;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * The learning-rate recovery benchmark: a fixed-LR grid (log-spaced around a central value) at
+ * one token budget, then AdaLRS started from each grid learning rate at the same budget. Every
+ * run has its own run directory under the sweep's output, so an interrupted sweep resumes (a
+ * finished run is read back, not repeated).
+ */
+public final class LrSweep {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One run's outcome. */
+    public record Result(String kind, double startLr, double finalLr, double valLoss, long steps, long tokens,
+            double wallSeconds) {}
+
+    private final String output;
+    private final double[] grid;
+    private final boolean fixed;
+    private final boolean adaptive;
+    private final BiFunction<Double, Boolean, PacerSettings> settingsFor;
+    private final PrintStream out;
+
+    /**
+     * @param settingsFor settings of one run from (learning rate, AdaLRS on); the run directory is
+     *     set by this class
+     */
+    public LrSweep(String output, double center, int points, double span, boolean fixed, boolean adaptive,
+            BiFunction<Double, Boolean, PacerSettings> settingsFor, PrintStream out) {
+        this.output = output;
+        this.grid = grid(center, points, span);
+        this.fixed = fixed;
+        this.adaptive = adaptive;
+        this.settingsFor = settingsFor;
+        this.out = out;
+    }
+
+    /** {@code points} learning rates log-spaced from center/span to center·span. */
+    public static double[] grid(double center, int points, double span) {
+        if (points < 2 || !(span > 1) || !(center > 0)) {
+            throw new IllegalArgumentException("a sweep needs >= 2 points, a span > 1 and a centre > 0");
+        }
+        double[] g = new double[points];
+        for (int i = 0; i < points; i++) {
+            g[i] = center * Math.pow(span, 2.0 * i / (points - 1) - 1.0);
+        }
+        return g;
+    }
+
+    public List<Result> run() throws IOException {
+        List<Result> results = new ArrayList<>();
+        if (fixed) {
+            for (double lr : grid) {
+                results.add(runOne("fixed", lr, false));
+            }
+        }
+        if (adaptive) {
+            for (double lr : grid) {
+                results.add(runOne("adalrs", lr, true));
+            }
+        }
+        report(results);
+        return results;
+    }
+
+    private Result runOne(String kind, double lr, boolean adalrs) throws IOException {
+        String dir = output + "/" + kind + "-lr-" + String.format("%.3e", lr);
+        PacerSettings base = settingsFor.apply(lr, adalrs);
+        PacerSettings s = PacerSettings.load(com.typesafe.config.ConfigFactory.parseString(
+                "pacer.run.dir = \"" + dir + "\"").withFallback(base.resolved()));
+        out.printf("sweep: %s run from lr %.3e (%s)%n", kind, lr, dir);
+        long t0 = System.nanoTime();
+        PretrainJob.Outcome o = new PretrainJob(s, 0, List.of()).run();
+        double wall = (System.nanoTime() - t0) / 1e9;
+        double level = lastValue(dir, "lr_level", 1.0);
+        return new Result(kind, lr, lr * level, o.finalValLoss(), o.state().step(), o.state().tokens(), wall);
+    }
+
+    private static double lastValue(String dir, String field, double fallback) throws IOException {
+        RunStorage storage = new RunStorage(dir, new Configuration());
+        Path metrics = storage.resolve("metrics.jsonl");
+        double v = fallback;
+        for (String line : new String(storage.readAll(metrics), StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isBlank()) {
+                JsonNode row = JSON.readTree(line);
+                if (row.has(field)) {
+                    v = row.get(field).asDouble();
+                }
+            }
+        }
+        return v;
+    }
+
+    private void report(List<Result> results) throws IOException {
+        double best = Double.POSITIVE_INFINITY;
+        double bestLr = Double.NaN;
+        double fixedWall = 0;
+        int fixedRuns = 0;
+        long fixedTokens = 0;
+        for (Result r : results) {
+            if (r.kind().equals("fixed")) {
+                if (r.valLoss() < best) {
+                    best = r.valLoss();
+                    bestLr = r.startLr();
+                }
+                fixedWall += r.wallSeconds();
+                fixedRuns++;
+                fixedTokens = r.tokens();
+            }
+        }
+        StringBuilder t = new StringBuilder();
+        t.append(String.format("machine: %d cores; best grid learning rate %.3e, validation loss %.4f%n%n",
+                Runtime.getRuntime().availableProcessors(), bestLr, best));
+        t.append("| start lr | x best | fixed val loss | AdaLRS final lr | AdaLRS val loss | gap to best grid | compute vs one run (tokens) | wall vs mean fixed run |\n");
+        t.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        ArrayNode json = JSON.createArrayNode();
+        for (double lr : grid) {
+            Result f = find(results, "fixed", lr);
+            Result a = find(results, "adalrs", lr);
+            t.append(String.format("| %.3e | %.2f | %s | %s | %s | %s | %s | %s |%n", lr, lr / bestLr,
+                    f == null ? "-" : String.format("%.4f", f.valLoss()),
+                    a == null ? "-" : String.format("%.3e", a.finalLr()),
+                    a == null ? "-" : String.format("%.4f", a.valLoss()),
+                    a == null || Double.isInfinite(best) ? "-" : String.format("%+.2f%%", 100 * (a.valLoss() - best) / best),
+                    a == null || fixedTokens == 0 ? "-" : String.format("%.2fx", (double) a.tokens() / fixedTokens),
+                    a == null || fixedRuns == 0 ? "-" : String.format("%.2fx", a.wallSeconds() / (fixedWall / fixedRuns))));
+            ObjectNode row = json.addObject().put("start_lr", lr);
+            if (f != null) {
+                row.put("fixed_val_loss", f.valLoss()).put("fixed_wall_s", f.wallSeconds());
+            }
+            if (a != null) {
+                row.put("adalrs_final_lr", a.finalLr()).put("adalrs_val_loss", a.valLoss())
+                        .put("adalrs_tokens", a.tokens()).put("adalrs_wall_s", a.wallSeconds());
+            }
+        }
+        out.println();
+        out.print(t);
+        RunStorage storage = new RunStorage(output, new Configuration());
+        storage.writeText(storage.resolve("sweep.md"), t.toString());
+        storage.writeAll(storage.resolve("sweep.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+        out.println("\nsaved " + storage.resolve("sweep.md") + " and sweep.json");
+    }
+
+    private static Result find(List<Result> rs, String kind, double lr) {
+        for (Result r : rs) {
+            if (r.kind().equals(kind) && r.startLr() == lr) {
+                return r;
+            }
+        }
+        return null;
+    }
+}
