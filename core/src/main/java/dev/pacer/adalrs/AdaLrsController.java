@@ -104,7 +104,7 @@ public final class AdaLrsController {
             stoppedUpscaling = false;
             ObjectNode e = d.event() != null ? d.event()
                     : event(step, "upscaling_stopped").put("old_level", s.level).put("new_level", s.level);
-            e.put("upscaling_stopped", true).put("window_mean_loss", lastWindowMean).put("max_window_mean_loss", s.maxLoss);
+            e.put("upscaling_stopped", true).put("window_mean_loss", lastWindowMean).put("max_loss", s.maxLoss);
             return new Decision(d.action(), e);
         }
         return d;
@@ -114,17 +114,20 @@ public final class AdaLrsController {
     private double lastWindowMean;
 
     /**
-     * The "loss above the run's maximum" safeguard, on window means rather than single batch
-     * losses: one noisy batch must not end the search, a window whose mean loss exceeds every
-     * earlier window's does.
+     * The "loss above the run's maximum" safeguard: a window whose mean loss exceeds the highest
+     * single batch loss seen since warmup (normally the first ones) stops upscaling. Comparing
+     * single losses with the maximum, or window means with earlier window means, fired on batch
+     * noise alone in the LR-recovery sweep and froze the search (docs/adalrs.md).
      */
     private void checkAgainstMaximum(long step) {
         if (step <= warmupSteps) {
             return;
         }
         double mean = 0;
+        double highest = Double.NEGATIVE_INFINITY;
         for (double[] p : s.window) {
             mean += p[1];
+            highest = Math.max(highest, p[1]);
         }
         mean /= s.window.size();
         if (mean > s.maxLoss && s.maxLoss > Double.NEGATIVE_INFINITY && s.upscaleAllowed) {
@@ -132,7 +135,7 @@ public final class AdaLrsController {
             stoppedUpscaling = true;
             lastWindowMean = mean;
         }
-        s.maxLoss = Math.max(s.maxLoss, mean);
+        s.maxLoss = Math.max(s.maxLoss, highest);
     }
 
     private Decision maybeStartSearch(long step) {

@@ -88,6 +88,10 @@ public final class LrSweep {
         long t0 = System.nanoTime();
         PretrainJob.Outcome o = new PretrainJob(s, 0, List.of()).run();
         double wall = (System.nanoTime() - t0) / 1e9;
+        if (o.corpus() == null) {
+            // finished by an earlier invocation: its own wall time is in its metrics
+            wall = lastValue(dir, "elapsed_s", wall);
+        }
         double level = lastValue(dir, "lr_level", 1.0);
         return new Result(kind, lr, lr * level, o.finalValLoss(), o.state().step(), o.state().tokens(), wall);
     }
