@@ -53,7 +53,9 @@ public interface Optimizer {
 
     /**
      * Inverse of {@link #evaluationWeights}: the weights to take gradients at, given checkpointed
-     * evaluation weights and this optimizer's restored state. Called after {@link #restore}.
+     * evaluation weights and this optimizer's restored state. Called after {@link #restore}, on resume
+     * and on any other restore (a rollback snapshot must likewise hold the evaluation weights with
+     * the state). Schedule-Free refuses to step after a restore until this is called.
      */
     default float[] trainingWeights(float[] evaluationWeights) {
         return evaluationWeights;

@@ -9,7 +9,8 @@ import dev.pacer.data.DocumentSplit;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
-import dev.pacer.optim.AdamW;
+import dev.pacer.optim.Optimizer;
+import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.PacerSettings;
@@ -103,16 +104,14 @@ public final class ThroughputBenchmark {
                 new DocumentSplit(settings.data().validationFraction()), settings.data().maxDocuments());
         float[] w = layout.initialWeights(settings.seed());
         float[] g = new float[w.length];
-        AdamW adamw = new AdamW(w.length, settings.optimizer().beta1(), settings.optimizer().beta2(),
-                settings.optimizer().eps());
+        Optimizer optimizer = Optimizers.create(settings.optimizer(), w.length);
         List<ParamSlice> slices = new ArrayList<>();
         for (TensorSpec t : layout.tensors()) {
-            slices.add(new ParamSlice(t.name(), t.offset(), t.size(), settings.train().lr() * 0.1,
-                    t.decays() ? settings.optimizer().weightDecay() : 0));
+            slices.add(ParamSlice.of(t, settings.train().lr() * 0.1, settings.optimizer().weightDecayFor(t)));
         }
         double total = 0;
         double compute = 0;
-        double optimizer = 0;
+        double optimizerMs = 0;
         try (ModelReplica replica = new ModelReplica(layout, Device.cpu())) {
             for (int s = 0; s < warmup + steps; s++) {
                 long t0 = System.nanoTime();
@@ -125,16 +124,16 @@ public final class ThroughputBenchmark {
                     g[i] *= inv;
                 }
                 GradientClipper.clipByGlobalNorm(g, settings.train().gradClip());
-                adamw.step(w, g, slices);
+                optimizer.step(w, g, slices);
                 long t2 = System.nanoTime();
                 if (s >= warmup) {
                     total += (t2 - t0) / 1e6;
                     compute += (t1 - t0) / 1e6;
-                    optimizer += (t2 - t1) / 1e6;
+                    optimizerMs += (t2 - t1) / 1e6;
                 }
             }
         }
-        return new double[] {total / steps, compute / steps, optimizer / steps};
+        return new double[] {total / steps, compute / steps, optimizerMs / steps};
     }
 
     private List<StepTimings> pipeline(ParameterLayout layout, int partitions) throws IOException {

@@ -126,11 +126,13 @@ public final class TrainingLoop {
                 phase = controller.phase();
                 AdaLrsController.Decision d = controller.observe(done, finite ? loss : Double.NaN);
                 switch (d.action()) {
-                    case SNAPSHOT -> snapshot = new TrainingState.Snapshot(weights.clone(), optimizer.state(),
-                            optimizer.stepCount());
+                    // snapshots hold evaluation weights and restore like a resume, so optimizers
+                    // with two points (Schedule-Free's x and y) roll back exactly
+                    case SNAPSHOT -> snapshot = new TrainingState.Snapshot(
+                            optimizer.evaluationWeights(weights).clone(), optimizer.state(), optimizer.stepCount());
                     case ROLLBACK -> {
-                        weights = snapshot.weights().clone();
                         optimizer.restore(snapshot.optimizerState(), snapshot.optimizerSteps());
+                        weights = optimizer.trainingWeights(snapshot.weights().clone());
                     }
                     case FAIL -> throw diverged(step, loss, norm);
                     default -> { }
@@ -193,8 +195,7 @@ public final class TrainingLoop {
     private List<ParamSlice> slices(double lr) {
         List<ParamSlice> out = new ArrayList<>(layout.tensors().size());
         for (TensorSpec t : layout.tensors()) {
-            out.add(new ParamSlice(t.name(), t.offset(), t.size(), lr,
-                    optimizerSettings.weightDecayFor(t)));
+            out.add(ParamSlice.of(t, lr, optimizerSettings.weightDecayFor(t)));
         }
         return out;
     }

@@ -1,0 +1,144 @@
+package dev.pacer.optim;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * SGD-SaI (SGD with momentum and learning-rate Scaling at Initialization), from M. Xu, L. Xiang, X. Cai and
+ * H. Wen, "No More Adam: Learning Rate Scaling at Initialization is All You Need", arXiv 2412.11768, 2024
+ * (Algorithm 1).
+ *
+ * <p>At the first step only, from that step's (aggregated) gradient, every tensor {@code i} gets a fixed
+ * learning-rate scale from its gradient signal-to-noise ratio:
+ *
+ * <pre>
+ *   gsnr_i  = ||g_i||_2 / (std(g_i) + eps)          (std with Bessel's correction, 0 for a one-element tensor)
+ *   scale_i = gsnr_i / max_k gsnr_k                 (Algorithm 1, line 14; normalize = false keeps gsnr_i,
+ *                                                    as the official code v1.0.3 does)
+ * </pre>
+ *
+ * and then, per element of tensor {@code i}, with the slice's {@code lr} and decoupled weight decay:
+ *
+ * <pre>
+ *   buf = g                                  (first step)
+ *   buf = mu * buf + (1 - mu) * g            (later steps)
+ *   p   = p * (1 - lr * wd) - lr * scale_i * buf
+ * </pre>
+ *
+ * The scales never change after the first step; a tensor whose first gradient is all zero gets scale 0.
+ * On Spark the first gradient is the driver's sum over partitions, so the scales are computed once, from the
+ * global batch, not per worker.
+ *
+ * <p>Defaults ({@code pacer.optimizer.sgd-sai}): momentum 0.9, eps 1e-8, weight decay 0.01 (official code),
+ * normalize on (paper). State: {@code momentum_buffer}, and {@code lr_scale}, each tensor's scale repeated
+ * over the tensor.
+ */
+public final class SgdSai extends FlatStateOptimizer {
+
+    public static final String MOMENTUM_BUFFER = "momentum_buffer";
+    public static final String LR_SCALE = "lr_scale";
+
+    private final double momentum;
+    private final double eps;
+    private final boolean normalize;
+    private final SliceScalars scales;
+
+    public SgdSai(int size, double momentum, double eps, boolean normalize) {
+        super(size, "SGD-SaI", MOMENTUM_BUFFER);
+        this.momentum = checkRange("momentum", momentum, 0, 1, false);
+        this.eps = checkPositive("eps", eps);
+        this.normalize = normalize;
+        this.scales = new SliceScalars(LR_SCALE, size, 0f);
+    }
+
+    @Override
+    protected void checkBeforeUpdate(List<ParamSlice> slices, long t) {
+        if (t == 1) {
+            return;
+        }
+        for (ParamSlice s : slices) {
+            if (s.length() > 0 && !scales.has(s)) {
+                throw new IllegalArgumentException("SGD-SaI fixed its learning-rate scales at the first step, when"
+                        + " tensor '" + s.name() + "' was not among the slices; pass the same slices every step");
+            }
+            scales.get(s); // a restored scale must be one value over the tensor
+        }
+    }
+
+    @Override
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        if (t == 1) {
+            fixScales(grads, slices);
+        }
+        float[] buf = vector(0);
+        for (ParamSlice s : slices) {
+            double lr = s.lr();
+            double decay = 1.0 - lr * s.weightDecay();
+            double step = lr * scales.get(s);
+            for (int i = s.offset(); i < s.end(); i++) {
+                double g = grads[i];
+                double b = t == 1 ? g : momentum * buf[i] + (1.0 - momentum) * g;
+                buf[i] = (float) b;
+                weights[i] = (float) (weights[i] * decay - step * b);
+            }
+        }
+    }
+
+    /** Algorithm 1, lines 11-14: g-SNR of every tensor, normalised by the largest. */
+    private void fixScales(float[] grads, List<ParamSlice> slices) {
+        double[] gsnr = new double[slices.size()];
+        double max = 0;
+        for (int k = 0; k < slices.size(); k++) {
+            ParamSlice s = slices.get(k);
+            int n = s.length();
+            if (n == 0) {
+                continue;
+            }
+            double sum = 0;
+            double sumSq = 0;
+            for (int i = s.offset(); i < s.end(); i++) {
+                double g = grads[i];
+                sum += g;
+                sumSq += g * g;
+            }
+            double mean = sum / n;
+            double dev = 0;
+            for (int i = s.offset(); i < s.end(); i++) {
+                double c = grads[i] - mean;
+                dev += c * c;
+            }
+            double std = n > 1 ? Math.sqrt(dev / (n - 1)) : 0.0;
+            gsnr[k] = Math.sqrt(sumSq) / (std + eps);
+            max = Math.max(max, gsnr[k]);
+        }
+        for (int k = 0; k < slices.size(); k++) {
+            double scale = normalize ? (max > 0 ? gsnr[k] / max : 0.0) : gsnr[k];
+            scales.set(slices.get(k), (float) scale);
+        }
+    }
+
+    /** The fixed scale of a tensor (0 before the first step). */
+    double scaleOf(ParamSlice s) {
+        return scales.get(s);
+    }
+
+    @Override
+    protected List<String> scalarStateNames() {
+        return List.of(LR_SCALE);
+    }
+
+    @Override
+    protected void writeScalarState(Map<String, float[]> out) {
+        out.put(LR_SCALE, scales.toVector());
+    }
+
+    @Override
+    protected void readScalarState(Map<String, float[]> state) {
+        scales.restore(state.get(LR_SCALE));
+    }
+
+    @Override
+    public String name() {
+        return "sgd-sai";
+    }
+}
