@@ -37,6 +37,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "WHICH", description = "fixed, adalrs or both (default ${DEFAULT-VALUE}).")
     String runs = "both";
 
+    @Option(names = "--peer", paramLabel = "FILE",
+            description = "Also run this config preset at the same budget, e.g. conf/optimizers/prodigy.conf; repeatable.")
+    java.util.List<java.io.File> peerFiles = new java.util.ArrayList<>();
+
     @Override
     public Integer call() throws Exception {
         if (!runs.equals("fixed") && !runs.equals("adalrs") && !runs.equals("both")) {
@@ -49,11 +53,19 @@ public final class SweepCommand implements Callable<Integer> {
                 : ConfigFactory.empty().withValue("pacer.train.max-steps", ConfigValueFactory.fromAnyRef(maxSteps));
         PacerSettings base = config.settings(steps);
         double c = center != null ? center : base.train().lr();
+        java.util.Map<String, PacerSettings> peers = new java.util.LinkedHashMap<>();
+        for (java.io.File f : peerFiles) {
+            if (!f.isFile()) {
+                throw new ConfigError("--peer " + f + ": no such file");
+            }
+            Config peer = ConfigFactory.parseFile(f);
+            peers.put(f.getName().replaceFirst("\\.conf$", ""), config.settings(steps.withFallback(peer)));
+        }
         LrSweep sweep = new LrSweep(output, c, points, span, !runs.equals("adalrs"), !runs.equals("fixed"),
                 (lr, adalrs) -> config.settings(steps
                         .withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr))
                         .withValue("pacer.adalrs.enabled", ConfigValueFactory.fromAnyRef(adalrs))),
-                System.out);
+                peers, System.out);
         // every run is validated before the first one starts
         for (double lr : LrSweep.grid(c, points, span)) {
             config.settings(steps.withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr)));

@@ -35,6 +35,7 @@ public final class LrSweep {
     private final boolean fixed;
     private final boolean adaptive;
     private final BiFunction<Double, Boolean, PacerSettings> settingsFor;
+    private final java.util.Map<String, PacerSettings> peers;
     private final PrintStream out;
 
     /**
@@ -42,7 +43,9 @@ public final class LrSweep {
      *     set by this class
      */
     public LrSweep(String output, double center, int points, double span, boolean fixed, boolean adaptive,
-            BiFunction<Double, Boolean, PacerSettings> settingsFor, PrintStream out) {
+            BiFunction<Double, Boolean, PacerSettings> settingsFor, java.util.Map<String, PacerSettings> peers,
+            PrintStream out) {
+        this.peers = peers;
         this.output = output;
         this.grid = grid(center, points, span);
         this.fixed = fixed;
@@ -75,13 +78,19 @@ public final class LrSweep {
                 results.add(runOne("adalrs", lr, true));
             }
         }
+        for (var peer : peers.entrySet()) {
+            results.add(run("peer-" + peer.getKey(), peer.getValue().train().lr(), peer.getValue()));
+        }
         report(results);
         return results;
     }
 
     private Result runOne(String kind, double lr, boolean adalrs) throws IOException {
-        String dir = output + "/" + kind + "-lr-" + String.format("%.3e", lr);
-        PacerSettings base = settingsFor.apply(lr, adalrs);
+        return run(kind, lr, settingsFor.apply(lr, adalrs));
+    }
+
+    private Result run(String kind, double lr, PacerSettings base) throws IOException {
+        String dir = output + "/" + kind + (kind.startsWith("peer-") ? "" : "-lr-" + String.format("%.3e", lr));
         PacerSettings s = PacerSettings.load(com.typesafe.config.ConfigFactory.parseString(
                 "pacer.run.dir = \"" + dir + "\"").withFallback(base.resolved()));
         out.printf("sweep: %s run from lr %.3e (%s)%n", kind, lr, dir);
@@ -151,6 +160,26 @@ public final class LrSweep {
             if (a != null) {
                 row.put("adalrs_final_lr", a.finalLr()).put("adalrs_val_loss", a.valLoss())
                         .put("adalrs_tokens", a.tokens()).put("adalrs_wall_s", a.wallSeconds());
+            }
+        }
+        if (!peers.isEmpty()) {
+            t.append("\n| method | optimizer | start lr | val loss | gap to best grid | compute vs one run (tokens) |\n");
+            t.append("|---|---|---:|---:|---:|---:|\n");
+            t.append(String.format("| fixed lr, best of the grid (grid cost: %d runs) | adamw | %.3e | %.4f | +0.00%% | 1.00x |%n",
+                    fixedRuns, bestLr, best));
+            for (Result r : results) {
+                if (r.kind().equals("adalrs") && Math.abs(Math.log(r.startLr() / bestLr)) > Math.log(5)
+                        && Math.abs(Math.log(r.startLr() / bestLr)) < Math.log(20)) {
+                    t.append(String.format("| AdaLRS from %.1fx the best lr | adamw | %.3e | %.4f | %+.2f%% | %.2fx |%n",
+                            r.startLr() / bestLr, r.startLr(), r.valLoss(), 100 * (r.valLoss() - best) / best,
+                            fixedTokens == 0 ? Double.NaN : (double) r.tokens() / fixedTokens));
+                }
+            }
+            for (var peer : peers.entrySet()) {
+                Result r = results.stream().filter(x -> x.kind().equals("peer-" + peer.getKey())).findFirst().orElseThrow();
+                t.append(String.format("| %s | %s | %.3e | %.4f | %+.2f%% | %.2fx |%n", peer.getKey(),
+                        peer.getValue().optimizer().name(), r.startLr(), r.valLoss(), 100 * (r.valLoss() - best) / best,
+                        fixedTokens == 0 ? Double.NaN : (double) r.tokens() / fixedTokens));
             }
         }
         out.println();
