@@ -7,16 +7,23 @@ import java.nio.charset.StandardCharsets;
  * The default tokenizer: one token per UTF-8 byte (ids 0-255) plus an end-of-document token
  * (id 256). Needs no files and round-trips any text exactly.
  */
-public final class ByteTokenizer {
+public final class ByteTokenizer implements dev.pacer.data.tokenize.TextTokenizer {
 
     public static final int VOCAB = 257;
     public static final int END_OF_DOCUMENT = 256;
 
+    @Override
     public int vocabSize() {
         return VOCAB;
     }
 
+    @Override
+    public int endOfDocument() {
+        return END_OF_DOCUMENT;
+    }
+
     /** Token ids of {@code text}'s UTF-8 bytes, without the end-of-document token. */
+    @Override
     public int[] encode(String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         int[] ids = new int[bytes.length];
@@ -27,6 +34,7 @@ public final class ByteTokenizer {
     }
 
     /** Text of {@code ids}; end-of-document tokens become newlines. */
+    @Override
     public String decode(int[] ids) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(ids.length);
         for (int id : ids) {

@@ -44,7 +44,8 @@ public final class LineDocuments {
         return new Counts(index, blank, invalid);
     }
 
-    static String toDocument(String line) {
+    /** A line in the Europarl layout (title TAB date TAB body) as "title\nbody"; others whole. */
+    public static String toDocument(String line) {
         int first = line.indexOf('\t');
         int second = first < 0 ? -1 : line.indexOf('\t', first + 1);
         if (second < 0) {

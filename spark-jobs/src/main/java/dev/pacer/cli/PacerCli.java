@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "pacer", mixinStandardHelpOptions = true, version = "pacer 0.1.0",
         description = "Pretrain language models on Apache Spark.",
-        subcommands = {PretrainCommand.class, BenchCommand.class, SweepCommand.class})
+        subcommands = {PrepareCommand.class, PretrainCommand.class, BenchCommand.class, SweepCommand.class,
+                ReportCommand.class, EvaluateCommand.class, SampleCommand.class, ExportCommand.class})
 public final class PacerCli implements Runnable {
 
     @CommandLine.Spec
@@ -45,6 +46,10 @@ public final class PacerCli implements Runnable {
             if (e instanceof ConfigError) {
                 cmd.getErr().println("pacer: configuration error: " + e.getMessage());
                 return USAGE;
+            }
+            if (e instanceof dev.pacer.data.CorpusException) {
+                cmd.getErr().println("pacer: bad input: " + e.getMessage());
+                return FAILURE;
             }
             if (e instanceof CheckpointFormatException) {
                 cmd.getErr().println("pacer: bad checkpoint: " + e.getMessage());

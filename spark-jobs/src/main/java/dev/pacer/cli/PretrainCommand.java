@@ -49,6 +49,7 @@ public final class PretrainCommand implements Callable<Integer> {
         }
         PacerSettings settings = config.settings(extra);
         PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
+        writeReport(out.runDir());
         double bpb = out.finalValLoss() / Math.log(2);
         if (out.corpus() == null) {
             System.out.printf("pacer: run already complete at step %d; last validation loss %.4f nats/token"
@@ -61,5 +62,17 @@ public final class PretrainCommand implements Callable<Integer> {
                 out.state().step(), settings.train().maxSteps(), out.state().tokens(), out.finalValLoss(), bpb,
                 out.corpus().order0EntropyBits(), out.runDir());
         return 0;
+    }
+
+    /** RUN_DIR/report/: a report that cannot be written is a warning, never a failed run. */
+    private static void writeReport(String runDir) {
+        try {
+            dev.pacer.report.RunReport.Written w = dev.pacer.report.RunReport.write(runDir, null,
+                    new org.apache.hadoop.conf.Configuration(), m -> System.err.println("pacer: warning: " + m));
+            System.out.println("pacer: report written to " + w.html());
+        } catch (Exception | LinkageError e) {
+            System.err.println("pacer: warning: the report was not written (" + e + "); retry with: pacer report "
+                    + runDir);
+        }
     }
 }

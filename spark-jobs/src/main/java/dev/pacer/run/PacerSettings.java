@@ -92,8 +92,14 @@ public record PacerSettings(
                         p.getLong("progress.log-interval-seconds")));
     }
 
+    /** The model with the byte tokenizer's vocabulary (257). */
     public GptConfig gptConfig() {
         return model.preset().config(ByteTokenizer.VOCAB);
+    }
+
+    /** The model for data of {@code vocab} token ids (a prepared dataset's manifest says how many). */
+    public GptConfig gptConfig(int vocab) {
+        return model.preset().config(vocab);
     }
 
     /** The resolved {@code pacer} tree as JSON, for provenance. */

@@ -1,79 +1,148 @@
 package dev.pacer.train;
 
+import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
+import dev.pacer.data.CorpusException;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.data.DataSettings;
 import dev.pacer.data.DocumentSplit;
-import java.io.FileNotFoundException;
+import dev.pacer.data.HadoopConf;
+import dev.pacer.data.shard.PreparedDataset;
+import dev.pacer.data.shard.ShardInfo;
+import dev.pacer.data.source.InputUnit;
+import dev.pacer.data.tokenize.TokenizerSpec;
+import dev.pacer.prepare.PrepareJob;
+import dev.pacer.run.PacerSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.List;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.io.compress.CompressionCodec;
-import org.apache.hadoop.io.compress.CompressionCodecFactory;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The training corpus as a cached RDD with one {@link CorpusPartition} per partition. Each task
- * reads the corpus itself (the bundled resource, or a file on any Hadoop file system) and keeps
- * its share, so no tokens travel from the driver.
+ * The training corpus as a cached RDD with one {@link CorpusPartition} per partition. With
+ * {@code pacer.data.path} set it is a prepared dataset: partition {@code p} of {@code P} loads
+ * shards {@code p, p + P, ...} of each split. Without, the bundled corpus is prepared on the fly:
+ * each task reads it whole and keeps documents {@code p, p + P, ...}. Either way no token travels
+ * from the driver, and a lost cached partition is rebuilt from the same source.
  */
 public final class CorpusData implements Serializable {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(CorpusData.class);
 
     private final DataSettings settings;
     private final int partitions;
     private final int packedLength;
+    private final PreparedDataset dataset;
+    private final TokenizerSpec tokenizer;
+    private final HadoopConf hadoop;
 
-    public CorpusData(DataSettings settings, int partitions, int seqLen) {
+    private CorpusData(DataSettings settings, int partitions, int seqLen, Configuration conf) {
         this.settings = settings;
         this.partitions = partitions;
         this.packedLength = seqLen + 1;
+        this.hadoop = new HadoopConf(conf);
+        try {
+            if (settings.bundled()) {
+                this.dataset = null;
+                this.tokenizer = TokenizerSpec.resolve(settings.tokenizer(), settings.endOfDocument(), conf);
+                try (InputStream in = BundledCorpus.open()) {
+                    in.read();
+                }
+            } else {
+                this.dataset = PreparedDataset.open(settings.path(), conf);
+                this.tokenizer = null;
+            }
+        } catch (CorpusException | IOException e) {
+            throw new ConfigError("pacer.data.path: " + e.getMessage() + (settings.bundled() ? ""
+                    : "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
+                            + " pacer.data.path=DIR (or leave it empty for the bundled corpus)"));
+        }
+    }
+
+    /** For callers without a run (benchmarks): no check against the run's checkpoints. */
+    public CorpusData(DataSettings settings, int partitions, int seqLen) {
+        this(settings, partitions, seqLen, new Configuration());
+    }
+
+    /**
+     * Opens and checks the configured data on the driver, before Spark starts: the dataset's
+     * manifest, its shard count against the partitions, the sequences every partition will hold,
+     * and its vocabulary against the run's newest checkpoint. Every failure is a one-line
+     * {@link ConfigError}.
+     */
+    public static CorpusData open(PacerSettings settings, Configuration conf) {
+        CorpusData data = new CorpusData(settings.data(), settings.partitions(), settings.train().seqLen(),
+                PrepareJob.hadoopConf(settings, conf));
+        data.checkShards(settings);
+        VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
+        return data;
+    }
+
+    private void checkShards(PacerSettings s) {
+        if (dataset == null) {
+            return;
+        }
+        var m = dataset.manifest();
+        if (!s.data().tokenizer().equals(TokenizerSpec.BYTE) && !s.data().tokenizer().equals(m.tokenizer().source())) {
+            LOG.warn("pacer.data.tokenizer = {} is ignored: dataset {} was prepared with tokenizer {}",
+                    s.data().tokenizer(), dataset.root(), m.tokenizer().source());
+        }
+        if (m.shardCount() < partitions) {
+            throw new ConfigError("pacer.spark.partitions = " + partitions + " but dataset " + dataset.root()
+                    + " has " + m.shardCount() + " shards per split; lower the partitions or prepare it again with"
+                    + " --set pacer.data.shards=" + partitions + " (or a multiple)");
+        }
+        long[] train = dataset.sequencesPerPartition(ShardInfo.TRAIN, partitions, packedLength);
+        for (int p = 0; p < partitions; p++) {
+            if (train[p] == 0) {
+                throw new ConfigError("dataset " + dataset.root() + " leaves partition " + p + " of " + partitions
+                        + " without a training sequence of " + packedLength + " tokens; lower pacer.spark.partitions"
+                        + " or pacer.train.seq-len, or prepare a larger corpus");
+            }
+        }
+        if (IntStream.range(0, partitions).mapToLong(p -> dataset.sequencesPerPartition(ShardInfo.VALIDATION,
+                partitions, packedLength)[p]).sum() == 0) {
+            throw new ConfigError("dataset " + dataset.root() + " yields no validation sequence of " + packedLength
+                    + " tokens; prepare it with a larger pacer.data.validation-fraction or a larger corpus");
+        }
+        if (m.seqLen() != packedLength - 1) {
+            LOG.info("dataset {} was packed for sequences of {} tokens; re-cutting its token stream into {}",
+                    dataset.root(), m.seqLen(), packedLength - 1);
+        }
+    }
+
+    /** Token ids of the data: the model's embedding rows. */
+    public int vocabSize() {
+        return dataset != null ? dataset.manifest().tokenizer().vocabSize() : tokenizer.vocabSize();
     }
 
     public String describe() {
-        return settings.bundled() ? BundledCorpus.NAME : settings.path();
+        if (dataset == null) {
+            return BundledCorpus.NAME + (tokenizer.isByte() ? "" : " (tokenizer " + tokenizer.source() + ")");
+        }
+        return dataset.toString();
     }
 
-    /** Fails on the driver, before any job, when the configured corpus is not there. */
-    public void checkExists(Configuration conf) throws IOException {
-        if (settings.bundled()) {
-            try (InputStream in = BundledCorpus.open()) {
-                return;
-            }
-        }
-        Path p = new Path(settings.path());
-        FileSystem fs = p.getFileSystem(conf);
-        if (!fs.exists(p) || fs.getFileStatus(p).isDirectory()) {
-            throw new FileNotFoundException("pacer.data.path: no corpus file at '" + settings.path()
-                    + "'; give a text file with one document a line (optionally .gz), or leave"
-                    + " pacer.data.path empty for the bundled Europarl corpus");
-        }
+    /** The prepared dataset, or null for the bundled corpus prepared on the fly. */
+    public PreparedDataset dataset() {
+        return dataset;
     }
 
     public JavaRDD<CorpusPartition> load(JavaSparkContext jsc) {
         List<Integer> ids = IntStream.range(0, partitions).boxed().toList();
-        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions)
-                .map(p -> CorpusPartition.load(open(), p, partitions, packedLength,
-                        new DocumentSplit(settings.validationFraction()), settings.maxDocuments()));
+        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions).map(p -> dataset != null
+                ? dataset.loadPartition(p, partitions, packedLength, hadoop)
+                : CorpusPartition.prepare(InputUnit.bundled(), settings.readOptions(), hadoop.get(), tokenizer, p,
+                        partitions, packedLength, new DocumentSplit(settings.validationFraction()),
+                        settings.maxDocuments(), settings.dedup()));
         return rdd.persist(StorageLevel.MEMORY_ONLY());
-    }
-
-    private InputStream open() throws IOException {
-        if (settings.bundled()) {
-            return BundledCorpus.open();
-        }
-        Configuration conf = new Configuration();
-        Path p = new Path(settings.path());
-        InputStream raw = p.getFileSystem(conf).open(p);
-        CompressionCodec codec = new CompressionCodecFactory(conf).getCodec(p);
-        return codec == null ? raw : codec.createInputStream(raw);
     }
 }

@@ -2,6 +2,8 @@ package dev.pacer.train;
 
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.data.TokenBlock;
+import dev.pacer.data.source.SkipReason;
+import dev.pacer.data.source.SourceCounts;
 import java.io.Serializable;
 
 /**
@@ -20,18 +22,24 @@ public record CorpusStats(
         int emptyTrainPartitions,
         long[] tokenHistogram) implements Serializable {
 
+    /**
+     * One partition's counts. Read counts (documents read, blank records, invalid UTF-8) describe
+     * the whole corpus: on the fly every partition reads all of it, and a prepared dataset's
+     * come from its manifest.
+     */
     public static CorpusStats of(CorpusPartition p, int vocab) {
         long[] hist = new long[vocab];
         count(p.train(), hist);
         count(p.validation(), hist);
-        return new CorpusStats(p.counts().documents(), p.train().documents(), p.validation().documents(),
+        SourceCounts read = p.counts();
+        return new CorpusStats(read.documents(), p.train().documents(), p.validation().documents(),
                 p.train().sequenceCount(), p.validation().sequenceCount(),
                 p.train().droppedTailTokens() + p.validation().droppedTailTokens(),
-                p.counts().blankLines(), p.counts().linesWithInvalidUtf8(),
+                read.skipped(SkipReason.EMPTY), read.utf8Replaced() + read.skipped(SkipReason.INVALID_UTF8),
                 p.train().sequenceCount() == 0 ? 1 : 0, hist);
     }
 
-    /** Every partition reads the whole corpus, so read counts are taken once, not summed. */
+    /** Read counts describe the whole corpus in every partition, so they are taken once, not summed. */
     public CorpusStats merge(CorpusStats o) {
         long[] hist = tokenHistogram.clone();
         for (int i = 0; i < hist.length; i++) {
@@ -44,7 +52,7 @@ public record CorpusStats(
                 emptyTrainPartitions + o.emptyTrainPartitions, hist);
     }
 
-    /** Shannon entropy of the unigram token distribution, in bits per token (per byte here). */
+    /** Shannon entropy of the unigram token distribution, in bits per token (per byte for the byte tokenizer). */
     public double order0EntropyBits() {
         long total = 0;
         for (long c : tokenHistogram) {

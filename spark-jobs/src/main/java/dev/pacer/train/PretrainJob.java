@@ -2,7 +2,6 @@ package dev.pacer.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
-import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
@@ -12,7 +11,6 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunStorage;
 import dev.pacer.run.TrainingState;
-import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,14 +48,11 @@ public final class PretrainJob {
     }
 
     public Outcome run() throws IOException {
-        ParameterLayout layout = new ParameterLayout(settings.gptConfig());
         Configuration hadoop = new Configuration();
-        CorpusData corpus = new CorpusData(settings.data(), settings.partitions(), settings.train().seqLen());
-        try {
-            corpus.checkExists(hadoop);
-        } catch (FileNotFoundException e) {
-            throw new ConfigError(e.getMessage());
-        }
+        // the data decides the vocabulary; a missing or mismatched dataset fails here, before Spark
+        CorpusData corpus = CorpusData.open(settings, hadoop);
+        int vocab = corpus.vocabSize();
+        ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout);
         List<String> warnings = new ArrayList<>();
@@ -102,7 +97,7 @@ public final class PretrainJob {
 
             jsc.setJobDescription("pacer pretrain: load corpus " + corpus.describe());
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
-            CorpusStats stats = data.map(p -> CorpusStats.of(p, ByteTokenizer.VOCAB)).reduce(CorpusStats::merge);
+            CorpusStats stats = data.map(p -> CorpusStats.of(p, vocab)).reduce(CorpusStats::merge);
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
 

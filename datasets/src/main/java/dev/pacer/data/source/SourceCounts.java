@@ -1,0 +1,128 @@
+package dev.pacer.data.source;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * What reading the inputs saw: records, the documents they gave, the records skipped by reason
+ * (with the first few examples of each), and records kept with invalid UTF-8 replaced. An
+ * add/merge aggregator: each task counts its files, the driver merges in input order.
+ */
+public final class SourceCounts implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Examples kept per skip reason. */
+    public static final int EXAMPLES = 3;
+
+    /** One skipped record, for the manifest: where it was and what was wrong. */
+    public record Example(String reason, String where, String detail) implements Serializable {}
+
+    private long records;
+    private long documents;
+    private long utf8Replaced;
+    private final long[] skipped = new long[SkipReason.values().length];
+    private final List<Example> examples = new ArrayList<>();
+
+    public void document() {
+        records++;
+        documents++;
+    }
+
+    public void replacedUtf8() {
+        utf8Replaced++;
+    }
+
+    public void skip(SkipReason reason, String where, String detail) {
+        records++;
+        skipped[reason.ordinal()]++;
+        if (reason.bad() && skipped[reason.ordinal()] <= EXAMPLES) {
+            examples.add(new Example(reason.key(), where, detail));
+        }
+    }
+
+    /**
+     * Counts documents dropped after reading (duplicates, beyond max-documents). They stay in
+     * {@link #documents()}, which counts documents read, not documents packed.
+     */
+    public void dropped(SkipReason reason, long n) {
+        skipped[reason.ordinal()] += n;
+    }
+
+    public SourceCounts merge(SourceCounts o) {
+        records += o.records;
+        documents += o.documents;
+        utf8Replaced += o.utf8Replaced;
+        for (int i = 0; i < skipped.length; i++) {
+            skipped[i] += o.skipped[i];
+        }
+        for (Example e : o.examples) {
+            if (examples.stream().filter(x -> x.reason().equals(e.reason())).count() < EXAMPLES) {
+                examples.add(e);
+            }
+        }
+        return this;
+    }
+
+    public long records() {
+        return records;
+    }
+
+    /** Usable documents read (before deduplication and the max-documents cap). */
+    public long documents() {
+        return documents;
+    }
+
+    public long utf8Replaced() {
+        return utf8Replaced;
+    }
+
+    public long skipped(SkipReason reason) {
+        return skipped[reason.ordinal()];
+    }
+
+    /** Records skipped because the input was damaged. */
+    public long bad() {
+        long n = 0;
+        for (SkipReason r : SkipReason.values()) {
+            n += r.bad() ? skipped[r.ordinal()] : 0;
+        }
+        return n;
+    }
+
+    public double badFraction() {
+        return records == 0 ? 0 : (double) bad() / records;
+    }
+
+    public List<Example> examples() {
+        return Collections.unmodifiableList(examples);
+    }
+
+    /** "malformed_json 3, empty 2" for the non-zero reasons, or "none". */
+    public String describeSkipped(boolean badOnly) {
+        String s = java.util.Arrays.stream(SkipReason.values())
+                .filter(r -> skipped[r.ordinal()] > 0 && (!badOnly || r.bad()))
+                .map(r -> r.key() + " " + skipped[r.ordinal()]).collect(Collectors.joining(", "));
+        return s.isEmpty() ? "none" : s;
+    }
+
+    /** Restores counts read back from a manifest. */
+    public static SourceCounts of(long records, long documents, long utf8Replaced, long[] skippedByReason,
+            List<Example> examples) {
+        SourceCounts c = new SourceCounts();
+        c.records = records;
+        c.documents = documents;
+        c.utf8Replaced = utf8Replaced;
+        System.arraycopy(skippedByReason, 0, c.skipped, 0, c.skipped.length);
+        c.examples.addAll(examples);
+        return c;
+    }
+
+    /** Documents dropped after reading: duplicates and those beyond max-documents. */
+    public long droppedAfterReading() {
+        return skipped[SkipReason.DUPLICATE.ordinal()] + skipped[SkipReason.OVER_MAX_DOCUMENTS.ordinal()];
+    }
+}

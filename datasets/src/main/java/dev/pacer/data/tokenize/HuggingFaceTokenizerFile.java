@@ -1,0 +1,82 @@
+package dev.pacer.data.tokenize;
+
+import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
+import dev.pacer.data.CorpusException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A Hugging Face {@code tokenizer.json} through DJL's binding of the Rust tokenizers library
+ * (offline: the native library ships in DJL's jar). No special tokens are added, nothing is
+ * truncated or padded: documents are tokenized whole and Pacer appends the end-of-document id.
+ */
+final class HuggingFaceTokenizerFile implements TextTokenizer {
+
+    private static final Map<String, HuggingFaceTokenizerFile> CACHE = new ConcurrentHashMap<>();
+
+    private final HuggingFaceTokenizer tokenizer;
+    private final long handle;
+    private final int vocabSize;
+    private final int endOfDocument;
+
+    private HuggingFaceTokenizerFile(TokenizerSpec spec) {
+        try {
+            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(spec.json()),
+                    Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
+        } catch (IOException | RuntimeException e) {
+            throw new CorpusException("pacer.data.tokenizer: the tokenizers library cannot load '" + spec.source()
+                    + "' (" + CorpusException.firstLine(e) + ")", e);
+        }
+        this.handle = tokenizer.getHandle();
+        this.vocabSize = spec.vocabSize();
+        this.endOfDocument = spec.endOfDocument();
+    }
+
+    static HuggingFaceTokenizerFile cached(TokenizerSpec spec) {
+        return CACHE.computeIfAbsent(spec.sha256() + "/" + spec.endOfDocument(), k -> new HuggingFaceTokenizerFile(spec));
+    }
+
+    @Override
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    @Override
+    public int endOfDocument() {
+        return endOfDocument;
+    }
+
+    /**
+     * Calls the library's encode and reads back only the ids: DJL's {@code encode} also copies
+     * tokens, offsets and masks out of the native encoding on every call, which Pacer does not
+     * use. Equivalent to {@code tokenizer.encode(text, false, false).getIds()} with lower-casing
+     * and accent stripping off (their defaults).
+     */
+    @Override
+    public int[] encode(String text) {
+        long encoding = TokenizersLibrary.LIB.encode(handle, text, false);
+        long[] ids;
+        try {
+            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+        } finally {
+            TokenizersLibrary.LIB.deleteEncoding(encoding);
+        }
+        int[] out = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = (int) ids[i];
+        }
+        return out;
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        long[] l = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            l[i] = ids[i];
+        }
+        return tokenizer.decode(l, false);
+    }
+}

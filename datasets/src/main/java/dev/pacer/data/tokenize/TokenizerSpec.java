@@ -1,0 +1,239 @@
+package dev.pacer.data.tokenize;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.data.ByteTokenizer;
+import dev.pacer.data.CorpusException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A tokenizer as the driver resolved it from {@code pacer.data.tokenizer}: the byte tokenizer, or
+ * a Hugging Face {@code tokenizer.json} read once on the driver (from any Hadoop file system),
+ * checked, digested and shipped with the task closure, so executors never read the file
+ * themselves. The vocabulary size and end-of-document id come from the file.
+ */
+public final class TokenizerSpec implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    public static final String BYTE = "byte";
+
+    /** Token ids are stored in 16 bits (TokenBlock, shards). */
+    public static final int MAX_VOCAB = 1 << 16;
+
+    /** End-of-document tokens looked for, in this order, when none is configured. */
+    static final List<String> END_TOKENS = List.of("<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>",
+            "[SEP]", "<sep>");
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String source;
+    private final String model;
+    private final byte[] json;
+    private final String sha256;
+    private final int vocabSize;
+    private final int endOfDocument;
+    private final String endOfDocumentToken;
+
+    private TokenizerSpec(String source, String model, byte[] json, String sha256, int vocabSize,
+            int endOfDocument, String endOfDocumentToken) {
+        this.source = source;
+        this.model = model;
+        this.json = json;
+        this.sha256 = sha256;
+        this.vocabSize = vocabSize;
+        this.endOfDocument = endOfDocument;
+        this.endOfDocumentToken = endOfDocumentToken;
+    }
+
+    public static TokenizerSpec byteLevel() {
+        return new TokenizerSpec(BYTE, BYTE, null, "", ByteTokenizer.VOCAB, ByteTokenizer.END_OF_DOCUMENT, "");
+    }
+
+    /**
+     * @param setting {@code pacer.data.tokenizer}: "byte" or a tokenizer.json path/URI
+     * @param endToken {@code pacer.data.end-of-document}: a token of the file, or "" to look one up
+     */
+    public static TokenizerSpec resolve(String setting, String endToken, Configuration conf) {
+        if (BYTE.equals(setting)) {
+            if (!endToken.isEmpty()) {
+                throw new CorpusException("pacer.data.end-of-document = \"" + endToken + "\": the byte tokenizer's"
+                        + " end-of-document id is always 256; leave it empty or use a tokenizer.json");
+            }
+            return byteLevel();
+        }
+        byte[] bytes = readFile(setting, conf);
+        return fromJson(setting, bytes, endToken);
+    }
+
+    /** A tokenizer.json given as bytes; {@code source} names it in messages and the manifest. */
+    public static TokenizerSpec fromJson(String source, byte[] bytes, String endToken) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(bytes);
+        } catch (IOException e) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' is not valid JSON ("
+                    + CorpusException.firstLine(e) + "); give a Hugging Face tokenizer.json", e);
+        }
+        JsonNode m = root == null ? null : root.get("model");
+        if (m == null || !m.isObject() || !m.path("type").isTextual()) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has no \"model\" with a \"type\";"
+                    + " give a Hugging Face tokenizer.json (BPE, WordPiece, Unigram or WordLevel model)");
+        }
+        String type = m.get("type").asText();
+        int maxId = -1;
+        JsonNode vocab = m.get("vocab");
+        if (vocab != null && vocab.isObject()) {
+            for (Iterator<JsonNode> it = vocab.elements(); it.hasNext();) {
+                maxId = Math.max(maxId, it.next().asInt(-1));
+            }
+        } else if (vocab != null && vocab.isArray()) {
+            maxId = vocab.size() - 1; // Unigram: [[piece, score], ...], id = position
+        }
+        for (JsonNode t : root.path("added_tokens")) {
+            maxId = Math.max(maxId, t.path("id").asInt(-1));
+        }
+        if (maxId < 0) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has an empty vocabulary");
+        }
+        int vocabSize = maxId + 1;
+        if (vocabSize > MAX_VOCAB) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has " + vocabSize
+                    + " token ids; Pacer stores tokens in 16 bits, so at most " + MAX_VOCAB + " (a GPT-2 or"
+                    + " Llama-2 sized vocabulary) fit");
+        }
+        String token = endToken;
+        Integer id = null;
+        if (!token.isEmpty()) {
+            id = idOf(root, vocab, token);
+            if (id == null) {
+                throw new CorpusException("pacer.data.end-of-document = \"" + token + "\": no such token in '"
+                        + source + "'; name one of its special tokens, e.g. </s> or <|endoftext|>");
+            }
+        } else {
+            for (String candidate : END_TOKENS) {
+                id = idOf(root, vocab, candidate);
+                if (id != null) {
+                    token = candidate;
+                    break;
+                }
+            }
+            if (id == null) {
+                throw new CorpusException("pacer.data.tokenizer: '" + source + "' has none of the usual end-of-document"
+                        + " tokens " + END_TOKENS + "; set pacer.data.end-of-document to the token that ends a document");
+            }
+        }
+        TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id, token);
+        spec.open(); // fails here, on the driver, if the tokenizers library cannot load it
+        return spec;
+    }
+
+    private static Integer idOf(JsonNode root, JsonNode vocab, String token) {
+        for (JsonNode t : root.path("added_tokens")) {
+            if (token.equals(t.path("content").asText(null))) {
+                return t.path("id").asInt();
+            }
+        }
+        if (vocab != null && vocab.isObject() && vocab.has(token)) {
+            return vocab.get(token).asInt();
+        }
+        if (vocab != null && vocab.isArray()) {
+            for (int i = 0; i < vocab.size(); i++) {
+                if (token.equals(vocab.get(i).path(0).asText(null))) {
+                    return i;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] readFile(String location, Configuration conf) {
+        try {
+            Path p = new Path(location);
+            FileSystem fs = p.getFileSystem(conf);
+            if (!fs.exists(p) || fs.getFileStatus(p).isDirectory()) {
+                throw new CorpusException("pacer.data.tokenizer: no tokenizer file at '" + location
+                        + "'; give a Hugging Face tokenizer.json (local path or hdfs://, s3a:// URI) or \"byte\"");
+            }
+            try (InputStream in = fs.open(p)) {
+                return in.readAllBytes();
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CorpusException("pacer.data.tokenizer: cannot read '" + location + "' ("
+                    + CorpusException.firstLine(e) + ")", e);
+        }
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The tokenizer itself; tokenizer.json tokenizers are built once per JVM and shared. */
+    public TextTokenizer open() {
+        if (json == null) {
+            return new ByteTokenizer();
+        }
+        return HuggingFaceTokenizerFile.cached(this);
+    }
+
+    public boolean isByte() {
+        return json == null;
+    }
+
+    /** "byte", or the tokenizer.json location as configured. */
+    public String source() {
+        return source;
+    }
+
+    /** "byte", or the tokenizer.json model type (BPE, WordPiece, Unigram, WordLevel). */
+    public String model() {
+        return model;
+    }
+
+    byte[] json() {
+        return json;
+    }
+
+    /** A copy of the tokenizer.json bytes; empty for the byte tokenizer. */
+    public byte[] jsonBytes() {
+        return json == null ? new byte[0] : json.clone();
+    }
+
+    /** SHA-256 of the tokenizer.json bytes; empty for the byte tokenizer. */
+    public String sha256() {
+        return sha256;
+    }
+
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    public int endOfDocument() {
+        return endOfDocument;
+    }
+
+    /** The end-of-document token's text; empty for the byte tokenizer. */
+    public String endOfDocumentToken() {
+        return endOfDocumentToken;
+    }
+
+    /** What the manifest records about the tokenizer. */
+    public TokenizerInfo info() {
+        return new TokenizerInfo(isByte() ? BYTE : "huggingface", model, source, sha256, vocabSize, endOfDocument,
+                endOfDocumentToken);
+    }
+}

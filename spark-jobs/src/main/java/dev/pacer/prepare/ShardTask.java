@@ -1,0 +1,69 @@
+package dev.pacer.prepare;
+
+import dev.pacer.data.CorpusException;
+import dev.pacer.data.DocumentSplit;
+import dev.pacer.data.HadoopConf;
+import dev.pacer.data.shard.ShardBuilder;
+import dev.pacer.data.shard.ShardInfo;
+import dev.pacer.data.tokenize.TokenizerSpec;
+import java.io.IOException;
+import java.io.Serializable;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import scala.Tuple2;
+
+/**
+ * The executor side of the shard stage: one task per shard receives that shard's documents
+ * sorted by global index (and, with deduplication, the sorted indices of the duplicates that fell
+ * in it), tokenizes, splits, packs and writes them.
+ */
+final class ShardTask implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String output;
+    private final int shards;
+    private final Broadcast<TokenizerSpec> tokenizer;
+    private final double validationFraction;
+    private final int rowLength;
+    private final HadoopConf hadoop;
+
+    ShardTask(String output, int shards, Broadcast<TokenizerSpec> tokenizer, double validationFraction, int rowLength,
+            HadoopConf hadoop) {
+        this.output = output;
+        this.shards = shards;
+        this.tokenizer = tokenizer;
+        this.validationFraction = validationFraction;
+        this.rowLength = rowLength;
+        this.hadoop = hadoop;
+    }
+
+    Iterator<ShardResult> write(Iterator<Tuple2<Long, String>> docs, Iterator<Tuple2<Long, Boolean>> duplicates) {
+        TaskContext ctx = TaskContext.get();
+        int shard = ctx.partitionId();
+        String attempt = ctx.stageId() + "-" + ctx.taskAttemptId();
+        long dropped = 0;
+        try (ShardBuilder b = new ShardBuilder(output, shard, shards, tokenizer.value(),
+                new DocumentSplit(validationFraction), rowLength, hadoop.get(), attempt)) {
+            long nextDuplicate = duplicates.hasNext() ? duplicates.next()._1() : Long.MAX_VALUE;
+            while (docs.hasNext()) {
+                Tuple2<Long, String> d = docs.next();
+                while (nextDuplicate < d._1()) {
+                    nextDuplicate = duplicates.hasNext() ? duplicates.next()._1() : Long.MAX_VALUE;
+                }
+                if (nextDuplicate == d._1()) {
+                    dropped++;
+                    continue;
+                }
+                b.add(d._2());
+            }
+            ShardInfo[] files = b.finish();
+            return List.of(new ShardResult(shard, files[0], files[1], dropped)).iterator();
+        } catch (IOException e) {
+            throw new CorpusException("shard " + shard + " of " + output + ": write failed ("
+                    + CorpusException.firstLine(e) + ")", e);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package dev.pacer.prepare;
+
+import dev.pacer.data.source.SourceCounts;
+import java.io.Serializable;
+
+/**
+ * An element of the read stage's RDD: a document's text, or (last in each partition) the
+ * counts of what that partition's reading saw. Keeping both in one RDD lets one cached pass
+ * serve the scan (counts, bad-fraction check) and the shard stage.
+ */
+record SourceItem(String text, SourceCounts counts) implements Serializable {
+
+    static SourceItem document(String text) {
+        return new SourceItem(text, null);
+    }
+
+    static SourceItem summary(SourceCounts counts) {
+        return new SourceItem(null, counts);
+    }
+
+    boolean isDocument() {
+        return text != null;
+    }
+}

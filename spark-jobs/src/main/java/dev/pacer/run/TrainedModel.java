@@ -1,0 +1,145 @@
+package dev.pacer.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.checkpoint.CheckpointFormatException;
+import dev.pacer.config.ConfigError;
+import dev.pacer.model.ModelPreset;
+import dev.pacer.model.ParameterLayout;
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * A model read back from a committed checkpoint, for evaluate, sample and export (one JVM, no
+ * Spark). The location is a checkpoint directory ({@code RUN_DIR/checkpoints/step-NNNNNNN}) or a
+ * run directory, whose newest committed checkpoint is taken. The model shape comes from the
+ * checkpoint's {@code state.json} ({@code model_preset}); the tokenizer and the training sequence
+ * length from the run's {@code config.json}, when the checkpoint sits in a run directory.
+ *
+ * @param runConfig the run's resolved settings (the {@code pacer} tree), or null when not found
+ */
+public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer tokenizer, ModelPreset preset,
+        long step, long tokens, String checkpoint, JsonNode stateJson, JsonNode runConfig) {
+
+    private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
+    private static final String FORMS = "give a checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN) or a run"
+            + " directory (its newest committed checkpoint is used)";
+
+    /**
+     * Finds, validates and reads the checkpoint at {@code location}.
+     *
+     * @param warn receives notices about skipped uncommitted checkpoints and unreadable run settings
+     * @throws ConfigError when the location is not a committed checkpoint or a run directory with one
+     * @throws CheckpointFormatException when a checkpoint file is damaged or of another model shape
+     */
+    public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn)
+            throws IOException {
+        RunStorage storage = new RunStorage(location, hadoop);
+        Path root = storage.root();
+        if (!storage.exists(root)) {
+            throw new ConfigError("--checkpoint " + location + ": no such directory; " + FORMS);
+        }
+        if (!storage.fs().getFileStatus(root).isDirectory()) {
+            throw new ConfigError("--checkpoint " + location + " is a file; " + FORMS);
+        }
+        Path dir;
+        if (isCheckpointDirectory(storage, root)) {
+            dir = root;
+            if (!storage.exists(new Path(dir, CheckpointStore.MARKER))) {
+                throw new ConfigError("--checkpoint " + location + ": this checkpoint has no "
+                        + CheckpointStore.MARKER + " marker, so its write was interrupted (or is still going on)"
+                        + " and its files cannot be trusted; pass an older checkpoint, or the run directory to"
+                        + " use its newest committed one");
+            }
+        } else if (storage.exists(new Path(root, "checkpoints"))) {
+            // listing checkpoints needs no model layout; the shape comes from the one found
+            dir = new CheckpointStore(storage, null).newestCommitted(warn)
+                    .orElseThrow(() -> new ConfigError("--checkpoint " + location + ": the run directory holds no"
+                            + " committed checkpoint under checkpoints/; let the run write one (pacer.checkpoint"
+                            + ".every, or the end of the run) or " + FORMS))
+                    .path();
+        } else {
+            throw new ConfigError("--checkpoint " + location + ": neither a checkpoint nor a run directory (no "
+                    + "state.json, no checkpoints/); " + FORMS);
+        }
+
+        JsonNode runConfig = readRunConfig(storage, dir, warn);
+        RunTokenizer tokenizer = RunTokenizer.forRun(runConfig);
+        ModelPreset preset = presetOf(storage, dir);
+        ParameterLayout layout = new ParameterLayout(preset.config(tokenizer.vocabSize()));
+        Matcher m = STEP_DIR.matcher(dir.getName());
+        CheckpointStore.Loaded loaded = new CheckpointStore(storage, layout)
+                .load(new CheckpointStore.Candidate(m.matches() ? Long.parseLong(m.group(1)) : 0, dir, true));
+        return new TrainedModel(layout, loaded.state().weights(), tokenizer, preset, loaded.state().step(),
+                loaded.state().tokens(), dir.toString(), loaded.stateJson(), runConfig);
+    }
+
+    /** Tokens per sequence the model trained on (pacer.train.seq-len), else its full context. */
+    public int trainedSeqLen() {
+        int context = layout.config().context();
+        int seqLen = runConfig == null ? 0 : runConfig.path("train").path("seq-len").asInt(0);
+        return seqLen >= 2 && seqLen <= context ? seqLen : context;
+    }
+
+    /** One line naming the checkpoint, for command output. */
+    public String describe() {
+        return String.format("%s (%s model, %,d parameters, step %d, %,d tokens seen)", checkpoint, preset.id(),
+                layout.totalSize(), step, tokens);
+    }
+
+    private static boolean isCheckpointDirectory(RunStorage storage, Path dir) throws IOException {
+        return STEP_DIR.matcher(dir.getName()).matches() || storage.exists(new Path(dir, "state.json"))
+                || storage.exists(new Path(dir, "model.safetensors"));
+    }
+
+    private static ModelPreset presetOf(RunStorage storage, Path dir) throws IOException {
+        Path statePath = new Path(dir, "state.json");
+        String advice = "; this checkpoint is damaged: use another one";
+        if (!storage.exists(statePath)) {
+            throw new CheckpointFormatException(statePath.toString(), "missing" + advice);
+        }
+        JsonNode state;
+        try {
+            state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
+        } catch (IOException e) {
+            throw new CheckpointFormatException(statePath.toString(), "not readable JSON ("
+                    + e.getMessage().split("\n")[0] + ")" + advice);
+        }
+        String id = state == null ? "" : state.path("model_preset").asText("");
+        if (id.isEmpty()) {
+            throw new CheckpointFormatException(statePath.toString(), "has no model_preset field" + advice);
+        }
+        try {
+            return ModelPreset.fromId(id);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(statePath.toString(), e.getMessage()
+                    + " (written by a newer Pacer?)");
+        }
+    }
+
+    /** {@code RUN_DIR/config.json} for {@code RUN_DIR/checkpoints/step-N}, if it is there. */
+    private static JsonNode readRunConfig(RunStorage storage, Path checkpointDir, Consumer<String> warn)
+            throws IOException {
+        Path parent = checkpointDir.getParent();
+        if (parent == null || !parent.getName().equals("checkpoints") || parent.getParent() == null) {
+            warn.accept("checkpoint " + checkpointDir + " is not inside a run directory: assuming the byte"
+                    + " tokenizer and training sequences of the full context");
+            return null;
+        }
+        Path config = new Path(parent.getParent(), "config.json");
+        if (!storage.exists(config)) {
+            warn.accept("no " + config + ": assuming the byte tokenizer and training sequences of the full context");
+            return null;
+        }
+        try {
+            return JsonLinesLog.JSON.readTree(storage.readAll(config));
+        } catch (IOException e) {
+            warn.accept(config + " is not readable JSON (" + e.getMessage().split("\n")[0]
+                    + "): assuming the byte tokenizer and training sequences of the full context");
+            return null;
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package dev.pacer.report;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pacer.cli.PacerCli;
+import dev.pacer.config.ConfigError;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The report of a synthetic run directory written by the test. */
+class RunReportTest {
+
+    @TempDir
+    Path run;
+
+    private static final List<String> CORE_PLOTS = List.of("loss.png", "learning-rate.png", "throughput.png",
+            "gradient-norm.png");
+
+    /** 60 steps, validation every 10, events and config as a pretrain run writes them. */
+    private void writeRun(List<String> extraEvents) throws IOException {
+        StringBuilder m = new StringBuilder();
+        for (int step = 1; step <= 60; step++) {
+            double loss = 5.5 * Math.exp(-step / 25.0) + 2.2 + 0.05 * Math.sin(step);
+            m.append(String.format(Locale.ROOT, "{\"step\":%d,\"tokens\":%d,\"loss\":%.6f,\"lr\":%.6g,\"grad_norm\":%.4f",
+                    step, step * 2048L, loss, 1e-3 * Math.min(1, step / 6.0), 2.0 / Math.sqrt(step)));
+            if (step % 10 == 0) {
+                m.append(String.format(Locale.ROOT, ",\"val_loss\":%.6f,\"val_bits_per_byte\":%.6f", loss + 0.1,
+                        (loss + 0.1) / Math.log(2)));
+            }
+            m.append(String.format(Locale.ROOT, ",\"tokens_per_s\":%.1f,\"elapsed_s\":%.2f}%n", 20000 + 300 * Math.cos(step),
+                    step * 0.1));
+        }
+        Files.writeString(run.resolve("metrics.jsonl"), m.toString());
+        List<String> events = new ArrayList<>(List.of(
+                "{\"event\":\"corpus\",\"source\":\"bundled:europarl\",\"documents_read\":17597,\"validation_documents\":335,"
+                        + "\"train_sequences\":158343,\"order0_entropy_bits\":5.136}",
+                "{\"event\":\"start\",\"step\":0,\"config_digest\":\"abc123\",\"partitions\":2,\"threads_per_task\":1,"
+                        + "\"time\":\"2026-01-01T00:00:00Z\"}",
+                "{\"event\":\"checkpoint\",\"step\":60,\"path\":\"file:/x/checkpoints/step-0000060\"}"));
+        events.addAll(extraEvents);
+        events.add("{\"event\":\"finished\",\"step\":60,\"tokens\":122880,\"val_loss\":2.4}");
+        Files.writeString(run.resolve("events.jsonl"), String.join("\n", events) + "\n");
+        Files.writeString(run.resolve("config.json"), "{\"seed\":7,\"model\":{\"preset\":\"tiny\"},"
+                + "\"data\":{\"tokenizer\":\"byte\"},\"train\":{\"max-steps\":60,\"grad-clip\":1.0,\"lr\":0.001,"
+                + "\"seq-len\":64,\"global-batch\":32},\"optimizer\":{\"name\":\"adamw\"},\"adalrs\":{\"enabled\":false}}\n");
+    }
+
+    private RunReport.Written report() throws IOException {
+        return RunReport.write(run.toString(), null, new Configuration(), w -> { });
+    }
+
+    @Test
+    void plotsDecodeAndThePageEmbedsThemAndNamesTheConfig() throws IOException {
+        writeRun(List.of());
+        RunReport.Written w = report();
+        Path dir = run.resolve("report");
+        assertEquals(dir.resolve("report.html").toUri().getPath(), w.html().toUri().getPath());
+        String html = Files.readString(dir.resolve("report.html"));
+        List<byte[]> embedded = embeddedImages(html);
+        assertEquals(CORE_PLOTS.size(), embedded.size());
+        for (int i = 0; i < CORE_PLOTS.size(); i++) {
+            byte[] png = Files.readAllBytes(dir.resolve(CORE_PLOTS.get(i)));
+            BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
+            assertNotNull(img, CORE_PLOTS.get(i) + " does not decode as an image");
+            assertEquals(ReportCharts.WIDTH * ReportCharts.SCALE, img.getWidth());
+            assertEquals(ReportCharts.HEIGHT * ReportCharts.SCALE, img.getHeight());
+            assertFalse(isBlank(img), CORE_PLOTS.get(i) + " is blank");
+            assertArrayEquals(png, embedded.get(i), "the page embeds " + CORE_PLOTS.get(i) + " as written");
+        }
+        assertFalse(Files.exists(dir.resolve("group-rates.png")));
+        assertTrue(html.contains("pacer.train.max-steps") && html.contains("pacer.model.preset"), "config table");
+        assertTrue(html.contains("<code>pacer.model.preset</code></th><td><code>tiny</code>"), "config values");
+        assertTrue(html.contains("abc123"), "config digest (provenance)");
+        assertTrue(html.contains("finished"), "status");
+        assertTrue(html.contains("bundled:europarl"), "corpus");
+        assertFalse(html.contains("<h2>AdaLRS decisions"), "no AdaLRS section without adalrs events");
+        assertFalse(html.contains("<h2>Hi-DLR") || html.contains("<h2>Parameter-group influence"),
+                "no Hi-DLR sections without hidlr_probe events");
+        assertFalse(html.contains("<script"), "no scripts");
+        assertFalse(html.matches("(?s).*(src|href)=\"(?!data:)[^\"]+\".*"), "no external references");
+    }
+
+    @Test
+    void controllerSectionsAppearWhenTheirEventsExist() throws IOException {
+        writeRun(List.of(
+                "{\"event\":\"adalrs\",\"step\":20,\"round\":0,\"outcome\":\"accept\",\"old_level\":1.0,\"new_level\":3.0,"
+                        + "\"v_base\":0.01,\"v_try\":0.03,\"margin\":0.005}",
+                "{\"event\":\"adalrs\",\"step\":30,\"round\":1,\"outcome\":\"reject\",\"old_level\":3.0,\"new_level\":1.5,"
+                        + "\"v_base\":0.02,\"v_try\":0.001,\"margin\":0.004}",
+                "{\"event\":\"hidlr_probe\",\"step\":25,\"groups\":[{\"group\":\"attention\",\"b\":0.4,\"A\":2.0,\"r2\":0.98,"
+                        + "\"rate\":0.002,\"ppi\":1e-5},{\"group\":\"mlp\",\"b\":0.9,\"A\":1.5,\"r2\":0.95,\"rate\":0.006,"
+                        + "\"ppi\":4e-5}]}",
+                "{\"event\":\"hidlr_probe\",\"step\":50,\"groups\":{\"attention\":{\"b\":0.3,\"A\":2.5,\"r2\":0.9,"
+                        + "\"rate\":0.0012,\"ppi\":7e-6},\"mlp\":{\"b\":0.5,\"A\":1.1,\"r2\":0.97,\"rate\":0.0045,\"ppi\":2e-5}}}"));
+        report();
+        Path dir = run.resolve("report");
+        String html = Files.readString(dir.resolve("report.html"));
+        assertEquals(CORE_PLOTS.size() + 2, embeddedImages(html).size());
+        assertNotNull(ImageIO.read(dir.resolve("group-rates.png").toFile()));
+        assertNotNull(ImageIO.read(dir.resolve("adalrs-level.png").toFile()));
+        assertTrue(html.contains("<h2>AdaLRS decisions"), "AdaLRS table");
+        assertTrue(html.contains("<h2>Hi-DLR rates per parameter group"), "Hi-DLR plot");
+        assertTrue(html.contains(">accept<") && html.contains(">reject<"), "outcomes listed");
+        assertTrue(html.contains("v try"), "extra decision fields as columns");
+        assertTrue(html.contains("Parameter-group influence (PPI)"), "PPI table");
+        int mlp = html.indexOf("<td>mlp</td>", html.indexOf("Parameter-group influence"));
+        int attention = html.indexOf("<td>attention</td>", html.indexOf("Parameter-group influence"));
+        assertTrue(mlp > 0 && attention > mlp, "latest probe's groups, sorted by PPI");
+
+        // rewritten after the Hi-DLR events are gone: its plot file goes too
+        writeRun(List.of());
+        report();
+        assertFalse(Files.exists(dir.resolve("group-rates.png")));
+        assertFalse(Files.exists(dir.resolve("adalrs-level.png")));
+    }
+
+    @Test
+    void outputElsewhereAndAResumedRunsWallTime() throws IOException {
+        writeRun(List.of());
+        Path out = run.resolve("elsewhere");
+        RunReport.write(run.toString(), out.toString(), new Configuration(), w -> { });
+        assertTrue(Files.exists(out.resolve("report.html")) && Files.exists(out.resolve("loss.png")));
+        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> { });
+        assertEquals(6.0, r.wallSeconds(), 1e-9);
+        Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":1,\"tokens\":1,\"loss\":3,\"elapsed_s\":5}\n"
+                + "{\"step\":2,\"tokens\":2,\"loss\":3,\"elapsed_s\":7}\n{\"step\":3,\"tokens\":3,\"loss\":3,\"elapsed_s\":2}\n"
+                + "{\"step\":4,\"tok");
+        List<String> warnings = new ArrayList<>();
+        r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), warnings::add);
+        assertEquals(9.0, r.wallSeconds(), 1e-9, "7 s in the first invocation, 2 in the resumed one");
+        assertEquals(3, r.metrics().size());
+        assertEquals(1, warnings.size(), "the cut-off row is reported");
+    }
+
+    @Test
+    void aDirectoryWithoutMetricsIsAClearError() throws IOException {
+        ConfigError e = assertThrows(ConfigError.class, this::report);
+        assertTrue(e.getMessage().contains("metrics.jsonl"), e.getMessage());
+        Files.writeString(run.resolve("metrics.jsonl"), "\n");
+        e = assertThrows(ConfigError.class, this::report);
+        assertTrue(e.getMessage().contains("no metric row"), e.getMessage());
+
+        StringWriter err = new StringWriter();
+        assertEquals(2, PacerCli.run(new PrintWriter(err, true), "report", run.resolve("nothing-here").toString()));
+        assertTrue(err.toString().contains("no such run directory"), err.toString());
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+        err.getBuffer().setLength(0);
+        assertEquals(2, PacerCli.run(new PrintWriter(err, true), "report", run.toString()));
+        assertEquals(1, err.toString().strip().lines().count(), err.toString());
+    }
+
+    private static List<byte[]> embeddedImages(String html) {
+        List<byte[]> out = new ArrayList<>();
+        Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
+        while (m.find()) {
+            out.add(Base64.getDecoder().decode(m.group(1)));
+        }
+        return out;
+    }
+
+    private static boolean isBlank(BufferedImage img) {
+        int first = img.getRGB(0, 0);
+        for (int y = 0; y < img.getHeight(); y += 7) {
+            for (int x = 0; x < img.getWidth(); x += 7) {
+                if (img.getRGB(x, y) != first) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+}
