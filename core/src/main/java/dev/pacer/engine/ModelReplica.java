@@ -68,20 +68,7 @@ public final class ModelReplica implements AutoCloseable {
         JniUtils.setGradMode(true);
         try (NDManager step = root.newSubManager()) {
             NDArray[] params = loadParams(step, weights, true);
-            double loss = 0;
-            long tokens = 0;
-            for (int start = 0; start < sequences.size(); start += microBatch) {
-                List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray[] io = inputsAndTargets(step, mb);
-                    NDArray lossSum = GptForward.crossEntropySum(
-                            GptForward.logits(config, params, io[0], causalMask), io[1]);
-                    loss += lossSum.getFloat();
-                    tokens += io[1].size();
-                    JniUtils.backward((PtNDArray) lossSum, (PtNDArray) step.ones(new Shape()), false, false);
-                }
-            }
+            LossSum sum = microBatches(step, params, sequences, microBatch, true);
             for (int i = 0; i < params.length; i++) {
                 TensorSpec t = layout.tensors().get(i);
                 try (NDArray g = params[i].getGradient()) {
@@ -89,7 +76,7 @@ public final class ModelReplica implements AutoCloseable {
                             .get(gradOut, t.offset(), t.size());
                 }
             }
-            return new LossSum(loss, tokens);
+            return sum;
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -101,20 +88,8 @@ public final class ModelReplica implements AutoCloseable {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, false);
-            double loss = 0;
-            long tokens = 0;
-            for (int start = 0; start < sequences.size(); start += microBatch) {
-                List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray[] io = inputsAndTargets(step, mb);
-                    loss += GptForward.crossEntropySum(
-                            GptForward.logits(config, params, io[0], causalMask), io[1]).getFloat();
-                    tokens += io[1].size();
-                }
-            }
-            return new LossSum(loss, tokens);
+            return microBatches(step, loadParams(step, weights, false), sequences, microBatch,
+                    false);
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -132,6 +107,31 @@ public final class ModelReplica implements AutoCloseable {
         } finally {
             JniUtils.setGradMode(previous);
         }
+    }
+
+    /**
+     * Forward (and, if {@code backward}, backward) over {@code sequences} in micro-batches; each
+     * micro-batch's graph and activations are freed by its scope, gradients accumulate in the
+     * parameters.
+     */
+    private LossSum microBatches(NDManager step, NDArray[] params, List<int[]> sequences, int microBatch,
+            boolean backward) {
+        double loss = 0;
+        long tokens = 0;
+        for (int start = 0; start < sequences.size(); start += microBatch) {
+            List<int[]> mb = sequences.subList(start, Math.min(sequences.size(), start + microBatch));
+            try (NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                NDArray[] io = inputsAndTargets(step, mb);
+                NDArray lossSum = GptForward.crossEntropySum(GptForward.logits(config, params, io[0], causalMask), io[1]);
+                loss += lossSum.getFloat();
+                tokens += io[1].size();
+                if (backward) {
+                    JniUtils.backward((PtNDArray) lossSum, (PtNDArray) step.ones(new Shape()), false, false);
+                }
+            }
+        }
+        return new LossSum(loss, tokens);
     }
 
     private NDArray[] loadParams(NDManager step, float[] weights, boolean requiresGrad) {

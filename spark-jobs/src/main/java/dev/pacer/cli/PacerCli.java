@@ -21,7 +21,7 @@ public final class PacerCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "missing command: pretrain or bench (pacer --help lists them)");
+                "missing command: prepare, pretrain, bench, sweep, report, evaluate, sample or export (pacer --help)");
     }
 
 

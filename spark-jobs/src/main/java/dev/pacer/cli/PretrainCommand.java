@@ -56,11 +56,13 @@ public final class PretrainCommand implements Callable<Integer> {
                     + " = %.4f bits/byte; outputs in %s%n", out.state().step(), out.finalValLoss(), bpb, out.runDir());
             return 0;
         }
-        System.out.printf("pacer: %s at step %d/%d, %,d tokens; validation loss %.4f nats/token = %.4f bits/byte"
-                        + " (order-0 entropy of the corpus: %.4f bits/byte); outputs in %s%n",
+        // a token is a byte only with the byte tokenizer (vocabulary 257)
+        String unit = out.corpus().tokenHistogram().length == dev.pacer.data.ByteTokenizer.VOCAB ? "byte" : "token";
+        System.out.printf("pacer: %s at step %d/%d, %,d tokens; validation loss %.4f nats/token = %.4f bits/%s"
+                        + " (order-0 entropy of the corpus: %.4f bits/%s); outputs in %s%n",
                 out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",
-                out.state().step(), settings.train().maxSteps(), out.state().tokens(), out.finalValLoss(), bpb,
-                out.corpus().order0EntropyBits(), out.runDir());
+                out.state().step(), settings.train().maxSteps(), out.state().tokens(), out.finalValLoss(), bpb, unit,
+                out.corpus().order0EntropyBits(), unit, out.runDir());
         return 0;
     }
 

@@ -17,9 +17,13 @@ public final class MetricsListener implements TrainingListener {
     private final JsonLinesLog events;
     private final long startNanos = System.nanoTime();
 
-    public MetricsListener(JsonLinesLog metrics, JsonLinesLog events) {
+    private final boolean byteTokens;
+
+    /** @param byteTokens whether a token is a byte, so that bits per token are bits per byte */
+    public MetricsListener(JsonLinesLog metrics, JsonLinesLog events, boolean byteTokens) {
         this.metrics = metrics;
         this.events = events;
+        this.byteTokens = byteTokens;
     }
 
     /** Fields whose values depend on wall-clock time; all others are deterministic. */
@@ -39,8 +43,8 @@ public final class MetricsListener implements TrainingListener {
         }
         if (r.hasValidation()) {
             row.put("val_loss", r.valLoss());
-            // byte-level tokens: nats per token / ln 2 = bits per byte
-            row.put("val_bits_per_byte", r.valLoss() / LN2);
+            // byte-level tokens: nats per token / ln 2 = bits per byte; other tokenizers: per token
+            row.put(byteTokens ? "val_bits_per_byte" : "val_bits_per_token", r.valLoss() / LN2);
         }
         row.put("tokens_per_s", Math.round(r.timings().tokensPerSecond() * 10) / 10.0);
         row.put("elapsed_s", Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0);

@@ -2,6 +2,7 @@ package dev.pacer.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
+import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
@@ -115,7 +116,7 @@ public final class PretrainJob {
                     settings.train().globalBatch(), settings.partitions(), settings.train().microBatch(),
                     settings.train().evalSequences(), threads);
             List<TrainingListener> listeners = new ArrayList<>();
-            listeners.add(new MetricsListener(metrics, events));
+            listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
             listeners.addAll(extraListeners);
             double[] lastVal = {Double.NaN};
             listeners.add(new TrainingListener() {
