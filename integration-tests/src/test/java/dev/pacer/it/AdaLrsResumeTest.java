@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.cli.PacerCli;
-import dev.pacer.run.MetricsListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,23 +66,10 @@ class AdaLrsResumeTest {
     }
 
     private static List<ObjectNode> rows(Path run) throws IOException {
-        List<ObjectNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            ObjectNode r = (ObjectNode) JSON.readTree(line);
-            r.remove(MetricsListener.TIMING_FIELDS);
-            rows.add(r);
-        }
-        return rows;
+        return TinyRun.deterministicRows(run);
     }
 
     private static List<JsonNode> decisions(Path run) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("events.jsonl"))) {
-            JsonNode e = JSON.readTree(line);
-            if ("adalrs".equals(e.path("event").asText())) {
-                out.add(e);
-            }
-        }
-        return out;
+        return TinyRun.events(run).stream().filter(e -> "adalrs".equals(e.path("event").asText())).toList();
     }
 }

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.cli.PacerCli;
-import dev.pacer.run.MetricsListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
@@ -36,14 +32,14 @@ class ResumeTest {
         Path b = tmp.resolve("resumed");
         assertEquals(0, PacerCli.run(TinyRun.pretrain(a, "--max-steps", "8")));
         assertEquals(0, PacerCli.run(TinyRun.pretrain(b, "--max-steps", "8", "--stop-after", "5")));
-        assertEquals(5, deterministicRows(b).size());
+        assertEquals(5, TinyRun.deterministicRows(b).size());
         assertTrue(Files.exists(b.resolve("checkpoints/step-0000005/COMMITTED")));
         // an interrupted write: the newest checkpoint never got its marker
         Files.delete(b.resolve("checkpoints/step-0000005/COMMITTED"));
         assertEquals(0, PacerCli.run(TinyRun.pretrain(b, "--max-steps", "8")));
 
-        List<ObjectNode> straight = deterministicRows(a);
-        List<ObjectNode> resumed = deterministicRows(b);
+        List<ObjectNode> straight = TinyRun.deterministicRows(a);
+        List<ObjectNode> resumed = TinyRun.deterministicRows(b);
         assertEquals(8, straight.size());
         assertEquals(straight, resumed);
         for (int i = 0; i < 8; i++) {
@@ -55,29 +51,11 @@ class ResumeTest {
         assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000008/optimizer.safetensors")),
                 Files.readAllBytes(b.resolve("checkpoints/step-0000008/optimizer.safetensors")));
 
-        JsonNode resume = events(b).stream().filter(e -> "resume".equals(e.path("event").asText()))
+        JsonNode resume = TinyRun.events(b).stream().filter(e -> "resume".equals(e.path("event").asText()))
                 .findFirst().orElseThrow();
         assertEquals(3, resume.get("step").asInt());
         assertTrue(resume.get("checkpoint").asText().endsWith("step-0000003"));
         assertEquals(2, resume.get("metric_rows_dropped").asInt()); // rows 4 and 5
         assertTrue(resume.get("warnings").get(0).asText().contains("step-0000005"));
-    }
-
-    private static List<ObjectNode> deterministicRows(Path run) throws IOException {
-        List<ObjectNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            ObjectNode row = (ObjectNode) JSON.readTree(line);
-            row.remove(MetricsListener.TIMING_FIELDS);
-            rows.add(row);
-        }
-        return rows;
-    }
-
-    private static List<JsonNode> events(Path run) throws IOException {
-        List<JsonNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("events.jsonl"))) {
-            rows.add(JSON.readTree(line));
-        }
-        return rows;
     }
 }

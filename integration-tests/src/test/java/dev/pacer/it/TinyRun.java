@@ -1,5 +1,11 @@
 package dev.pacer.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.run.MetricsListener;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,5 +32,27 @@ final class TinyRun {
                 "--set", "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** A run's metric rows without the wall-clock fields: what must repeat exactly. */
+    static List<ObjectNode> deterministicRows(Path run) throws IOException {
+        List<ObjectNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
+            ObjectNode row = (ObjectNode) JSON.readTree(line);
+            row.remove(MetricsListener.TIMING_FIELDS);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    /** A run's events rows, in order. */
+    static List<JsonNode> events(Path run) throws IOException {
+        List<JsonNode> rows = new ArrayList<>();
+        for (String line : Files.readAllLines(run.resolve("events.jsonl"))) {
+            rows.add(JSON.readTree(line));
+        }
+        return rows;
     }
 }
