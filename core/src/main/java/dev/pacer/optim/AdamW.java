@@ -1,11 +1,6 @@
 package dev.pacer.optim;
 
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 
 /**
  * AdamW: Adam with decoupled weight decay, from I. Loshchilov and F. Hutter, "Decoupled Weight Decay
@@ -30,20 +25,16 @@ import java.util.Objects;
  * update is computed in double precision and rounded to float once when stored. Elements outside every
  * slice keep their weights and state unchanged.
  */
-public final class AdamW implements Optimizer {
+public final class AdamW extends FlatStateOptimizer {
 
     /** State name of the first-moment vector m. */
     public static final String EXP_AVG = "exp_avg";
     /** State name of the second-moment vector v. */
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
-    private final int size;
     private final double beta1;
     private final double beta2;
     private final double eps;
-    private float[] expAvg;
-    private float[] expAvgSq;
-    private long step;
 
     /**
      * @param size  length of the flat weight vector
@@ -52,9 +43,7 @@ public final class AdamW implements Optimizer {
      * @param eps   denominator term, finite and &gt; 0
      */
     public AdamW(int size, double beta1, double beta2, double eps) {
-        if (size < 0) {
-            throw new IllegalArgumentException("size must be >= 0, got " + size);
-        }
+        super(size, "AdamW", EXP_AVG, EXP_AVG_SQ);
         if (!(beta1 >= 0 && beta1 < 1)) {
             throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
         }
@@ -64,16 +53,9 @@ public final class AdamW implements Optimizer {
         if (!(eps > 0) || Double.isInfinite(eps)) {
             throw new IllegalArgumentException("eps must be finite and > 0, got " + eps);
         }
-        this.size = size;
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        this.expAvg = new float[size];
-        this.expAvgSq = new float[size];
-    }
-
-    public int size() {
-        return size;
     }
 
     public double beta1() {
@@ -89,27 +71,15 @@ public final class AdamW implements Optimizer {
     }
 
     @Override
-    public void step(float[] weights, float[] grads, List<ParamSlice> slices) {
-        Objects.requireNonNull(weights, "weights");
-        Objects.requireNonNull(grads, "grads");
-        Objects.requireNonNull(slices, "slices");
-        if (weights.length != size) {
-            throw new IllegalArgumentException("weights length " + weights.length + " != optimizer size " + size);
-        }
-        if (grads.length != size) {
-            throw new IllegalArgumentException("grads length " + grads.length + " != optimizer size " + size);
-        }
-        checkSlices(slices);
-
-        long t = step + 1;
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         double b1 = beta1;
         double b2 = beta2;
         double oneMinusB1 = 1.0 - b1;
         double oneMinusB2 = 1.0 - b2;
         double biasCorrection1 = 1.0 - Math.pow(b1, t);
         double biasCorrection2 = 1.0 - Math.pow(b2, t);
-        float[] m = expAvg;
-        float[] v = expAvgSq;
+        float[] m = vector(0);
+        float[] v = vector(1);
         for (ParamSlice s : slices) {
             double lr = s.lr();
             double decay = 1.0 - lr * s.weightDecay();
@@ -126,78 +96,6 @@ public final class AdamW implements Optimizer {
                 weights[i] = (float) (p - lr * mHat / (Math.sqrt(vHat) + eps));
             }
         }
-        step = t;
-    }
-
-    /** Checks bounds and non-overlap of all slices before anything is modified. */
-    private void checkSlices(List<ParamSlice> slices) {
-        List<ParamSlice> sorted = new ArrayList<>(slices.size());
-        for (ParamSlice s : slices) {
-            Objects.requireNonNull(s, "slices contains null");
-            if (s.end() > size) {
-                throw new IllegalArgumentException("slice '" + s.name() + "' [" + s.offset() + ", " + s.end()
-                        + ") exceeds the weight vector length " + size);
-            }
-            if (s.length() > 0) {
-                sorted.add(s);
-            }
-        }
-        // Empty slices touch nothing; among the others, sorted by offset, each must start at or after
-        // the end of the previous one.
-        sorted.sort(Comparator.comparingInt(ParamSlice::offset));
-        for (int k = 1; k < sorted.size(); k++) {
-            ParamSlice prev = sorted.get(k - 1);
-            ParamSlice cur = sorted.get(k);
-            if (prev.end() > cur.offset()) {
-                throw new IllegalArgumentException("slices '" + prev.name() + "' [" + prev.offset() + ", "
-                        + prev.end() + ") and '" + cur.name() + "' [" + cur.offset() + ", " + cur.end()
-                        + ") overlap");
-            }
-        }
-    }
-
-    @Override
-    public long stepCount() {
-        return step;
-    }
-
-    @Override
-    public Map<String, float[]> state() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        out.put(EXP_AVG, expAvg.clone());
-        out.put(EXP_AVG_SQ, expAvgSq.clone());
-        return out;
-    }
-
-    @Override
-    public void restore(Map<String, float[]> state, long stepCount) {
-        Objects.requireNonNull(state, "state");
-        if (stepCount < 0) {
-            throw new IllegalArgumentException("stepCount must be >= 0, got " + stepCount);
-        }
-        for (String key : state.keySet()) {
-            if (!EXP_AVG.equals(key) && !EXP_AVG_SQ.equals(key)) {
-                throw new IllegalArgumentException("unknown AdamW state '" + key + "' (expected '" + EXP_AVG
-                        + "' and '" + EXP_AVG_SQ + "')");
-            }
-        }
-        float[] m = checkedState(state, EXP_AVG);
-        float[] v = checkedState(state, EXP_AVG_SQ);
-        this.expAvg = m.clone();
-        this.expAvgSq = v.clone();
-        this.step = stepCount;
-    }
-
-    private float[] checkedState(Map<String, float[]> state, String key) {
-        float[] a = state.get(key);
-        if (a == null) {
-            throw new IllegalArgumentException("missing AdamW state '" + key + "'");
-        }
-        if (a.length != size) {
-            throw new IllegalArgumentException(
-                    "AdamW state '" + key + "' has length " + a.length + ", expected " + size);
-        }
-        return a;
     }
 
     @Override
