@@ -6,13 +6,6 @@ import dev.pacer.model.ModelPreset;
 /** Settings under {@code pacer.model}, plus the controller switches later work fills in. */
 public record ModelSettings(ModelPreset preset, boolean adalrs, boolean hidlr) {
 
-    public ModelSettings {
-        if (hidlr) {
-            throw new ConfigError("pacer.hidlr.enabled = true: Hi-DLR is not implemented in this version;"
-                    + " set it to false");
-        }
-    }
-
     public static ModelSettings from(Config pacer) {
         ModelPreset preset;
         try {

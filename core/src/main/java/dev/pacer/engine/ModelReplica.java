@@ -63,14 +63,32 @@ public final class ModelReplica implements AutoCloseable {
      * summed token loss, overwriting what it held.
      */
     public LossSum gradients(float[] weights, List<int[]> sequences, int microBatch, float[] gradOut) {
+        return gradients(weights, sequences, microBatch, gradOut, null);
+    }
+
+    /**
+     * As {@link #gradients(float[], List, int, float[])}, but only tensors marked in
+     * {@code trainable} (layout order; null = all) require a gradient: autograd computes none for
+     * the others (frozen groups), whose entries in {@code gradOut} are set to 0.
+     */
+    public LossSum gradients(float[] weights, List<int[]> sequences, int microBatch, float[] gradOut,
+            boolean[] trainable) {
         checkSizes(weights, gradOut);
+        if (trainable != null && trainable.length != layout.tensors().size()) {
+            throw new IllegalArgumentException("trainable mask has " + trainable.length + " entries, the model has "
+                    + layout.tensors().size() + " tensors");
+        }
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, true);
+            NDArray[] params = loadParams(step, weights, trainable == null ? all(layout.tensors().size()) : trainable);
             LossSum sum = microBatches(step, params, sequences, microBatch, true);
             for (int i = 0; i < params.length; i++) {
                 TensorSpec t = layout.tensors().get(i);
+                if (!params[i].hasGradient()) {
+                    java.util.Arrays.fill(gradOut, t.offset(), t.offset() + t.size(), 0f);
+                    continue;
+                }
                 try (NDArray g = params[i].getGradient()) {
                     g.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer()
                             .get(gradOut, t.offset(), t.size());
@@ -88,7 +106,7 @@ public final class ModelReplica implements AutoCloseable {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            return microBatches(step, loadParams(step, weights, false), sequences, microBatch,
+            return microBatches(step, loadParams(step, weights, null), sequences, microBatch,
                     false);
         } finally {
             JniUtils.setGradMode(previous);
@@ -101,7 +119,7 @@ public final class ModelReplica implements AutoCloseable {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, false);
+            NDArray[] params = loadParams(step, weights, null);
             NDArray input = step.create(tokens);
             return GptForward.logits(config, params, input, causalMask).toFloatArray();
         } finally {
@@ -134,7 +152,13 @@ public final class ModelReplica implements AutoCloseable {
         return new LossSum(loss, tokens);
     }
 
-    private NDArray[] loadParams(NDManager step, float[] weights, boolean requiresGrad) {
+    private static boolean[] all(int n) {
+        boolean[] b = new boolean[n];
+        java.util.Arrays.fill(b, true);
+        return b;
+    }
+
+    private NDArray[] loadParams(NDManager step, float[] weights, boolean[] requiresGrad) {
         FloatBuffer fb = weightBuffer.clear().asFloatBuffer();
         fb.put(weights);
         List<TensorSpec> tensors = layout.tensors();
@@ -145,7 +169,7 @@ public final class ModelReplica implements AutoCloseable {
                     .slice(t.offset() * Float.BYTES, t.size() * Float.BYTES)
                     .order(ByteOrder.nativeOrder());
             params[i] = step.create(slice, new Shape(t.shape()), DataType.FLOAT32);
-            if (requiresGrad) {
+            if (requiresGrad != null && requiresGrad[i]) {
                 params[i].setRequiresGradient(true);
             }
         }

@@ -1,0 +1,105 @@
+package dev.pacer.hidlr;
+
+import com.typesafe.config.Config;
+import dev.pacer.config.Check;
+import dev.pacer.config.ConfigError;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Settings under {@code pacer.hidlr}; documented in core's reference.conf.
+ *
+ * @param every          probe every this many steps; 0 = derived from {@code maxOverhead}
+ * @param probeSequences sequences in a probe batch; 0 = a quarter of the global batch
+ * @param offsets        probe offsets in units of the group's current rate
+ */
+public record HiDlrSettings(
+        boolean enabled,
+        ParameterGroups.Strategy grouping,
+        long every,
+        double maxOverhead,
+        int probeSequences,
+        double[] offsets,
+        double minR2,
+        double smoothing,
+        Freeze freeze) {
+
+    /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
+    public record Freeze(boolean enabled, int measureProbes, String rule, double budget, double threshold) {
+
+        public Freeze {
+            Check.inRange("pacer.hidlr.freeze.measure-probes", measureProbes, 1, 1_000);
+            Check.oneOf("pacer.hidlr.freeze.rule", rule, "budget", "threshold");
+            Check.inRange("pacer.hidlr.freeze.budget", budget, 0, 1, true);
+            if (!(budget > 0)) {
+                throw new ConfigError("pacer.hidlr.freeze.budget = " + budget
+                        + ": expected a fraction of the parameters in (0, 1]");
+            }
+            Check.inRange("pacer.hidlr.freeze.threshold", threshold, 0, 1, true);
+        }
+    }
+
+    public HiDlrSettings {
+        Check.inRange("pacer.hidlr.every", every, 0, 1_000_000_000L);
+        Check.inRange("pacer.hidlr.max-overhead", maxOverhead, 0, 1, true);
+        if (!(maxOverhead > 0)) {
+            throw new ConfigError("pacer.hidlr.max-overhead = " + maxOverhead + ": expected a fraction in (0, 1]");
+        }
+        Check.inRange("pacer.hidlr.probe-sequences", probeSequences, 0, 1_000_000);
+        offsets = offsets.clone();
+        long distinct = Arrays.stream(offsets).distinct().count();
+        boolean zero = Arrays.stream(offsets).anyMatch(o -> o == 0 || !Double.isFinite(o));
+        if (offsets.length < 2 || distinct != offsets.length || zero) {
+            throw new ConfigError("pacer.hidlr.offsets = " + Arrays.toString(offsets)
+                    + ": expected at least 2 distinct, finite, non-zero multiples of the rate, e.g. [-2, -1, 1, 2]");
+        }
+        Check.inRange("pacer.hidlr.min-r2", minR2, 0, 1, true);
+        Check.inRange("pacer.hidlr.smoothing", smoothing, 0, 1, false);
+        if (freeze.enabled() && !enabled) {
+            throw new ConfigError("pacer.hidlr.freeze.enabled = true needs pacer.hidlr.enabled = true:"
+                    + " the frozen mode ranks groups by Hi-DLR's probes");
+        }
+    }
+
+    @Override
+    public double[] offsets() {
+        return offsets.clone();
+    }
+
+    public static HiDlrSettings from(Config pacer) {
+        Config c = pacer.getConfig("hidlr");
+        ParameterGroups.Strategy grouping;
+        try {
+            grouping = ParameterGroups.Strategy.fromId(c.getString("grouping"));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("pacer.hidlr.grouping: " + e.getMessage());
+        }
+        List<Double> offsets = c.getDoubleList("offsets");
+        Config f = c.getConfig("freeze");
+        return new HiDlrSettings(c.getBoolean("enabled"), grouping, c.getLong("every"), c.getDouble("max-overhead"),
+                c.getInt("probe-sequences"), offsets.stream().mapToDouble(Double::doubleValue).toArray(),
+                c.getDouble("min-r2"), c.getDouble("smoothing"),
+                new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
+                        f.getDouble("budget"), f.getDouble("threshold")));
+    }
+
+    /** Sequences in one probe batch: the setting, or a quarter of the global batch (at least one per partition). */
+    public int probeSequences(int globalBatch, int partitions) {
+        return probeSequences > 0 ? probeSequences : Math.max(partitions, (globalBatch + 3) / 4);
+    }
+
+    /**
+     * Steps between probes: the setting, or the smallest interval at which a probe's forwards cost
+     * at most {@code maxOverhead} of the training compute in between. A training step over
+     * {@code globalBatch} sequences costs about three forwards of each (forward plus a backward of
+     * twice the work); a probe over {@code probeSequences} sequences costs {@code offsets·K + 1}.
+     */
+    public long every(int groups, int globalBatch, int partitions) {
+        if (every > 0) {
+            return every;
+        }
+        double probe = (offsets.length * (double) groups + 1) * probeSequences(globalBatch, partitions);
+        double step = 3.0 * globalBatch;
+        return Math.max(1, (long) Math.ceil(probe / (step * maxOverhead)));
+    }
+}
