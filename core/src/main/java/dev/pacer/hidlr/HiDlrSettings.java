@@ -61,6 +61,12 @@ public record HiDlrSettings(
         }
     }
 
+    /** Hi-DLR off (for code paths that never probe, such as the throughput benchmark). */
+    public static HiDlrSettings off() {
+        return new HiDlrSettings(false, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2}, 0.9, 0.9,
+                new Freeze(false, 3, "budget", 0.5, 0.1));
+    }
+
     @Override
     public double[] offsets() {
         return offsets.clone();

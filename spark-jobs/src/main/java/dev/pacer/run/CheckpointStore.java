@@ -76,6 +76,9 @@ public final class CheckpointStore {
         if (s.controller() != null) {
             stateJson.set("adalrs", s.controller());
         }
+        if (s.hidlr() != null) {
+            stateJson.set("hidlr", s.hidlr());
+        }
         stateJson.put("step", s.step());
         stateJson.put("tokens", s.tokens());
         stateJson.put("optimizer_steps", s.optimizerSteps());
@@ -177,7 +180,8 @@ public final class CheckpointStore {
             snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong());
         }
         return new Loaded(new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
-                weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot), state);
+                weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot,
+                state.get("hidlr")), state);
     }
 
     /** A loaded checkpoint: the state and its full state.json. */

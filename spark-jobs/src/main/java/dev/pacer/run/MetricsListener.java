@@ -6,7 +6,7 @@ import dev.pacer.train.TrainingListener;
 
 /**
  * Writes one {@code metrics.jsonl} row per step (step, tokens, loss, lr, grad_norm,
- * tokens_per_s, elapsed_s; val_loss and val_bits_per_byte on validation steps) and one
+ * tokens_per_s, elapsed_s; lr_groups with Hi-DLR's rate per parameter group when it runs; val_loss and val_bits_per_byte on validation steps) and one
  * {@code events.jsonl} row per checkpoint. Only tokens_per_s and elapsed_s depend on timing.
  */
 public final class MetricsListener implements TrainingListener {
@@ -40,6 +40,10 @@ public final class MetricsListener implements TrainingListener {
         if (r.phase() != null) {
             row.put("lr_level", r.level());
             row.put("adalrs_phase", r.phase());
+        }
+        if (r.groupRates() != null) {
+            ObjectNode rates = row.putObject("lr_groups");
+            r.groupRates().forEach(rates::put);
         }
         if (r.hasValidation()) {
             row.put("val_loss", r.valLoss());

@@ -15,6 +15,7 @@ import dev.pacer.config.OptimizerSettings;
 import dev.pacer.config.TrainSettings;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DataSettings;
+import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -35,8 +36,10 @@ public record PacerSettings(
         OptimizerSettings optimizer,
         CheckpointSettings checkpoint,
         AdaLrsSettings adalrs,
+        HiDlrSettings hidlr,
         DataSettings data,
         String runDir,
+        String initFrom,
         String master,
         int partitions,
         int taskThreads,
@@ -87,7 +90,8 @@ public record PacerSettings(
             sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
         return new PacerSettings(all, p.getLong("seed"), model, train, OptimizerSettings.from(p),
-                CheckpointSettings.from(p), AdaLrsSettings.from(p), data, runDir, p.getString("spark.master").trim(), partitions,
+                CheckpointSettings.from(p), AdaLrsSettings.from(p), HiDlrSettings.from(p), data, runDir,
+                p.getString("run.init-from").trim(), p.getString("spark.master").trim(), partitions,
                 threads, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
                         p.getLong("progress.log-interval-seconds")));
     }

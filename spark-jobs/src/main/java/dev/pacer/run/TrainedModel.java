@@ -37,19 +37,25 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
      */
     public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn)
             throws IOException {
+        return open(location, hadoop, warn, "--checkpoint");
+    }
+
+    /** As {@link #open(String, Configuration, Consumer)}; errors name the input as {@code input}. */
+    public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn, String input)
+            throws IOException {
         RunStorage storage = new RunStorage(location, hadoop);
         Path root = storage.root();
         if (!storage.exists(root)) {
-            throw new ConfigError("--checkpoint " + location + ": no such directory; " + FORMS);
+            throw new ConfigError(input + " " + location + ": no such directory; " + FORMS);
         }
         if (!storage.fs().getFileStatus(root).isDirectory()) {
-            throw new ConfigError("--checkpoint " + location + " is a file; " + FORMS);
+            throw new ConfigError(input + " " + location + " is a file; " + FORMS);
         }
         Path dir;
         if (isCheckpointDirectory(storage, root)) {
             dir = root;
             if (!storage.exists(new Path(dir, CheckpointStore.MARKER))) {
-                throw new ConfigError("--checkpoint " + location + ": this checkpoint has no "
+                throw new ConfigError(input + " " + location + ": this checkpoint has no "
                         + CheckpointStore.MARKER + " marker, so its write was interrupted (or is still going on)"
                         + " and its files cannot be trusted; pass an older checkpoint, or the run directory to"
                         + " use its newest committed one");
@@ -57,12 +63,12 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
         } else if (storage.exists(new Path(root, "checkpoints"))) {
             // listing checkpoints needs no model layout; the shape comes from the one found
             dir = new CheckpointStore(storage, null).newestCommitted(warn)
-                    .orElseThrow(() -> new ConfigError("--checkpoint " + location + ": the run directory holds no"
+                    .orElseThrow(() -> new ConfigError(input + " " + location + ": the run directory holds no"
                             + " committed checkpoint under checkpoints/; let the run write one (pacer.checkpoint"
                             + ".every, or the end of the run) or " + FORMS))
                     .path();
         } else {
-            throw new ConfigError("--checkpoint " + location + ": neither a checkpoint nor a run directory (no "
+            throw new ConfigError(input + " " + location + ": neither a checkpoint nor a run directory (no "
                     + "state.json, no checkpoints/); " + FORMS);
         }
 

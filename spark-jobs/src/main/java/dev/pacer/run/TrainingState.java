@@ -12,6 +12,8 @@ import java.util.Map;
  *
  * @param controller AdaLRS state as JSON, or null when AdaLRS is off
  * @param snapshot the weights and optimizer state a rollback would restore, or null
+ * @param hidlr Hi-DLR state (group multipliers, influence measurements, frozen groups) as JSON, or
+ *     null when Hi-DLR is off
  */
 public record TrainingState(
         long step,
@@ -20,11 +22,17 @@ public record TrainingState(
         Map<String, float[]> optimizerState,
         long optimizerSteps,
         JsonNode controller,
-        Snapshot snapshot) {
+        Snapshot snapshot,
+        JsonNode hidlr) {
+
+    public TrainingState(long step, long tokens, float[] weights, Map<String, float[]> optimizerState,
+            long optimizerSteps, JsonNode controller, Snapshot snapshot) {
+        this(step, tokens, weights, optimizerState, optimizerSteps, controller, snapshot, null);
+    }
 
     public TrainingState(long step, long tokens, float[] weights, Map<String, float[]> optimizerState,
             long optimizerSteps) {
-        this(step, tokens, weights, optimizerState, optimizerSteps, null, null);
+        this(step, tokens, weights, optimizerState, optimizerSteps, null, null, null);
     }
 
     /** A copy of the training point that AdaLRS can return to. */

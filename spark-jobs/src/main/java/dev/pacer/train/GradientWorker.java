@@ -3,6 +3,7 @@ package dev.pacer.train;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.engine.EngineThreads;
 import dev.pacer.engine.ModelReplica;
+import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.GptConfig;
 import java.io.Serializable;
 import java.util.Iterator;
@@ -37,8 +38,22 @@ public final class GradientWorker implements Serializable {
         this.threads = threads;
     }
 
-    /** Summed gradient, loss and token count of partition {@code p}'s share of step {@code step}. */
-    public StepResult gradients(CorpusPartition data, int p, float[] weights, long step) {
+    /** Probe batches are drawn from their own stream, never the training batches. */
+    private static final long PROBE_STREAM = 0x50524F4245L;
+
+    public int partitions() {
+        return partitions;
+    }
+
+    public int globalBatch() {
+        return globalBatch;
+    }
+
+    /**
+     * Summed gradient, loss and token count of partition {@code p}'s share of step {@code step};
+     * only tensors marked in {@code trainable} (null = all) get a gradient, the rest get 0.
+     */
+    public StepResult gradients(CorpusPartition data, int p, float[] weights, long step, boolean[] trainable) {
         EngineThreads.configure(threads);
         List<int[]> batch = data.train().sample(BatchSeeds.derive(seed, step, p),
                 BatchSeeds.share(globalBatch, partitions, p));
@@ -46,7 +61,7 @@ public final class GradientWorker implements Serializable {
         try {
             long t0 = System.nanoTime();
             float[] grads = new float[weights.length];
-            ModelReplica.LossSum sum = replica.gradients(weights, batch, microBatch, grads);
+            ModelReplica.LossSum sum = replica.gradients(weights, batch, microBatch, grads, trainable);
             return new StepResult(p, grads, sum.loss(), sum.tokens(), System.nanoTime() - t0);
         } finally {
             ReplicaPool.release(replica);
@@ -70,10 +85,44 @@ public final class GradientWorker implements Serializable {
         }
     }
 
+    /**
+     * Summed losses of partition {@code p}'s share of the probe batch after step {@code step} at every
+     * point of {@code plan}, forward passes only.
+     */
+    public ProbeResult probe(CorpusPartition data, int p, float[] weights, float[] direction, ProbePlan plan,
+            long step, int probeSequences) {
+        EngineThreads.configure(threads);
+        List<int[]> batch = data.train().sample(BatchSeeds.derive(BatchSeeds.mix(seed ^ PROBE_STREAM), step, p),
+                BatchSeeds.share(probeSequences, partitions, p));
+        if (batch.isEmpty()) {
+            return new ProbeResult(p, new double[plan.points()], 0, 0);
+        }
+        ModelReplica replica = ReplicaPool.borrow(config);
+        try {
+            long t0 = System.nanoTime();
+            long[] tokens = {0};
+            double[] sums = plan.evaluate(w -> {
+                ModelReplica.LossSum s = replica.loss(w, batch, microBatch);
+                tokens[0] = s.tokens();
+                return s.loss();
+            }, weights, direction);
+            return new ProbeResult(p, sums, tokens[0], System.nanoTime() - t0);
+        } finally {
+            ReplicaPool.release(replica);
+        }
+    }
+
     /** The Spark function for one gradient step over the cached corpus partitions. */
     public Function2<Integer, Iterator<CorpusPartition>, Iterator<StepResult>> gradientTask(
-            Broadcast<float[]> weights, long step) {
-        return (p, it) -> List.of(gradients(it.next(), p, weights.value(), step)).iterator();
+            Broadcast<float[]> weights, long step, boolean[] trainable) {
+        return (p, it) -> List.of(gradients(it.next(), p, weights.value(), step, trainable)).iterator();
+    }
+
+    /** The Spark function for one Hi-DLR probe. */
+    public Function2<Integer, Iterator<CorpusPartition>, Iterator<ProbeResult>> probeTask(
+            Broadcast<float[]> weights, Broadcast<float[]> direction, ProbePlan plan, long step, int probeSequences) {
+        return (p, it) -> List.of(probe(it.next(), p, weights.value(), direction.value(), plan, step, probeSequences))
+                .iterator();
     }
 
     /** The Spark function for one validation pass. */

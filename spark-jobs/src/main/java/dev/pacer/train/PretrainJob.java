@@ -74,6 +74,8 @@ public final class PretrainJob {
                 LOG.warn(w);
                 warnings.add(w);
             }
+        } else if (!settings.initFrom().isEmpty()) {
+            start = new TrainingState(0, 0, initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings), Map.of(), 0);
         } else {
             start = new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0);
         }
@@ -132,7 +134,7 @@ public final class PretrainJob {
                     settings.progressLogSeconds())) {
                 listeners.add(progress);
                 TrainingLoop loop = new TrainingLoop(jsc, data, layout, settings.train(), settings.optimizer(),
-                        settings.adalrs(), worker, settings.checkpoint().every(), state -> {
+                        settings.adalrs(), settings.hidlr(), worker, settings.checkpoint().every(), state -> {
                             String where = checkpoints.write(state, JsonLinesLog.row()
                                     .put("config_digest", settings.digest()).put("seed", settings.seed())
                                     .put("model_preset", settings.model().preset().id())
@@ -152,6 +154,28 @@ public final class PretrainJob {
             data.unpersist();
             return new Outcome(end, lastVal[0], stats, storage.root().toString());
         }
+    }
+
+    /**
+     * Continued pretraining: the weights of the checkpoint at {@code location}, which must hold
+     * this run's model (same preset and vocabulary).
+     */
+    private static float[] initialWeightsFrom(String location, Configuration hadoop, ParameterLayout layout,
+            List<String> warnings) throws IOException {
+        String input = "pacer.run.init-from";
+        dev.pacer.run.TrainedModel model = dev.pacer.run.TrainedModel.open(location, hadoop, w -> {
+            LOG.warn(w);
+            warnings.add(w);
+        }, input);
+        if (!model.layout().config().equals(layout.config())) {
+            throw new ConfigError(input + " " + location + ": the checkpoint holds a " + model.preset().id()
+                    + " model with a vocabulary of " + model.layout().config().vocab() + " tokens, this run trains "
+                    + layout.config() + "; set pacer.model.preset and the data to match the checkpoint, or use"
+                    + " another checkpoint");
+        }
+        LOG.info("continued pretraining: starting from the weights of {}", model.describe());
+        warnings.add("started from the weights of " + model.checkpoint() + " (pacer.run.init-from)");
+        return model.weights();
     }
 
     private static double lastValidationLoss(RunStorage storage) throws IOException {

@@ -1,10 +1,16 @@
 package dev.pacer.train;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.adalrs.AdaLrsController;
 import dev.pacer.adalrs.AdaLrsSettings;
 import dev.pacer.config.OptimizerSettings;
 import dev.pacer.config.TrainSettings;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.hidlr.HiDlrController;
+import dev.pacer.hidlr.HiDlrSettings;
+import dev.pacer.hidlr.ParameterGroups;
+import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
 import dev.pacer.optim.GradientClipper;
@@ -14,15 +20,19 @@ import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.TrainingState;
 import dev.pacer.schedule.LrSchedule;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
  * The driver's training loop (DESIGN section 2): broadcast weights, one Spark job of
- * {@link GradientWorker} tasks, ordered sum, clip, AdamW update. State lives here; executors
- * are stateless, so a retried task or a resumed run computes exactly the same step.
+ * {@link GradientWorker} tasks, ordered sum, clip, optimizer update, then the controllers:
+ * Hi-DLR's probe when one is due (a second job of forward passes, DESIGN section 4) and AdaLRS's
+ * decision. State lives here; executors are stateless, so a retried task or a resumed run
+ * computes exactly the same step.
  */
 public final class TrainingLoop {
 
@@ -38,14 +48,18 @@ public final class TrainingLoop {
     private final OptimizerSettings optimizerSettings;
     private final GradientWorker worker;
     private final AdaLrsSettings adalrs;
+    private final HiDlrSettings hidlr;
+    private final ParameterGroups groups;
     private final long checkpointEvery;
     private final Checkpointer checkpointer;
     private final List<TrainingListener> listeners;
 
     public TrainingLoop(JavaSparkContext jsc, JavaRDD<CorpusPartition> data, ParameterLayout layout,
-            TrainSettings train, OptimizerSettings optimizerSettings, AdaLrsSettings adalrs, GradientWorker worker,
-            long checkpointEvery, Checkpointer checkpointer, List<TrainingListener> listeners) {
+            TrainSettings train, OptimizerSettings optimizerSettings, AdaLrsSettings adalrs, HiDlrSettings hidlr,
+            GradientWorker worker, long checkpointEvery, Checkpointer checkpointer, List<TrainingListener> listeners) {
         this.adalrs = adalrs;
+        this.hidlr = hidlr;
+        this.groups = ParameterGroups.of(layout, hidlr.grouping());
         this.jsc = jsc;
         this.data = data;
         this.layout = layout;
@@ -73,6 +87,17 @@ public final class TrainingLoop {
         if (controller != null && start.controller() != null) {
             controller.restore(start.controller());
         }
+        HiDlrController hi = hidlr.enabled() ? new HiDlrController(hidlr, groups, adalrs.enabled(),
+                train.warmupSteps(), train.maxSteps(), hidlr.every(groups.count(), train.globalBatch(),
+                        worker.partitions())) : null;
+        if (hi != null) {
+            if (start.hidlr() != null) {
+                hi.restore(start.hidlr());
+            }
+            announce(hi);
+        }
+        long probeNanos = 0;
+        long trainNanos = 0;
         float[] grads = new float[layout.totalSize()];
         long tokens = start.tokens();
         long step = start.step();
@@ -82,10 +107,14 @@ public final class TrainingLoop {
             double level = controller == null ? 1.0 : controller.level();
             double lr = train.lr() * schedule.factor(step) * level;
             String what = "pacer pretrain: step " + (step + 1) + "/" + train.maxSteps();
+            boolean probeDue = hi != null && hi.probeDue(step + 1);
+            float[] before = probeDue ? weights.clone() : null;
+            boolean[] trainable = hi != null && hi.anyFrozen() ? trainableTensors(hi) : null;
             Broadcast<float[]> bw = jsc.broadcast(weights);
             long t1 = System.nanoTime();
             jsc.setJobDescription(what + " gradients");
-            List<StepResult> parts = data.mapPartitionsWithIndex(worker.gradientTask(bw, step), true).collect();
+            List<StepResult> parts = data.mapPartitionsWithIndex(worker.gradientTask(bw, step, trainable), true)
+                    .collect();
             long t2 = System.nanoTime();
             bw.destroy();
 
@@ -115,9 +144,23 @@ public final class TrainingLoop {
             }
             long t3 = System.nanoTime();
             if (finite) {
-                optimizer.step(weights, grads, slices(lr));
+                optimizer.step(weights, grads, slices(lr, hi));
             }
             long t4 = System.nanoTime();
+            trainNanos += t4 - t0;
+            if (probeDue && finite) {
+                probe(hi, step + 1, lr, before, weights, what);
+                probeNanos += System.nanoTime() - t4;
+                for (TrainingListener l : listeners) {
+                    l.onEvent(lastProbeEvent.put("probe_ms", Math.round((System.nanoTime() - t4) / 1e5) / 10.0)
+                            .put("overhead", probeNanos / (double) trainNanos));
+                }
+                if (lastFreezeEvent != null) {
+                    for (TrainingListener l : listeners) {
+                        l.onEvent(lastFreezeEvent);
+                    }
+                }
+            }
             // tokens of rejected trials count against the budget too
             tokens += stepTokens;
             long done = step + 1;
@@ -147,21 +190,23 @@ public final class TrainingLoop {
                 }
             }
             double valLoss = Double.NaN;
+            long tv = System.nanoTime();
             if (done % train.evalEvery() == 0 || done == train.maxSteps()) {
                 valLoss = validate(optimizer.evaluationWeights(weights), what);
             }
             long t5 = System.nanoTime();
+            // a probe's time counts as training time (it is the price of Hi-DLR), validation's does not
             StepTimings timings = new StepTimings(ms(t5 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
-                    ms(t3 - t2), ms(t4 - t3), ms(t5 - t4), stepTokens);
+                    ms(t3 - t2), ms(t4 - t3), ms(t5 - tv), stepTokens);
             StepRecord record = new StepRecord(done, train.maxSteps(), tokens, loss, lr, norm, valLoss, level,
-                    phase, timings);
+                    phase, groupRates(lr, hi), timings);
             for (TrainingListener l : listeners) {
                 l.onStep(record);
             }
             if (checkpointer != null && (done % checkpointEvery == 0 || done == stopAt)) {
                 String where = checkpointer.write(new TrainingState(done, tokens,
                         optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount(),
-                        controller == null ? null : controller.toJson(), snapshot));
+                        controller == null ? null : controller.toJson(), snapshot, hi == null ? null : hi.toJson()));
                 for (TrainingListener l : listeners) {
                     l.onCheckpoint(done, where);
                 }
@@ -169,7 +214,91 @@ public final class TrainingLoop {
         }
         return step == start.step() ? start
                 : new TrainingState(step, tokens, optimizer.evaluationWeights(weights), optimizer.state(),
-                        optimizer.stepCount(), controller == null ? null : controller.toJson(), snapshot);
+                        optimizer.stepCount(), controller == null ? null : controller.toJson(), snapshot,
+                        hi == null ? null : hi.toJson());
+    }
+
+    private ObjectNode lastProbeEvent;
+    private ObjectNode lastFreezeEvent;
+
+    /**
+     * Hi-DLR's probe after step {@code done} (DESIGN section 4): the direction of each probed group
+     * is the step it just took divided by its rate; executors evaluate the loss along it from the
+     * weights before the step, on a probe batch; the controller fits and moves the rates.
+     */
+    private void probe(HiDlrController hi, long done, double lr, float[] before, float[] after, String what) {
+        int[] probed = hi.probedGroups();
+        double[] rates = new double[probed.length];
+        float[] direction = new float[before.length];
+        for (int j = 0; j < probed.length; j++) {
+            rates[j] = lr * hi.multiplier(probed[j]);
+            for (int t : groups.group(probed[j]).tensors()) {
+                TensorSpec spec = layout.tensors().get(t);
+                for (int i = spec.offset(), end = i + spec.size(); i < end; i++) {
+                    direction[i] = (float) ((before[i] - after[i]) / rates[j]);
+                }
+            }
+        }
+        ProbePlan plan = ProbePlan.of(layout, groups, probed, rates, hi.offsets());
+        int sequences = hidlr.probeSequences(worker.globalBatch(), worker.partitions());
+        Broadcast<float[]> bw = jsc.broadcast(before);
+        Broadcast<float[]> bd = jsc.broadcast(direction);
+        jsc.setJobDescription(what + " Hi-DLR probe (" + plan.points() + " forwards)");
+        double[] sums = new double[plan.points()];
+        long tokens = 0;
+        // partition order, as for gradients: the fit does not depend on task timing
+        for (ProbeResult r : data.mapPartitionsWithIndex(worker.probeTask(bw, bd, plan, done - 1, sequences), true)
+                .collect()) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += r.lossSums()[i];
+            }
+            tokens += r.tokens();
+        }
+        bw.destroy();
+        bd.destroy();
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] /= tokens;
+        }
+        HiDlrController.Outcome out = hi.update(done, lr, sums);
+        lastProbeEvent = out.probeEvent().put("forwards", plan.points()).put("probe_sequences", sequences);
+        lastFreezeEvent = out.freezeEvent();
+    }
+
+    /** Logs the grouping and the probe plan once, so a run's cost is visible before it is paid. */
+    private void announce(HiDlrController hi) {
+        int sequences = hidlr.probeSequences(worker.globalBatch(), worker.partitions());
+        double share = hi.forwardsPerProbe() * (double) sequences / (3.0 * worker.globalBatch() * hi.every());
+        ObjectNode e = JsonNodeFactory.instance.objectNode().put("event", "hidlr_plan")
+                .put("grouping", hidlr.grouping().id()).put("every", hi.every())
+                .put("forwards", hi.forwardsPerProbe()).put("probe_sequences", sequences)
+                .put("estimated_overhead", share).put("shape_only", adalrs.enabled());
+        var arr = e.putArray("groups");
+        for (int g = 0; g < groups.count(); g++) {
+            arr.addObject().put("group", groups.group(g).name()).put("size", groups.group(g).size())
+                    .put("frozen", hi.frozen(g));
+        }
+        for (TrainingListener l : listeners) {
+            l.onEvent(e);
+        }
+    }
+
+    private boolean[] trainableTensors(HiDlrController hi) {
+        boolean[] t = new boolean[layout.tensors().size()];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = !hi.frozen(groups.groupOf(i));
+        }
+        return t;
+    }
+
+    private Map<String, Double> groupRates(double lr, HiDlrController hi) {
+        if (hi == null) {
+            return null;
+        }
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int g = 0; g < groups.count(); g++) {
+            m.put(groups.group(g).name(), lr * hi.multiplier(g));
+        }
+        return m;
     }
 
     private TrainingDivergedException diverged(long step, double loss, double norm) {
@@ -192,10 +321,19 @@ public final class TrainingLoop {
         return tokens == 0 ? Double.NaN : loss / tokens;
     }
 
-    private List<ParamSlice> slices(double lr) {
+    /**
+     * The optimizer's slices for one step: each tensor at its group's rate. Frozen tensors get no
+     * slice, so neither they nor their optimizer state change.
+     */
+    private List<ParamSlice> slices(double lr, HiDlrController hi) {
         List<ParamSlice> out = new ArrayList<>(layout.tensors().size());
-        for (TensorSpec t : layout.tensors()) {
-            out.add(ParamSlice.of(t, lr, optimizerSettings.weightDecayFor(t)));
+        for (int i = 0; i < layout.tensors().size(); i++) {
+            TensorSpec t = layout.tensors().get(i);
+            double m = hi == null ? 1 : hi.multiplier(groups.groupOf(i));
+            if (hi != null && hi.frozen(groups.groupOf(i))) {
+                continue;
+            }
+            out.add(ParamSlice.of(t, lr * m, optimizerSettings.weightDecayFor(t)));
         }
         return out;
     }

@@ -57,7 +57,11 @@ class PacerSettingsTest {
         assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
         assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));
         assertTrue(error("pacer.model.preset = medium").contains("tiny, small, gpt2-124m"));
-        assertTrue(error("pacer.hidlr.enabled = true").contains("not implemented"));
+        assertTrue(error("pacer.hidlr.grouping = layer").contains("expected kind, block or tensor"));
+        assertTrue(error("pacer.hidlr.offsets = [1, 1, 2]").contains("pacer.hidlr.offsets"));
+        assertTrue(error("pacer.hidlr.max-overhead = 0").contains("pacer.hidlr.max-overhead"));
+        assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
+        assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best").contains("budget, threshold"));
         assertTrue(error("pacer.adalrs.window = 2").contains("pacer.adalrs.window"));
         assertTrue(error("pacer.train.schedule = linear").contains("cosine, constant, wsd"));
     }

@@ -1,0 +1,131 @@
+package dev.pacer.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.cli.PacerCli;
+import dev.pacer.hidlr.ParameterGroups;
+import dev.pacer.model.TensorSpec;
+import dev.pacer.run.TrainedModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Hi-DLR inside the training loop: probes every 4 steps after warmup log a fit per group and set
+ * the per-group rates the next steps use; the frozen mode freezes the low-influence groups, whose
+ * weights then never change; a run stopped between probes resumes exactly.
+ */
+class HiDlrRunTest {
+
+    private static String[] run(Path dir, String... extra) {
+        List<String> args = new ArrayList<>(List.of(TinyRun.pretrain(dir, "--max-steps", "24",
+                "--set", "pacer.hidlr.enabled=true", "--set", "pacer.hidlr.every=4",
+                "--set", "pacer.hidlr.min-r2=0.5",
+                "--set", "pacer.hidlr.freeze.enabled=true", "--set", "pacer.hidlr.freeze.measure-probes=2",
+                "--set", "pacer.hidlr.freeze.budget=0.5",
+                "--set", "pacer.train.lr=5e-3", "--set", "pacer.checkpoint.keep=10")));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void probesSetGroupRatesFreezeLowInfluenceGroupsAndResumeExactly() throws IOException {
+        Path a = tmp.resolve("straight");
+        Path b = tmp.resolve("resumed");
+        assertEquals(0, PacerCli.run(run(a)));
+        assertEquals(0, PacerCli.run(run(b, "--stop-after", "10")));
+        assertEquals(0, PacerCli.run(run(b)));
+
+        // exact resume: metric rows, controller events and final weights
+        List<ObjectNode> rows = TinyRun.deterministicRows(a);
+        assertEquals(rows, TinyRun.deterministicRows(b));
+        assertEquals(hidlrEvents(a), hidlrEvents(b));
+        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoints/step-0000024/model.safetensors")));
+
+        List<JsonNode> probes = hidlrEvents(a).stream().filter(e -> e.path("event").asText().equals("hidlr_probe"))
+                .toList();
+        // warmup is 2 steps; probes after steps 4, 8, .., 20 (none after the last step)
+        assertEquals(List.of(4L, 8L, 12L, 16L, 20L), probes.stream().map(e -> e.get("step").asLong()).toList());
+        assertEquals(6, probes.get(0).get("groups").size());
+        for (JsonNode g : probes.get(0).get("groups")) {
+            for (String f : List.of("group", "b", "A", "r2", "rate", "ppi", "accepted")) {
+                assertTrue(g.has(f), f + " missing in " + g);
+            }
+        }
+        assertTrue(probes.stream().flatMap(p -> stream(p.get("groups"))).anyMatch(g -> g.get("accepted").asBoolean()),
+                "no fit accepted in 5 probes");
+
+        // the rates a probe sets are the rates of the steps that follow
+        JsonNode first = probes.get(0);
+        ObjectNode step5 = rows.get(4);
+        double lr = step5.get("lr").asDouble();
+        for (JsonNode g : first.get("groups")) {
+            double rate = step5.get("lr_groups").get(g.get("group").asText()).asDouble();
+            assertEquals(g.get("multiplier").asDouble() * lr, rate, 1e-12 * rate, g.toString());
+        }
+
+        // frozen mode: decided after the second probe (step 8); frozen groups have rate 0 and never move
+        JsonNode freeze = hidlrEvents(a).stream().filter(e -> e.path("event").asText().equals("hidlr_freeze"))
+                .findFirst().orElseThrow();
+        assertEquals(8, freeze.get("step").asLong());
+        Set<String> frozen = new HashSet<>();
+        stream(freeze.get("groups")).filter(g -> !g.get("kept").asBoolean()).forEach(g -> frozen.add(g.get("group").asText()));
+        assertTrue(!frozen.isEmpty() && frozen.size() < 6, "frozen " + frozen);
+        assertTrue(freeze.get("trainable_fraction").asDouble() <= 0.5 + 1e-9);
+        for (String g : frozen) {
+            assertEquals(0.0, rows.get(8).get("lr_groups").get(g).asDouble(), g);
+        }
+        TrainedModel atFreeze = TrainedModel.open(a.resolve("checkpoints/step-0000009").toString(), new Configuration(),
+                w -> { });
+        TrainedModel end = TrainedModel.open(a.resolve("checkpoints/step-0000024").toString(), new Configuration(),
+                w -> { });
+        ParameterGroups groups = ParameterGroups.of(end.layout(), ParameterGroups.Strategy.KIND);
+        int changedTrainable = 0;
+        for (int i = 0; i < end.layout().tensors().size(); i++) {
+            TensorSpec t = end.layout().tensors().get(i);
+            float[] before = java.util.Arrays.copyOfRange(atFreeze.weights(), t.offset(), t.offset() + t.size());
+            float[] after = java.util.Arrays.copyOfRange(end.weights(), t.offset(), t.offset() + t.size());
+            if (frozen.contains(groups.group(groups.groupOf(i)).name())) {
+                assertArrayEquals(before, after, t.name() + " is frozen but changed");
+            } else if (!java.util.Arrays.equals(before, after)) {
+                changedTrainable++;
+            }
+        }
+        assertNotEquals(0, changedTrainable, "the kept groups went on training");
+    }
+
+    private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {
+        List<JsonNode> out = new ArrayList<>();
+        array.forEach(out::add);
+        return out.stream();
+    }
+
+    /** Hi-DLR's probe and freeze events without their wall-clock fields (a resume announces its plan again). */
+    private static List<JsonNode> hidlrEvents(Path run) throws IOException {
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode e : TinyRun.events(run)) {
+            if (e.path("event").asText().startsWith("hidlr") && !e.path("event").asText().equals("hidlr_plan")) {
+                ObjectNode c = ((ObjectNode) e).deepCopy();
+                c.remove(List.of("probe_ms", "overhead"));
+                out.add(c);
+            }
+        }
+        return out;
+    }
+}
