@@ -124,6 +124,19 @@ class LauncherScriptTest {
     }
 
     @Test
+    void clusterDeployModeLeavesThisMachinesPathsOutAndTakesTheImagesJar() throws Exception {
+        Result r = pacer(Map.of("SPARK_HOME", sparkHome.toString(), "PACER_APP_JAR", "local:///opt/pacer/pacer.jar"),
+                "--master", "k8s://https://api:6443", "--deploy-mode", "cluster", "pretrain", "--profile", "kubernetes");
+        assertEquals(0, r.exit(), r.err());
+        List<String> a = r.out();
+        assertEquals("-Dai.djl.offline=true", a.get(a.indexOf("--driver-java-options") + 1));
+        int jarAt = a.indexOf("local:///opt/pacer/pacer.jar");
+        assertTrue(jarAt > 0, a.toString());
+        assertEquals(List.of("pretrain", "--master", "k8s://https://api:6443", "--profile", "kubernetes"),
+                a.subList(jarAt + 1, a.size()));
+    }
+
+    @Test
     void localModeRunsJavaFromTheBuildClasspath() throws Exception {
         Result r = pacer(Map.of("PACER_DRY_RUN", "1"), "pretrain", "--master", "local[4]");
         assertEquals(0, r.exit(), r.err());
@@ -165,6 +178,31 @@ class LauncherScriptTest {
         Result r = pacer(Map.of(), "--help");
         assertEquals(0, r.exit());
         assertTrue(r.out().get(0).startsWith("usage: bin/pacer [SPARK-SUBMIT OPTIONS] COMMAND [OPTIONS]"));
+    }
+
+    @Test
+    void gpuDiscoveryPrintsSparksResourceJson() throws Exception {
+        Path fakeBin = Files.createDirectories(tmp.resolve("fake-nvidia"));
+        Path smi = fakeBin.resolve("nvidia-smi");
+        Files.writeString(smi, "#!/bin/sh\necho 0\necho 1\n");
+        Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String script = Path.of(System.getProperty("user.dir")).resolveSibling("bin").resolve("gpu-discovery.sh").toString();
+        ProcessBuilder pb = new ProcessBuilder("/bin/bash", script);
+        pb.environment().remove("CUDA_VISIBLE_DEVICES");
+        pb.environment().put("PATH", fakeBin + ":" + pb.environment().get("PATH"));
+        assertEquals("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\"]}", output(pb));
+        // a restricted process numbers its devices from 0, as libtorch does
+        pb.environment().put("CUDA_VISIBLE_DEVICES", "3,5,7");
+        assertEquals("{\"name\":\"gpu\",\"addresses\":[\"0\",\"1\",\"2\"]}", output(pb));
+    }
+
+    private static String output(ProcessBuilder pb) throws Exception {
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 
     private static void assertFails(Map<String, String> env, String message, String... args) throws Exception {
