@@ -54,6 +54,10 @@ public final class ModelReplica implements AutoCloseable {
         return layout;
     }
 
+    public Device device() {
+        return root.getDevice();
+    }
+
     /** Loss and token count of one call; gradients go to the caller's array. */
     public record LossSum(double loss, long tokens) {}
 

@@ -151,7 +151,7 @@ public final class ThroughputBenchmark {
             data.count();
             GradientWorker worker = new GradientWorker(layout.config(), settings.seed(),
                     settings.train().globalBatch(), partitions, settings.train().microBatch(),
-                    settings.train().evalSequences(), Math.max(1, cores / partitions));
+                    settings.train().evalSequences(), Math.max(1, cores / partitions), settings.device());
             TrainingListener collect = new TrainingListener() {
                 @Override
                 public void onStep(StepRecord r) {

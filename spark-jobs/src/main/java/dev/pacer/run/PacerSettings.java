@@ -15,6 +15,7 @@ import dev.pacer.config.OptimizerSettings;
 import dev.pacer.config.TrainSettings;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DataSettings;
+import dev.pacer.engine.DeviceChoice;
 import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
 import java.nio.charset.StandardCharsets;
@@ -43,6 +44,7 @@ public record PacerSettings(
         String master,
         int partitions,
         int taskThreads,
+        DeviceChoice.Setting device,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
 
@@ -85,6 +87,7 @@ public record PacerSettings(
         if (runDir.isEmpty()) {
             throw new ConfigError("pacer.run.dir is empty: give a directory (local path or hdfs://, s3a:// URI)");
         }
+        DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
             sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
@@ -92,7 +95,7 @@ public record PacerSettings(
         return new PacerSettings(all, p.getLong("seed"), model, train, OptimizerSettings.from(p),
                 CheckpointSettings.from(p), AdaLrsSettings.from(p), HiDlrSettings.from(p), data, runDir,
                 p.getString("run.init-from").trim(), p.getString("spark.master").trim(), partitions,
-                threads, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
+                threads, device, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
                         p.getLong("progress.log-interval-seconds")));
     }
 
@@ -111,10 +114,13 @@ public record PacerSettings(
         return resolved.getConfig("pacer").root().render(ConfigRenderOptions.concise());
     }
 
-    /** SHA-256 of the resolved settings that shape the training trajectory (not where it runs). */
+    /**
+     * SHA-256 of the resolved settings that shape the training trajectory (not where it runs:
+     * run directory, progress, Spark master and settings, engine device).
+     */
     public String digest() {
         Config shaping = resolved.getConfig("pacer").withoutPath("run").withoutPath("progress")
-                .withoutPath("spark.master").withoutPath("spark.conf");
+                .withoutPath("spark.master").withoutPath("spark.conf").withoutPath("engine");
         try {
             byte[] h = MessageDigest.getInstance("SHA-256").digest(
                     shaping.root().render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8));

@@ -1,6 +1,8 @@
 package dev.pacer.train;
 
+import ai.djl.Device;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.engine.DeviceChoice;
 import dev.pacer.engine.EngineThreads;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.hidlr.ProbePlan;
@@ -26,9 +28,10 @@ public final class GradientWorker implements Serializable {
     private final int microBatch;
     private final int evalSequences;
     private final int threads;
+    private final DeviceChoice.Setting device;
 
     public GradientWorker(GptConfig config, long seed, int globalBatch, int partitions, int microBatch,
-            int evalSequences, int threads) {
+            int evalSequences, int threads, DeviceChoice.Setting device) {
         this.config = config;
         this.seed = seed;
         this.globalBatch = globalBatch;
@@ -36,6 +39,7 @@ public final class GradientWorker implements Serializable {
         this.microBatch = microBatch;
         this.evalSequences = evalSequences;
         this.threads = threads;
+        this.device = device;
     }
 
     /** Probe batches are drawn from their own stream, never the training batches. */
@@ -57,7 +61,7 @@ public final class GradientWorker implements Serializable {
         EngineThreads.configure(threads);
         List<int[]> batch = data.train().sample(BatchSeeds.derive(seed, step, p),
                 BatchSeeds.share(globalBatch, partitions, p));
-        ModelReplica replica = ReplicaPool.borrow(config);
+        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
         try {
             long t0 = System.nanoTime();
             float[] grads = new float[weights.length];
@@ -75,7 +79,7 @@ public final class GradientWorker implements Serializable {
         if (seqs.isEmpty()) {
             return new StepResult(p, null, 0, 0, 0);
         }
-        ModelReplica replica = ReplicaPool.borrow(config);
+        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
         try {
             long t0 = System.nanoTime();
             ModelReplica.LossSum sum = replica.loss(weights, seqs, microBatch);
@@ -97,7 +101,7 @@ public final class GradientWorker implements Serializable {
         if (batch.isEmpty()) {
             return new ProbeResult(p, new double[plan.points()], 0, 0);
         }
-        ModelReplica replica = ReplicaPool.borrow(config);
+        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
         try {
             long t0 = System.nanoTime();
             long[] tokens = {0};
@@ -110,6 +114,11 @@ public final class GradientWorker implements Serializable {
         } finally {
             ReplicaPool.release(replica);
         }
+    }
+
+    private Device taskDevice() {
+        DeviceChoice choice = ExecutorDevice.choose(device);
+        return choice.isGpu() ? Device.gpu(choice.gpu()) : Device.cpu();
     }
 
     /** The Spark function for one gradient step over the cached corpus partitions. */

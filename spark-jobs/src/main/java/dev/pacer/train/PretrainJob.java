@@ -116,7 +116,7 @@ public final class PretrainJob {
 
             GradientWorker worker = new GradientWorker(layout.config(), settings.seed(),
                     settings.train().globalBatch(), settings.partitions(), settings.train().microBatch(),
-                    settings.train().evalSequences(), threads);
+                    settings.train().evalSequences(), threads, settings.device());
             List<TrainingListener> listeners = new ArrayList<>();
             listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
             listeners.addAll(extraListeners);

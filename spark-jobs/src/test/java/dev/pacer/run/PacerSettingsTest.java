@@ -77,6 +77,16 @@ class PacerSettingsTest {
     void digestFollowsTrainingSettingsNotPlacement() {
         String base = load("").digest();
         assertEquals(base, load("pacer.run.dir = \"/elsewhere\"\npacer.spark.master = \"local[1]\"").digest());
+        // the device is placement too: a run moved from CPU to GPU executors resumes without a warning
+        assertEquals(base, load("pacer.engine.device = gpu").digest());
         assertNotEquals(base, load("pacer.train.lr = 0.01").digest());
+    }
+
+    @Test
+    void engineDeviceIsAutoCpuOrGpu() {
+        assertEquals(dev.pacer.engine.DeviceChoice.Setting.AUTO, load("").device());
+        assertEquals(dev.pacer.engine.DeviceChoice.Setting.GPU, load("pacer.engine.device = gpu").device());
+        assertEquals("pacer.engine.device = \"cuda\": expected one of auto, cpu, gpu",
+                error("pacer.engine.device = cuda"));
     }
 }
