@@ -19,7 +19,8 @@ import java.util.List;
  * taken), for every offset {@code o}. {@link CurvatureFit} gives {@code b_k}, {@code A_k} and
  * {@code R²}; a fit with {@code A_k > 0}, {@code b_k > 0} and {@code R² >= min-r2} proposes the
  * rate {@code b_k / A_k}, which is clipped to {@code [η_k/2, 2η_k]} and averaged with the old
- * rate (weight {@code smoothing} on the old). Rates are kept as multipliers of the base rate
+ * rate (weight {@code smoothing} on the old), and kept within {@code max-multiplier} of the base
+ * rate either way. Rates are kept as multipliers of the base rate
  * (peak × schedule × AdaLRS level), so the schedule's shape still applies between probes.
  *
  * <p>With AdaLRS on ({@code shapeOnly}), the multipliers of the trainable groups are normalised
@@ -194,7 +195,9 @@ public final class HiDlrController {
             if (!Double.isNaN(proposed[g])) {
                 double old = multipliers[g];
                 double target = Math.min(2 * old, Math.max(old / 2, proposed[g] / baseRate));
-                multipliers[g] = settings.smoothing() * old + (1 - settings.smoothing()) * target;
+                double m = settings.smoothing() * old + (1 - settings.smoothing()) * target;
+                // the fit is greedy and local: unbounded, it can ratchet a rate up probe after probe
+                multipliers[g] = Math.min(settings.maxMultiplier(), Math.max(1 / settings.maxMultiplier(), m));
             }
         }
         if (shapeOnly) {

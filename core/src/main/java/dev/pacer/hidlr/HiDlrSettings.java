@@ -22,6 +22,7 @@ public record HiDlrSettings(
         double[] offsets,
         double minR2,
         double smoothing,
+        double maxMultiplier,
         Freeze freeze) {
 
     /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
@@ -55,6 +56,10 @@ public record HiDlrSettings(
         }
         Check.inRange("pacer.hidlr.min-r2", minR2, 0, 1, true);
         Check.inRange("pacer.hidlr.smoothing", smoothing, 0, 1, false);
+        if (!(maxMultiplier >= 1) || Double.isInfinite(maxMultiplier)) {
+            throw new ConfigError("pacer.hidlr.max-multiplier = " + maxMultiplier
+                    + ": expected a finite factor >= 1 (1 keeps every group at the base rate)");
+        }
         if (freeze.enabled() && !enabled) {
             throw new ConfigError("pacer.hidlr.freeze.enabled = true needs pacer.hidlr.enabled = true:"
                     + " the frozen mode ranks groups by Hi-DLR's probes");
@@ -64,7 +69,7 @@ public record HiDlrSettings(
     /** Hi-DLR off (for code paths that never probe, such as the throughput benchmark). */
     public static HiDlrSettings off() {
         return new HiDlrSettings(false, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2}, 0.9, 0.9,
-                new Freeze(false, 3, "budget", 0.5, 0.1));
+                10, new Freeze(false, 3, "budget", 0.5, 0.1));
     }
 
     @Override
@@ -84,7 +89,7 @@ public record HiDlrSettings(
         Config f = c.getConfig("freeze");
         return new HiDlrSettings(c.getBoolean("enabled"), grouping, c.getLong("every"), c.getDouble("max-overhead"),
                 c.getInt("probe-sequences"), offsets.stream().mapToDouble(Double::doubleValue).toArray(),
-                c.getDouble("min-r2"), c.getDouble("smoothing"),
+                c.getDouble("min-r2"), c.getDouble("smoothing"), c.getDouble("max-multiplier"),
                 new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
                         f.getDouble("budget"), f.getDouble("threshold")));
     }
