@@ -57,7 +57,11 @@ public final class CheckpointStore {
             storage.fs().delete(d, true); // an interrupted earlier write of the same step
         }
         storage.fs().mkdirs(d);
-        Map<String, String> meta = Map.of("format", "pacer-checkpoint-1", "step", Long.toString(s.step()));
+        // a fixed key order: Map.of iterates in an order salted per JVM, which made the same
+        // weights' files differ in their header bytes between a run and its resumption
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pacer-checkpoint-1");
+        meta.put("step", Long.toString(s.step()));
         storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", s.weights()), meta));
         List<NamedTensor> opt = new ArrayList<>();
         for (Map.Entry<String, float[]> e : s.optimizerState().entrySet()) {

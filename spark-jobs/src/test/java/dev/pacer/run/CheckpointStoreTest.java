@@ -152,6 +152,14 @@ class CheckpointStoreTest {
     }
 
     @Test
+    void headerMetadataHasAFixedOrderSoEqualWeightsGiveEqualFiles() throws IOException {
+        store().write(state(3, 1), JsonLinesLog.row());
+        String head = new String(Files.readAllBytes(dir.resolve("checkpoints/step-0000003/model.safetensors")),
+                0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(head.contains("\"__metadata__\":{\"format\":\"pacer-checkpoint-1\",\"step\":\"3\"}"), head);
+    }
+
+    @Test
     void pruneKeepsTheNewestCommitted() throws IOException {
         CheckpointStore store = store();
         for (long s = 1; s <= 4; s++) {
