@@ -57,7 +57,11 @@ public final class CheckpointStore {
             storage.fs().delete(d, true); // an interrupted earlier write of the same step
         }
         storage.fs().mkdirs(d);
-        Map<String, String> meta = Map.of("format", "pacer-checkpoint-1", "step", Long.toString(s.step()));
+        // a fixed key order: Map.of iterates in an order salted per JVM, which made the same
+        // weights' files differ in their header bytes between a run and its resumption
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pacer-checkpoint-1");
+        meta.put("step", Long.toString(s.step()));
         storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", s.weights()), meta));
         List<NamedTensor> opt = new ArrayList<>();
         for (Map.Entry<String, float[]> e : s.optimizerState().entrySet()) {
@@ -131,10 +135,53 @@ public final class CheckpointStore {
             if (c.committed()) {
                 return Optional.of(c);
             }
-            warn.accept("checkpoint " + c.path() + " has no " + MARKER
-                    + " marker (its write was interrupted); ignoring it and using an older one");
+            warn.accept(uncommitted(c));
         }
         return Optional.empty();
+    }
+
+    /**
+     * The newest committed checkpoint that loads. A damaged one (a file truncated, unreadable or
+     * missing) is reported to {@code warn} and skipped, as an interrupted write is, so the run
+     * loses only the steps since the previous checkpoint. A checkpoint of another model is an
+     * error, since every older one would be too; so is finding only damaged ones, because
+     * starting the run over would silently discard it.
+     */
+    public Optional<Loaded> newestLoadable(Consumer<String> warn) throws IOException {
+        CheckpointFormatException newestDamage = null;
+        for (Candidate c : list()) {
+            if (!c.committed()) {
+                warn.accept(uncommitted(c));
+                continue;
+            }
+            try {
+                return Optional.of(load(c));
+            } catch (ModelMismatchException e) {
+                throw e;
+            } catch (CheckpointFormatException e) {
+                newestDamage = newestDamage == null ? e : newestDamage;
+                warn.accept("checkpoint " + c.path() + " is damaged, ignoring it and using an older one: "
+                        + e.getMessage());
+            }
+        }
+        if (newestDamage != null) {
+            throw newestDamage;
+        }
+        return Optional.empty();
+    }
+
+    private static String uncommitted(Candidate c) {
+        return "checkpoint " + c.path() + " has no " + MARKER
+                + " marker (its write was interrupted); ignoring it and using an older one";
+    }
+
+    /** A readable checkpoint written for a model of another shape. */
+    public static final class ModelMismatchException extends CheckpointFormatException {
+        private static final long serialVersionUID = 1L;
+
+        ModelMismatchException(String source, String problem) {
+            super(source, problem);
+        }
     }
 
     /** Reads and validates a committed checkpoint against this model's layout. */
@@ -179,13 +226,13 @@ public final class CheckpointStore {
             }
             snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong());
         }
-        return new Loaded(new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
+        return new Loaded(c, new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
                 weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot,
                 state.get("hidlr")), state);
     }
 
-    /** A loaded checkpoint: the state and its full state.json. */
-    public record Loaded(TrainingState state, JsonNode stateJson) {}
+    /** A loaded checkpoint: where it was, the state and its full state.json. */
+    public record Loaded(Candidate candidate, TrainingState state, JsonNode stateJson) {}
 
     private SafeTensors.Contents read(Path p) throws IOException {
         if (!storage.exists(p)) {
@@ -199,11 +246,11 @@ public final class CheckpointStore {
             throws CheckpointFormatException {
         for (TensorSpec t : layout.tensors()) {
             String name = prefix + t.name();
-            NamedTensor nt = contents.get(name).orElseThrow(() -> new CheckpointFormatException(
+            NamedTensor nt = contents.get(name).orElseThrow(() -> new ModelMismatchException(
                     source.toString(), "has no tensor '" + name + "': it was written for a different model;"
                             + " use the same pacer.model.preset as the run that wrote it, or a new run directory"));
             if (!Arrays.equals(nt.shape(), t.shape())) {
-                throw new CheckpointFormatException(source.toString(), "tensor '" + name + "' has shape "
+                throw new ModelMismatchException(source.toString(), "tensor '" + name + "' has shape "
                         + Arrays.toString(nt.shape()) + " but this model expects " + Arrays.toString(t.shape())
                         + "; use the same pacer.model.preset as the run that wrote it, or a new run directory");
             }

@@ -57,16 +57,16 @@ public final class PretrainJob {
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout);
         List<String> warnings = new ArrayList<>();
-        Optional<CheckpointStore.Candidate> newest = checkpoints.newestCommitted(w -> {
+        Optional<CheckpointStore.Loaded> newest = checkpoints.newestLoadable(w -> {
             LOG.warn(w);
             warnings.add(w);
         });
         TrainingState start;
         String resumedFrom = null;
         if (newest.isPresent()) {
-            CheckpointStore.Loaded loaded = checkpoints.load(newest.get());
+            CheckpointStore.Loaded loaded = newest.get();
             start = loaded.state();
-            resumedFrom = newest.get().path().toString();
+            resumedFrom = loaded.candidate().path().toString();
             String digest = loaded.stateJson().path("config_digest").asText("");
             if (!digest.equals(settings.digest())) {
                 String w = "settings differ from those of checkpoint " + resumedFrom

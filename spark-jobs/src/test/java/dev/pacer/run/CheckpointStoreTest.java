@@ -88,6 +88,58 @@ class CheckpointStoreTest {
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
 
+    private void truncate(Path file) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.setLength(f.length() - 100);
+        }
+    }
+
+    @Test
+    void aDamagedNewestCheckpointIsSkippedWithAWarningNamingTheFile() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(10, 1), JsonLinesLog.row());
+        store.write(state(20, 2), JsonLinesLog.row());
+        store.write(state(30, 3), JsonLinesLog.row());
+        truncate(dir.resolve("checkpoints/step-0000030/model.safetensors"));
+        Files.delete(dir.resolve("checkpoints/step-0000020/COMMITTED"));
+        List<String> warnings = new ArrayList<>();
+        CheckpointStore.Loaded back = store.newestLoadable(warnings::add).orElseThrow();
+        assertEquals(10, back.state().step());
+        assertEquals(10, back.candidate().step());
+        assertArrayEquals(state(10, 1).weights(), back.state().weights());
+        assertEquals(2, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("step-0000030/model.safetensors") && warnings.get(0).contains("damaged"),
+                warnings.get(0));
+        assertTrue(warnings.get(1).contains("step-0000020") && warnings.get(1).contains("COMMITTED"), warnings.get(1));
+    }
+
+    @Test
+    void onlyDamagedCheckpointsAreAnErrorRatherThanAFreshStart() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(5, 1), JsonLinesLog.row());
+        truncate(dir.resolve("checkpoints/step-0000005/optimizer.safetensors"));
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
+                () -> store.newestLoadable(w -> { }));
+        assertTrue(e.getMessage().contains("step-0000005/optimizer.safetensors"), e.getMessage());
+    }
+
+    @Test
+    void aCheckpointOfAnotherModelIsNotSkipped() throws IOException {
+        CheckpointStore store = store();
+        store.write(state(5, 1), JsonLinesLog.row());
+        store.write(state(6, 2), JsonLinesLog.row());
+        CheckpointStore other = new CheckpointStore(new RunStorage(dir.toString(), new Configuration()),
+                new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
+        List<String> warnings = new ArrayList<>();
+        assertThrows(CheckpointStore.ModelMismatchException.class, () -> other.newestLoadable(warnings::add));
+        assertEquals(List.of(), warnings);
+    }
+
+    @Test
+    void noCheckpointIsAFreshStart() throws IOException {
+        assertTrue(store().newestLoadable(w -> { }).isEmpty());
+    }
+
     @Test
     void checkpointOfAnotherModelIsRefused() throws IOException {
         CheckpointStore store = store();
@@ -97,6 +149,14 @@ class CheckpointStoreTest {
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
                 () -> other.load(other.newestCommitted(w -> { }).orElseThrow()));
         assertTrue(e.getMessage().contains("pacer.model.preset"), e.getMessage());
+    }
+
+    @Test
+    void headerMetadataHasAFixedOrderSoEqualWeightsGiveEqualFiles() throws IOException {
+        store().write(state(3, 1), JsonLinesLog.row());
+        String head = new String(Files.readAllBytes(dir.resolve("checkpoints/step-0000003/model.safetensors")),
+                0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(head.contains("\"__metadata__\":{\"format\":\"pacer-checkpoint-1\",\"step\":\"3\"}"), head);
     }
 
     @Test
