@@ -14,6 +14,13 @@ public final class EngineThreads {
 
     private static final AtomicInteger configured = new AtomicInteger(0);
 
+    /**
+     * libtorch keeps MKL's thread count per thread ({@code mkl_set_num_threads_local}) and OpenMP's
+     * per thread too, so a Spark task thread that never set them could run a kernel with the
+     * default (all cores) and sum in another order: each thread applies the JVM's count once.
+     */
+    private static final ThreadLocal<Boolean> appliedHere = ThreadLocal.withInitial(() -> false);
+
     private EngineThreads() {}
 
     /** Threads each task should use: cores shared evenly among the tasks that run at once. */
@@ -34,11 +41,21 @@ public final class EngineThreads {
         if (threads <= 0) {
             throw new IllegalArgumentException("threads must be > 0, got " + threads);
         }
-        if (configured.compareAndSet(0, threads)) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-            Engine.getEngine("PyTorch"); // loads libtorch, which reads the properties above
-            JniUtils.setNumThreads(threads);
+        if (configured.get() == 0) {
+            synchronized (EngineThreads.class) {
+                // the count is published only once libtorch has loaded with it, so no other task
+                // thread can touch the engine before the properties are in place
+                if (configured.get() == 0) {
+                    System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+                    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+                    Engine.getEngine("PyTorch"); // loads libtorch, which reads the properties above
+                    configured.set(threads);
+                }
+            }
+        }
+        if (!appliedHere.get()) {
+            JniUtils.setNumThreads(configured.get());
+            appliedHere.set(true);
         }
         return configured.get();
     }
