@@ -92,6 +92,11 @@ final class MiniHadoopCluster implements AutoCloseable {
             yc.set("yarn.scheduler.capacity.root.default.capacity", "100");
             yc.set("yarn.scheduler.capacity.maximum-am-resource-percent", "0.5");
             yc.setBoolean(YarnConfiguration.TIMELINE_SERVICE_ENABLED, false);
+            // Container logs are deleted this long after an application ends (default 3 hours).
+            // The test copies them as soon as the client returns; while a deletion is pending,
+            // stopping the node manager waits for it (10 s in its log handler, ~4 s more for the
+            // application to be released).
+            yc.setLong(YarnConfiguration.NM_LOG_RETAIN_SECONDS, 10);
 
             long t1 = System.nanoTime();
             MiniYARNCluster yarn = new MiniYARNCluster("pacer-yarn-it", 1, 1, 1);
@@ -133,10 +138,18 @@ final class MiniHadoopCluster implements AutoCloseable {
         return yarn.getNodeManager(0).getConfig().getTrimmedStrings(YarnConfiguration.NM_LOG_DIRS);
     }
 
+    /** Seconds the last {@link #close()} spent stopping YARN, then HDFS. */
+    double yarnStopSeconds;
+    double hdfsStopSeconds;
+
     @Override
     public void close() {
+        long t0 = System.nanoTime();
         stopQuietly(yarn);
+        yarnStopSeconds = seconds(t0);
+        long t1 = System.nanoTime();
         dfs.shutdown(true);
+        hdfsStopSeconds = seconds(t1);
     }
 
     private static void stopQuietly(MiniYARNCluster yarn) {

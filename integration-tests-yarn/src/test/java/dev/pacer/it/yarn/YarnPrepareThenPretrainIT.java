@@ -9,6 +9,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,6 +76,8 @@ class YarnPrepareThenPretrainIT {
                 return null;
             });
             timings.put("shutdown", MiniHadoopCluster.seconds(t1));
+            timings.put("  of which YARN", cluster.yarnStopSeconds);
+            timings.put("  of which HDFS", cluster.hdfsStopSeconds);
             timings.put("whole test", MiniHadoopCluster.seconds(t0));
             reportTimings();
         }
@@ -185,11 +188,22 @@ class YarnPrepareThenPretrainIT {
                 + work.resolve("logs").resolve(name) + "; client output:\n" + s.tail(40));
     }
 
-    /** Copies the node manager's container logs (driver = application master, executors) into the build directory. */
-    private void collectContainerLogs(MiniHadoopCluster cluster, String name, String appId) throws IOException {
+    /**
+     * Copies the node manager's container logs (driver = application master, executors) into the
+     * build directory, before the node manager deletes them (see MiniHadoopCluster).
+     */
+    private void collectContainerLogs(MiniHadoopCluster cluster, String name, String appId) {
         if (appId == null) {
             return;
         }
+        try {
+            copyContainerLogs(cluster, name, appId);
+        } catch (IOException | UncheckedIOException e) {
+            System.err.println("could not copy all container logs of " + appId + ": " + e);
+        }
+    }
+
+    private void copyContainerLogs(MiniHadoopCluster cluster, String name, String appId) throws IOException {
         Path target = work.resolve("logs").resolve(name);
         for (String dir : cluster.containerLogDirs()) {
             Path app = Path.of(dir.replaceFirst("^file:", "")).resolve(appId);
