@@ -221,9 +221,9 @@ class YarnPrepareThenPretrainIT {
     }
 
     /** The first lines of the bundled Europarl sample, one document a line, as a plain text file on HDFS. */
-    private static void uploadCorpus(FileSystem fs, org.apache.hadoop.fs.Path to) throws IOException {
+    private void uploadCorpus(FileSystem fs, org.apache.hadoop.fs.Path to) throws IOException {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                        new GZIPInputStream(Files.newInputStream(Path.of(property("pacer.yarn.corpus")))),
+                        new GZIPInputStream(Files.newInputStream(europarl)),
                         StandardCharsets.UTF_8));
                 OutputStream out = fs.create(to, true)) {
             for (int i = 0; i < CORPUS_LINES; i++) {
