@@ -30,7 +30,16 @@ public final class PacerCli implements Runnable {
     public static final int USAGE = 2;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        // In yarn-cluster mode YARN's application master runs this method in a thread of its own
+        // and reports the application's final status once it returns; System.exit(0) would run
+        // the AM's shutdown hook first, which marks the application FAILED ("Shutdown hook called
+        // before final status was reported"). The AM sets spark.yarn.app.id for its driver.
+        // Everywhere else exit, so that no lingering non-daemon thread keeps the command alive.
+        if (code == OK && System.getProperty("spark.yarn.app.id") != null) {
+            return;
+        }
+        System.exit(code);
     }
 
     /** Runs a command line and returns its exit code (tests call this directly). */
