@@ -23,6 +23,7 @@ public record HiDlrSettings(
         double minR2,
         double smoothing,
         double maxMultiplier,
+        String mode,
         Freeze freeze) {
 
     /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
@@ -60,6 +61,7 @@ public record HiDlrSettings(
             throw new ConfigError("pacer.hidlr.max-multiplier = " + maxMultiplier
                     + ": expected a finite factor >= 1 (1 keeps every group at the base rate)");
         }
+        Check.oneOf("pacer.hidlr.mode", mode, "auto", "absolute", "shape");
         if (freeze.enabled() && !enabled) {
             throw new ConfigError("pacer.hidlr.freeze.enabled = true needs pacer.hidlr.enabled = true:"
                     + " the frozen mode ranks groups by Hi-DLR's probes");
@@ -69,7 +71,7 @@ public record HiDlrSettings(
     /** Hi-DLR off (for code paths that never probe, such as the throughput benchmark). */
     public static HiDlrSettings off() {
         return new HiDlrSettings(false, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2}, 0.9, 0.9,
-                10, new Freeze(false, 3, "budget", 0.5, 0.1));
+                10, "auto", new Freeze(false, 3, "budget", 0.5, 0.1));
     }
 
     @Override
@@ -90,8 +92,17 @@ public record HiDlrSettings(
         return new HiDlrSettings(c.getBoolean("enabled"), grouping, c.getLong("every"), c.getDouble("max-overhead"),
                 c.getInt("probe-sequences"), offsets.stream().mapToDouble(Double::doubleValue).toArray(),
                 c.getDouble("min-r2"), c.getDouble("smoothing"), c.getDouble("max-multiplier"),
-                new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
+                c.getString("mode"), new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
                         f.getDouble("budget"), f.getDouble("threshold")));
+    }
+
+    /**
+     * Whether Hi-DLR sets only the shape of the rates (multipliers normalised to a
+     * parameter-weighted geometric mean of 1): always in mode {@code shape}, never in
+     * {@code absolute}, and in {@code auto} exactly when AdaLRS sets the level.
+     */
+    public boolean shapeOnly(boolean adalrsEnabled) {
+        return mode.equals("shape") || (mode.equals("auto") && adalrsEnabled);
     }
 
     /** Sequences in one probe batch: the setting, or a quarter of the global batch (at least one per partition). */

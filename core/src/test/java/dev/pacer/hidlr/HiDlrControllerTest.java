@@ -76,7 +76,7 @@ class HiDlrControllerTest {
 
     private static HiDlrSettings settings(double minR2, boolean freeze, String rule, double budget) {
         return new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2},
-                minR2, 0.9, 10, new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
+                minR2, 0.9, 10, "auto", new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
     }
 
     private double[] probe(HiDlrController c, double baseRate) {
@@ -203,7 +203,7 @@ class HiDlrControllerTest {
         assertEquals(a.update(20, 0.01, la).probeEvent(), b.update(20, 0.01, la).probeEvent());
 
         HiDlrSettings block = new HiDlrSettings(true, ParameterGroups.Strategy.BLOCK, 0, 0.1, 0,
-                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
         HiDlrController other = new HiDlrController(block, ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK),
                 false, 0, 1000, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.restore(a.toJson()));
@@ -211,9 +211,19 @@ class HiDlrControllerTest {
     }
 
     @Test
+    void modeDecidesWhoSetsTheLevel() {
+        for (String mode : List.of("auto", "absolute", "shape")) {
+            HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
+                    new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, mode, new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+            assertEquals(!mode.equals("absolute"), s.shapeOnly(true), mode + " with AdaLRS");
+            assertEquals(mode.equals("shape"), s.shapeOnly(false), mode + " without AdaLRS");
+        }
+    }
+
+    @Test
     void multipliersStayWithinTheBound() {
         HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2},
-                0.9, 0.0, 1.5, new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+                0.9, 0.0, 1.5, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
         HiDlrController c = new HiDlrController(s, groups, false, 0, 1000, 10);
         // a base rate far below every group's best step: each probe asks for 2x, the bound stops at 1.5x
         for (int round = 0; round < 3; round++) {

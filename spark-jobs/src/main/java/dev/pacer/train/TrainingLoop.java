@@ -87,7 +87,7 @@ public final class TrainingLoop {
         if (controller != null && start.controller() != null) {
             controller.restore(start.controller());
         }
-        HiDlrController hi = hidlr.enabled() ? new HiDlrController(hidlr, groups, adalrs.enabled(),
+        HiDlrController hi = hidlr.enabled() ? new HiDlrController(hidlr, groups, hidlr.shapeOnly(adalrs.enabled()),
                 train.warmupSteps(), train.maxSteps(), hidlr.every(groups.count(), train.globalBatch(),
                         worker.partitions())) : null;
         if (hi != null) {
@@ -271,7 +271,7 @@ public final class TrainingLoop {
         ObjectNode e = JsonNodeFactory.instance.objectNode().put("event", "hidlr_plan")
                 .put("grouping", hidlr.grouping().id()).put("every", hi.every())
                 .put("forwards", hi.forwardsPerProbe()).put("probe_sequences", sequences)
-                .put("estimated_overhead", share).put("shape_only", adalrs.enabled());
+                .put("estimated_overhead", share).put("shape_only", hidlr.shapeOnly(adalrs.enabled()));
         var arr = e.putArray("groups");
         for (int g = 0; g < groups.count(); g++) {
             arr.addObject().put("group", groups.group(g).name()).put("size", groups.group(g).size())

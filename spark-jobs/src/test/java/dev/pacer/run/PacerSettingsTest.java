@@ -61,6 +61,7 @@ class PacerSettingsTest {
         assertTrue(error("pacer.hidlr.offsets = [1, 1, 2]").contains("pacer.hidlr.offsets"));
         assertTrue(error("pacer.hidlr.max-overhead = 0").contains("pacer.hidlr.max-overhead"));
         assertTrue(error("pacer.hidlr.max-multiplier = 0.5").contains("expected a finite factor >= 1"));
+        assertTrue(error("pacer.hidlr.mode = relative").contains("auto, absolute, shape"));
         assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best").contains("budget, threshold"));
         assertTrue(error("pacer.adalrs.window = 2").contains("pacer.adalrs.window"));
