@@ -211,8 +211,9 @@ public final class HiDlrController {
             }
         }
         List<GroupFit> done = new ArrayList<>();
-        for (GroupFit f : fits) {
-            int g = groups.indexOf(f.group());
+        for (int j = 0; j < probed.length; j++) {
+            GroupFit f = fits.get(j);
+            int g = probed[j];
             done.add(new GroupFit(f.group(), f.size(), f.fit(), f.accepted(), f.reason(), f.proposedRate(),
                     baseRate * multiplier(g), multiplier(g), f.ppi()));
         }
@@ -221,16 +222,8 @@ public final class HiDlrController {
 
     /** Divides the trainable multipliers by their parameter-weighted geometric mean. */
     private void normalise() {
-        double logSum = 0;
-        double size = 0;
-        for (int g = 0; g < groups.count(); g++) {
-            if (!frozen[g]) {
-                logSum += groups.group(g).size() * Math.log(multipliers[g]);
-                size += groups.group(g).size();
-            }
-        }
-        if (size > 0) {
-            double mean = Math.exp(logSum / size);
+        double mean = geometricMeanMultiplier();
+        if (!Double.isNaN(mean)) {
             for (int g = 0; g < groups.count(); g++) {
                 multipliers[g] /= mean;
             }

@@ -4,9 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.pacer.config.ConfigError;
-import dev.pacer.data.BundledCorpus;
 import dev.pacer.data.CorpusPartition;
-import dev.pacer.data.DocumentSplit;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
@@ -15,9 +13,7 @@ import dev.pacer.train.BatchSeeds;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Forward + backward of one step's batch in one JVM, with every tensor trainable and with the
@@ -45,26 +41,24 @@ public final class FrozenGradientBenchmark {
     public void run() throws IOException {
         ParameterLayout layout = new ParameterLayout(settings.gptConfig());
         ParameterGroups groups = ParameterGroups.of(layout, settings.hidlr().grouping());
-        Set<String> names = new HashSet<>(frozenGroups);
+        List<String> known = groups.groups().stream().map(ParameterGroups.Group::name).toList();
+        List<String> unknown = frozenGroups.stream().filter(n -> !known.contains(n)).toList();
+        if (!unknown.isEmpty()) {
+            throw new ConfigError("--frozen " + String.join(",", unknown) + ": no such group under pacer.hidlr.grouping = "
+                    + settings.hidlr().grouping().id() + "; groups are " + known);
+        }
         boolean[] trainable = new boolean[layout.tensors().size()];
         long frozenSize = 0;
         for (int i = 0; i < trainable.length; i++) {
-            String g = groups.group(groups.groupOf(i)).name();
-            trainable[i] = !names.remove(g) && !frozenGroups.contains(g);
+            trainable[i] = !frozenGroups.contains(groups.group(groups.groupOf(i)).name());
             if (!trainable[i]) {
                 frozenSize += layout.tensors().get(i).size();
             }
         }
-        if (!names.isEmpty()) {
-            throw new ConfigError("--frozen " + String.join(",", names) + ": no such group under pacer.hidlr.grouping = "
-                    + settings.hidlr().grouping().id() + "; groups are " + groups.groups().stream()
-                            .map(ParameterGroups.Group::name).toList());
-        }
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
-        CorpusPartition data = CorpusPartition.load(BundledCorpus.open(), 0, 1, settings.train().seqLen() + 1,
-                new DocumentSplit(settings.data().validationFraction()), settings.data().maxDocuments());
+        CorpusPartition data = ThroughputBenchmark.wholeCorpus(settings);
         float[] w = layout.initialWeights(settings.seed());
         float[] g = new float[w.length];
         double[] full = new double[steps];

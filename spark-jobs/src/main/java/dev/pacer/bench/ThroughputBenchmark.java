@@ -100,8 +100,7 @@ public final class ThroughputBenchmark {
     private double[] plainLoop(ParameterLayout layout, int threads) throws IOException {
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
-        CorpusPartition data = CorpusPartition.load(BundledCorpus.open(), 0, 1, settings.train().seqLen() + 1,
-                new DocumentSplit(settings.data().validationFraction()), settings.data().maxDocuments());
+        CorpusPartition data = wholeCorpus(settings);
         float[] w = layout.initialWeights(settings.seed());
         float[] g = new float[w.length];
         Optimizer optimizer = Optimizers.create(settings.optimizer(), w.length);
@@ -134,6 +133,12 @@ public final class ThroughputBenchmark {
             }
         }
         return new double[] {total / steps, compute / steps, optimizerMs / steps};
+    }
+
+    /** The bundled corpus as one partition, packed for this run's sequence length: single-JVM loops. */
+    static CorpusPartition wholeCorpus(PacerSettings settings) throws IOException {
+        return CorpusPartition.load(BundledCorpus.open(), 0, 1, settings.train().seqLen() + 1,
+                new DocumentSplit(settings.data().validationFraction()), settings.data().maxDocuments());
     }
 
     private List<StepTimings> pipeline(ParameterLayout layout, int partitions) throws IOException {

@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -413,15 +412,6 @@ public final class PrepareJob {
     }
 
     private SparkConf sparkConf() {
-        SparkConf conf = new SparkConf().setAppName("pacer prepare");
-        for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
-            conf.set(e.getKey(), e.getValue());
-        }
-        if (!settings.master().isEmpty()) {
-            conf.setMaster(settings.master());
-        } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[2]");
-        }
-        return conf;
+        return settings.sparkConf("pacer prepare");
     }
 }

@@ -99,6 +99,23 @@ public record PacerSettings(
                         p.getLong("progress.log-interval-seconds")));
     }
 
+    /**
+     * A Spark configuration named {@code appName} with the user's {@code pacer.spark.conf} and
+     * master ({@code pacer.spark.master}, else the one spark-submit passed, else local[2]).
+     */
+    public org.apache.spark.SparkConf sparkConf(String appName) {
+        org.apache.spark.SparkConf conf = new org.apache.spark.SparkConf().setAppName(appName);
+        for (Map.Entry<String, String> e : sparkConf.entrySet()) {
+            conf.set(e.getKey(), e.getValue());
+        }
+        if (!master.isEmpty()) {
+            conf.setMaster(master);
+        } else if (!conf.contains("spark.master")) {
+            conf.setMaster("local[2]");
+        }
+        return conf;
+    }
+
     /** The model with the byte tokenizer's vocabulary (257). */
     public GptConfig gptConfig() {
         return model.preset().config(ByteTokenizer.VOCAB);

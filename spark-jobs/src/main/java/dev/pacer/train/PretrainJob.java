@@ -197,20 +197,12 @@ public final class PretrainJob {
     }
 
     private SparkConf sparkConf() {
-        SparkConf conf = new SparkConf().setAppName("pacer pretrain");
-        // weights are float noise to a compressor: compressing each step's broadcast only costs time
+        SparkConf conf = settings.sparkConf("pacer pretrain");
+        // unless the user set them: weights are float noise to a compressor, so compressing each
+        // step's broadcast only costs time; gradients come back as task results, and above this
+        // size Spark parks each in the block manager and fetches it again (~110 ms a step, small preset)
         conf.setIfMissing("spark.broadcast.compress", "false");
-        // gradients come back as task results; above this size Spark parks each in the block
-        // manager and fetches it again, which cost ~110 ms a step for the small preset
         conf.setIfMissing("spark.task.maxDirectResultSize", "128m");
-        for (Map.Entry<String, String> e : settings.sparkConf().entrySet()) {
-            conf.set(e.getKey(), e.getValue());
-        }
-        if (!settings.master().isEmpty()) {
-            conf.setMaster(settings.master());
-        } else if (!conf.contains("spark.master")) {
-            conf.setMaster("local[2]");
-        }
         return conf;
     }
 

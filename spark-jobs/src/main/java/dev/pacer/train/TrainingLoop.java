@@ -149,15 +149,14 @@ public final class TrainingLoop {
             long t4 = System.nanoTime();
             trainNanos += t4 - t0;
             if (probeDue && finite) {
-                probe(hi, step + 1, lr, before, weights, what);
-                probeNanos += System.nanoTime() - t4;
+                HiDlrController.Outcome out = probe(hi, step + 1, lr, before, weights, what);
+                long spent = System.nanoTime() - t4;
+                probeNanos += spent;
                 for (TrainingListener l : listeners) {
-                    l.onEvent(lastProbeEvent.put("probe_ms", Math.round((System.nanoTime() - t4) / 1e5) / 10.0)
+                    l.onEvent(out.probeEvent().put("probe_ms", Math.round(spent / 1e5) / 10.0)
                             .put("overhead", probeNanos / (double) trainNanos));
-                }
-                if (lastFreezeEvent != null) {
-                    for (TrainingListener l : listeners) {
-                        l.onEvent(lastFreezeEvent);
+                    if (out.freezeEvent() != null) {
+                        l.onEvent(out.freezeEvent());
                     }
                 }
             }
@@ -218,15 +217,13 @@ public final class TrainingLoop {
                         hi == null ? null : hi.toJson());
     }
 
-    private ObjectNode lastProbeEvent;
-    private ObjectNode lastFreezeEvent;
-
     /**
      * Hi-DLR's probe after step {@code done} (DESIGN section 4): the direction of each probed group
      * is the step it just took divided by its rate; executors evaluate the loss along it from the
      * weights before the step, on a probe batch; the controller fits and moves the rates.
      */
-    private void probe(HiDlrController hi, long done, double lr, float[] before, float[] after, String what) {
+    private HiDlrController.Outcome probe(HiDlrController hi, long done, double lr, float[] before, float[] after,
+            String what) {
         int[] probed = hi.probedGroups();
         double[] rates = new double[probed.length];
         float[] direction = new float[before.length];
@@ -260,8 +257,8 @@ public final class TrainingLoop {
             sums[i] /= tokens;
         }
         HiDlrController.Outcome out = hi.update(done, lr, sums);
-        lastProbeEvent = out.probeEvent().put("forwards", plan.points()).put("probe_sequences", sequences);
-        lastFreezeEvent = out.freezeEvent();
+        out.probeEvent().put("forwards", plan.points()).put("probe_sequences", sequences);
+        return out;
     }
 
     /** Logs the grouping and the probe plan once, so a run's cost is visible before it is paid. */
@@ -328,11 +325,11 @@ public final class TrainingLoop {
     private List<ParamSlice> slices(double lr, HiDlrController hi) {
         List<ParamSlice> out = new ArrayList<>(layout.tensors().size());
         for (int i = 0; i < layout.tensors().size(); i++) {
-            TensorSpec t = layout.tensors().get(i);
-            double m = hi == null ? 1 : hi.multiplier(groups.groupOf(i));
             if (hi != null && hi.frozen(groups.groupOf(i))) {
                 continue;
             }
+            TensorSpec t = layout.tensors().get(i);
+            double m = hi == null ? 1 : hi.multiplier(groups.groupOf(i));
             out.add(ParamSlice.of(t, lr * m, optimizerSettings.weightDecayFor(t)));
         }
         return out;
