@@ -32,12 +32,30 @@ public final class AdaLrsController {
         SNAPSHOT,
         /** Restore the snapshot's weights and optimizer state (the step counter runs on). */
         ROLLBACK,
+        /**
+         * Paired comparison: keep the current weights and optimizer state as the new snapshot,
+         * restore the old snapshot and continue from step {@link Decision#resumeAt()}: the trial
+         * replays the base window's steps, on the same batches.
+         */
+        REPLAY,
         /** The loss is not finite and there is no snapshot to return to. */
         FAIL
     }
 
-    /** An action and, when the controller decided something, the event describing it. */
-    public record Decision(Action action, ObjectNode event) {}
+    /**
+     * An action and, when the controller decided something, the event describing it.
+     * {@code resumeAt} is the number of completed steps the loop continues from when the
+     * decision moves the step counter (a replay, or a diverged trial's jump back to the base
+     * branch), else -1.
+     */
+    public record Decision(Action action, ObjectNode event, long resumeAt) {
+        public Decision(Action action, ObjectNode event) {
+            this(action, event, -1);
+        }
+    }
+
+    /** A paired search stops once the factor of its next trial is below this. */
+    static final double SMALLEST_PAIRED_FACTOR = 1.1;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -64,12 +82,29 @@ public final class AdaLrsController {
         public int risingWindows;
         public boolean snapshotValid;
         public boolean finished;
+        // paired comparison only
+        /** Completed steps when the round's snapshot was taken: where the trial replays from. */
+        public long roundStart;
+        public List<Double> baseLosses = new ArrayList<>();
+        /** +1: the next trial goes up (α′), -1: down (β′). */
+        public int direction = 1;
+        public boolean failedUp;
+        public boolean failedDown;
+        /** How often both neighbours of the level lost: each halves the log of the factors. */
+        public int shrink;
+        /** Steps computed on discarded branches (replays): the compute beyond one run. */
+        public long extraSteps;
     }
+
+    private final long extraBudget;
 
     public AdaLrsController(AdaLrsSettings settings, long warmupSteps, long maxSteps) {
         this.settings = settings;
+        this.extraBudget = (long) Math.floor(settings.maxExtraCompute() * maxSteps);
         this.warmupSteps = warmupSteps;
-        this.searchStart = Math.max(warmupSteps, (long) Math.ceil(settings.phaseStart() * maxSteps));
+        long phaseStart = (long) Math.ceil(settings.phaseStart() * maxSteps);
+        // a paired comparison is fair during warmup too: both branches see the same schedule
+        this.searchStart = settings.duringWarmup() ? phaseStart : Math.max(warmupSteps, phaseStart);
         this.searchEnd = (long) Math.floor(settings.phaseEnd() * maxSteps);
         this.s = new State();
         s.level = settings.initialScale();
@@ -94,10 +129,11 @@ public final class AdaLrsController {
         if (!Double.isFinite(loss)) {
             return diverged(step, loss);
         }
+        boolean paired = settings.paired();
         Decision d = switch (s.phase) {
-            case "outside" -> maybeStartSearch(step);
-            case "base" -> base(step, loss);
-            case "trial" -> trial(step, loss);
+            case "outside" -> paired ? maybeStartPairedRound(step) : maybeStartSearch(step);
+            case "base" -> paired ? pairedBase(step, loss) : base(step, loss);
+            case "trial" -> paired ? pairedTrial(step, loss) : trial(step, loss);
             default -> throw new IllegalStateException("unknown AdaLRS phase " + s.phase);
         };
         if (stoppedUpscaling) {
@@ -105,7 +141,7 @@ public final class AdaLrsController {
             ObjectNode e = d.event() != null ? d.event()
                     : event(step, "upscaling_stopped").put("old_level", s.level).put("new_level", s.level);
             e.put("upscaling_stopped", true).put("window_mean_loss", lastWindowMean).put("max_loss", s.maxLoss);
-            return new Decision(d.action(), e);
+            return new Decision(d.action(), e, d.resumeAt());
         }
         return d;
     }
@@ -233,14 +269,201 @@ public final class AdaLrsController {
         if (!s.snapshotValid) {
             return new Decision(Action.FAIL, event(step, "diverged").put("loss", String.valueOf(loss)));
         }
+        if (settings.paired() && "trial".equals(s.phase)) {
+            return pairedTrialDiverged(step, loss);
+        }
         double from = "trial".equals(s.phase) ? s.previousLevel : s.level;
         s.level = clamp(from / betaFactor());
         s.round++;
         s.upscaleAllowed = false;
         ObjectNode e = event(step, "diverged").put("loss", String.valueOf(loss)).put("old_level", from)
                 .put("new_level", s.level);
+        if (settings.paired()) {
+            // back to the round's snapshot; the step counter runs on and a new round starts here
+            s.direction = -1;
+            s.failedUp = false;
+            s.failedDown = false;
+            return new Decision(startPairedRound(step, Action.ROLLBACK).action(), e);
+        }
         startWindow("base", 1);
         return new Decision(Action.ROLLBACK, e);
+    }
+
+    // ---------------------------------------------------------------- paired comparison
+
+    /*
+     * Paired comparison (pacer.adalrs.comparison = paired, docs/adalrs.md): a round snapshots,
+     * runs a base window of `window` steps at level η, then replays the same steps (same batches)
+     * from the snapshot at the trial level and compares the two branches' losses step by step
+     * over the second half of the window. The paired difference cancels the batch-to-batch noise
+     * that drowns the velocity comparison, and both branches are compared at the same steps, so
+     * the natural slowdown of descent needs no correction. The winner's weights go on; the
+     * loser's steps are the extra compute, bounded by max-extra-compute. Trials go up by α′ until
+     * one loses, then down by β′; once both neighbours of the level lost, the factors shrink
+     * (square root) and the search narrows around the level.
+     */
+
+    private Decision maybeStartPairedRound(long step) {
+        if (s.finished || step < searchStart) {
+            return new Decision(Action.NONE, null);
+        }
+        return startPairedRound(step, Action.SNAPSHOT);
+    }
+
+    /** Starts a round at {@code step} with {@code action} taking its snapshot, or ends the search. */
+    private Decision startPairedRound(long step, Action action) {
+        if (step + settings.window() > searchEnd || s.extraSteps + settings.window() > extraBudget
+                || Double.isNaN(pairedTrialLevel())) {
+            s.phase = "outside";
+            s.finished = true;
+            s.snapshotValid = false;
+            s.window.clear();
+            // a rollback still needs the snapshot this once: the loop applies the action first
+            return new Decision(action == Action.ROLLBACK ? Action.ROLLBACK : Action.NONE, null);
+        }
+        startWindow("base", 0);
+        s.roundStart = step;
+        return new Decision(action, null);
+    }
+
+    /** The next trial's level, or NaN when no trial can move the level any more. */
+    private double pairedTrialLevel() {
+        for (int tries = 0; tries < 2; tries++) {
+            if (s.direction > 0 && (!s.upscaleAllowed || s.failedUp)) {
+                s.direction = -1;
+            } else if (s.direction < 0 && s.failedDown && s.upscaleAllowed && !s.failedUp) {
+                s.direction = 1;
+            }
+        }
+        if ((s.direction > 0 && s.failedUp) || (s.direction < 0 && s.failedDown)) {
+            return Double.NaN;
+        }
+        double factor = s.direction > 0 ? alphaFactor() : betaFactor();
+        factor = Math.pow(factor, Math.pow(0.5, s.shrink));
+        if (factor < SMALLEST_PAIRED_FACTOR) {
+            return Double.NaN;
+        }
+        double trial = clamp(s.direction > 0 ? s.level * factor : s.level / factor);
+        return trial == s.level ? Double.NaN : trial;
+    }
+
+    private Decision pairedBase(long step, double loss) {
+        if (!collect(step, loss)) {
+            return new Decision(Action.NONE, null);
+        }
+        LossWindow.Velocity v = velocity();
+        if (v.value() + settings.margin() * v.error() < 0) {
+            s.risingWindows++;
+        } else {
+            s.risingWindows = 0;
+        }
+        if (s.risingWindows >= 2) {
+            double old = s.level;
+            s.level = clamp(old / betaFactor());
+            s.round++;
+            s.risingWindows = 0;
+            s.failedUp = false;
+            s.failedDown = false;
+            ObjectNode e = event(step, "rising").put("v_base", v.value()).put("e_base", v.error())
+                    .put("old_level", old).put("new_level", s.level);
+            return new Decision(startPairedRound(step, Action.SNAPSHOT).action(), e);
+        }
+        double trial = pairedTrialLevel();
+        if (Double.isNaN(trial)) {
+            return startPairedRound(step, Action.SNAPSHOT);
+        }
+        s.baseVelocity = v.value();
+        s.baseError = v.error();
+        s.baseLosses = new ArrayList<>();
+        for (double[] p : s.window) {
+            s.baseLosses.add(p[1]);
+        }
+        s.previousLevel = s.level;
+        s.trialLevel = trial;
+        s.level = trial;
+        s.extraSteps += settings.window();
+        startWindow("trial", 0);
+        return new Decision(Action.REPLAY, null, s.roundStart);
+    }
+
+    private Decision pairedTrial(long step, double loss) {
+        if (!collect(step, loss)) {
+            return new Decision(Action.NONE, null);
+        }
+        LossWindow.Velocity t = velocity();
+        int n = settings.window();
+        int from = n / 2;
+        int count = n - from;
+        double mean = 0;
+        double baseMean = 0;
+        for (int i = from; i < n; i++) {
+            mean += s.window.get(i)[1] - s.baseLosses.get(i);
+            baseMean += s.baseLosses.get(i);
+        }
+        mean /= count;
+        baseMean /= count;
+        double ss = 0;
+        for (int i = from; i < n; i++) {
+            double d = s.window.get(i)[1] - s.baseLosses.get(i) - mean;
+            ss += d * d;
+        }
+        double error = count > 1 ? Math.sqrt(ss / (count - 1) / count) : Double.POSITIVE_INFINITY;
+        double margin = settings.margin() * error;
+        boolean up = s.trialLevel > s.previousLevel;
+        ObjectNode e = event(step, "").put("comparison", "paired").put("replayed_from", s.roundStart)
+                .put("direction", up ? "up" : "down").put("v_base", s.baseVelocity).put("e_base", s.baseError)
+                .put("v_try", t.value()).put("e_try", t.error()).put("base_mean_loss", baseMean)
+                .put("trial_mean_loss", baseMean + mean).put("paired_difference", mean)
+                .put("paired_error", error).put("compared_steps", count).put("margin", margin)
+                .put("old_level", s.previousLevel).put("extra_steps", s.extraSteps);
+        s.round++;
+        if (mean < -margin) {
+            // the trial's branch is ahead on the same batches: its weights go on at its level
+            s.level = s.trialLevel;
+            s.failedUp = false;
+            s.failedDown = false;
+            e.put("outcome", "accept").put("new_level", s.level);
+            return new Decision(startPairedRound(step, Action.SNAPSHOT).action(), e);
+        }
+        // not ahead: the base branch (the snapshot, at this same step) goes on at the old level
+        s.level = s.previousLevel;
+        if (up) {
+            s.failedUp = true;
+        } else {
+            s.failedDown = true;
+        }
+        narrowIfBracketed();
+        s.direction = -s.direction;
+        e.put("outcome", mean > margin ? "reject" : "neutral").put("new_level", s.level);
+        return new Decision(startPairedRound(step, Action.ROLLBACK).action(), e);
+    }
+
+    /** Both neighbours of the level lost: the optimum is between them, so narrow the steps. */
+    private void narrowIfBracketed() {
+        boolean downPossible = clamp(s.level / betaFactor()) < s.level;
+        boolean upPossible = s.upscaleAllowed && clamp(s.level * alphaFactor()) > s.level;
+        if ((s.failedUp || !upPossible) && (s.failedDown || !downPossible)) {
+            s.shrink++;
+            s.failedUp = false;
+            s.failedDown = false;
+        }
+    }
+
+    /**
+     * A non-finite loss on the trial branch: the trial lost. The base branch (the snapshot, at
+     * the end of the base window) goes on at the old level and upscaling stops.
+     */
+    private Decision pairedTrialDiverged(long step, double loss) {
+        long resume = s.roundStart + settings.window();
+        s.level = s.trialLevel > s.previousLevel ? s.previousLevel : clamp(s.trialLevel / betaFactor());
+        s.upscaleAllowed = false;
+        s.direction = -1;
+        s.round++;
+        ObjectNode e = event(step, "diverged").put("comparison", "paired").put("replayed_from", s.roundStart)
+                .put("loss", String.valueOf(loss)).put("old_level", s.previousLevel).put("new_level", s.level)
+                .put("resumed_at", resume);
+        Decision next = startPairedRound(resume, Action.ROLLBACK);
+        return new Decision(next.action(), e, resume);
     }
 
     /** Starts the next window of {@code phase} if the search phase has room, else ends the search. */

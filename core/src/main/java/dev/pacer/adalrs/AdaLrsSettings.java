@@ -18,7 +18,10 @@ public record AdaLrsSettings(
         double initialScale,
         double margin,
         String trend,
-        boolean neutralKeepsWeights) {
+        boolean neutralKeepsWeights,
+        String comparison,
+        double maxExtraCompute,
+        boolean duringWarmup) {
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -45,6 +48,22 @@ public record AdaLrsSettings(
         }
         Check.nonNegative("pacer.adalrs.margin", margin);
         Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
+        Check.oneOf("pacer.adalrs.comparison", comparison, "paired", "velocity");
+        Check.inRange("pacer.adalrs.max-extra-compute", maxExtraCompute, 0, 1, true);
+        if (duringWarmup && !"paired".equals(comparison)) {
+            throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""
+                    + comparison + "\"): velocities measured while warmup raises the rate are not comparable");
+        }
+    }
+
+    /** Whether trials replay the base window's steps and compare losses step by step. */
+    public boolean paired() {
+        return "paired".equals(comparison);
+    }
+
+    /** AdaLRS switched off (the other values are the defaults and unused). */
+    public static AdaLrsSettings off() {
+        return new AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false);
     }
 
     public static AdaLrsSettings from(Config pacer) {
@@ -52,6 +71,7 @@ public record AdaLrsSettings(
         return new AdaLrsSettings(c.getBoolean("enabled"), c.getInt("window"), c.getDouble("alpha"),
                 c.getDouble("beta"), c.getDouble("decay"), c.getDouble("phase-start"), c.getDouble("phase-end"),
                 c.getDouble("min-scale"), c.getDouble("max-scale"), c.getDouble("initial-scale"),
-                c.getDouble("margin"), c.getString("trend"), c.getBoolean("neutral-keeps-weights"));
+                c.getDouble("margin"), c.getString("trend"), c.getBoolean("neutral-keeps-weights"),
+                c.getString("comparison"), c.getDouble("max-extra-compute"), c.getBoolean("during-warmup"));
     }
 }

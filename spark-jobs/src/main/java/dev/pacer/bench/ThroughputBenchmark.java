@@ -170,9 +170,8 @@ public final class ThroughputBenchmark {
             var benchTrain = new dev.pacer.config.TrainSettings(train.lr() * 0.1, Long.MAX_VALUE / 2,
                     train.globalBatch(), train.microBatch(), train.seqLen(), "constant", 0.0, train.minLrRatio(),
                     train.decayFraction(), train.gradClip(), Long.MAX_VALUE / 2, train.evalSequences());
-            var noSearch = new dev.pacer.adalrs.AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 2,
-                    "none", true);
-            TrainingLoop loop = new TrainingLoop(jsc, data, layout, benchTrain, settings.optimizer(), noSearch,
+            TrainingLoop loop = new TrainingLoop(jsc, data, layout, benchTrain, settings.optimizer(),
+                    dev.pacer.adalrs.AdaLrsSettings.off(),
                     dev.pacer.hidlr.HiDlrSettings.off(), worker,
                     Long.MAX_VALUE, null, List.of(collect));
             loop.run(new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0), warmup + steps);

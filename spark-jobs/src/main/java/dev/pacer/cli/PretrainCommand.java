@@ -26,7 +26,8 @@ public final class PretrainCommand implements Callable<Integer> {
     Long maxSteps;
 
     @Option(names = "--stop-after", paramLabel = "N",
-            description = "Stop after N steps in this invocation (checkpointed); rerun to continue.")
+            description = "Stop after computing N steps in this invocation (steps AdaLRS replays count too;"
+                    + " checkpointed); rerun to continue.")
     long stopAfter;
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (pacer.spark.master).")

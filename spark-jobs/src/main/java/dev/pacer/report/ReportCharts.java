@@ -51,7 +51,7 @@ final class ReportCharts {
     /** Training loss (raw and smoothed) and validation loss against tokens seen. */
     static XYChart loss(RunRecords r, double unigramNats) {
         XYChart c = chart("tokens seen", "loss (nats / token)");
-        List<MetricRow> rows = finite(r.metrics(), MetricRow::loss);
+        List<MetricRow> rows = finite(r.trajectory(), MetricRow::loss);
         double[] x = column(rows, row -> row.tokens());
         double[] y = column(rows, MetricRow::loss);
         line(c, "training loss", x, y, LIGHT_BLUE, 1.2f);
@@ -80,7 +80,7 @@ final class ReportCharts {
      * AdaLRS ran, the base schedule alone (the rate divided by the level) for comparison.
      */
     static XYChart learningRate(RunRecords r, List<AdaLrsDecision> decisions) {
-        List<MetricRow> rows = finite(r.metrics(), MetricRow::lr);
+        List<MetricRow> rows = finite(r.trajectory(), MetricRow::lr);
         // rates of 1e-4..1e-2 as small numbers with a power of ten in the axis title: easier to
         // read, and XChart 3.8 mistakes series whose steps differ by less than 1e-4 for equally
         // spaced ones and puts a tick on every value
@@ -124,7 +124,7 @@ final class ReportCharts {
             return null;
         }
         XYChart c = chart("step", "AdaLRS level");
-        List<MetricRow> rows = finite(r.metrics(), MetricRow::lrLevel);
+        List<MetricRow> rows = finite(r.trajectory(), MetricRow::lrLevel);
         if (!rows.isEmpty()) {
             line(c, "level", column(rows, row -> row.step()), column(rows, MetricRow::lrLevel), GREEN, 2f);
             markDecisions(c, decisions, step -> lrAt(rows, step, MetricRow::lrLevel));
@@ -207,7 +207,7 @@ final class ReportCharts {
     /** Tokens per second each step, and a moving average. */
     static XYChart throughput(RunRecords r) {
         XYChart c = chart("step", "tokens / second");
-        List<MetricRow> rows = finite(r.metrics(), MetricRow::tokensPerS);
+        List<MetricRow> rows = finite(r.trajectory(), MetricRow::tokensPerS);
         double[] steps = column(rows, row -> row.step());
         double[] rate = column(rows, MetricRow::tokensPerS);
         line(c, "each step", steps, rate, LIGHT_BLUE, 1.2f);
@@ -222,7 +222,7 @@ final class ReportCharts {
     /** Global gradient norm before clipping, with the clipping threshold. */
     static XYChart gradientNorm(RunRecords r, double clip) {
         XYChart c = chart("step", "global L2 norm (before clipping)");
-        List<MetricRow> rows = finite(r.metrics(), MetricRow::gradNorm);
+        List<MetricRow> rows = finite(r.trajectory(), MetricRow::gradNorm);
         double[] steps = column(rows, row -> row.step());
         line(c, "gradient norm", steps, column(rows, MetricRow::gradNorm), BLUE, 1.5f);
         if (clip > 0 && steps.length > 0) {

@@ -26,7 +26,7 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
 
     /** One {@code metrics.jsonl} row; absent numbers are NaN. */
     public record MetricRow(long step, long tokens, double loss, double lr, double gradNorm, double tokensPerS,
-            double elapsedS, double valLoss, double valBitsPerByte, double lrLevel) {
+            double elapsedS, double valLoss, double valBitsPerByte, double lrLevel, String adalrsPhase) {
 
         public boolean hasValidation() {
             return !Double.isNaN(valLoss);
@@ -55,7 +55,8 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
             if (n.has("step")) {
                 metrics.add(new MetricRow(n.get("step").asLong(), n.path("tokens").asLong(0), number(n, "loss"),
                         number(n, "lr"), number(n, "grad_norm"), number(n, "tokens_per_s"), number(n, "elapsed_s"),
-                        number(n, "val_loss"), number(n, "val_bits_per_byte"), number(n, "lr_level")));
+                        number(n, "val_loss"), number(n, "val_bits_per_byte"), number(n, "lr_level"),
+                        n.path("adalrs_phase").asText("")));
             } else {
                 skipped[0]++;
             }
@@ -79,6 +80,41 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
             warn.accept(skipped[0] + " unreadable rows in " + root + " skipped (a row cut off by a crash)");
         }
         return new RunRecords(root.toString(), Collections.unmodifiableList(metrics), events, config, skipped[0]);
+    }
+
+    /**
+     * The rows of the branch the run went on with. AdaLRS's paired comparison computes a round's
+     * steps twice (base, then the trial replaying them); every row stays in metrics.jsonl, and
+     * here the losing branch's rows are left out, so a chart over steps shows one trajectory:
+     * the base rows of an accepted trial's round, the trial rows of any other round.
+     */
+    public List<MetricRow> trajectory() {
+        List<long[]> dropped = new ArrayList<>(); // from (exclusive), to (inclusive), 1 = base, 0 = trial
+        for (JsonNode e : events("adalrs")) {
+            if (!e.has("replayed_from")) {
+                continue;
+            }
+            boolean accepted = "accept".equals(e.path("outcome").asText());
+            dropped.add(new long[] {e.get("replayed_from").asLong(), e.get("step").asLong(), accepted ? 1 : 0});
+        }
+        if (dropped.isEmpty()) {
+            return metrics;
+        }
+        List<MetricRow> kept = new ArrayList<>();
+        for (MetricRow r : metrics) {
+            boolean drop = false;
+            for (long[] d : dropped) {
+                if (r.step() > d[0] && r.step() <= d[1]
+                        && r.adalrsPhase().equals(d[2] == 1 ? "base" : "trial")) {
+                    drop = true;
+                    break;
+                }
+            }
+            if (!drop) {
+                kept.add(r);
+            }
+        }
+        return kept;
     }
 
     /** Events whose {@code event} field is {@code kind}, in file order. */

@@ -85,6 +85,8 @@ public final class PretrainJob {
                     storage.root(), start.step(), maxSteps);
             return new Outcome(start, lastValidationLoss(storage), null, storage.root().toString());
         }
+        // --stop-after counts computed steps: the same as completed steps unless AdaLRS replays
+        long iterations = stopAfter > 0 ? stopAfter : Long.MAX_VALUE;
         long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.step() + stopAfter) : maxSteps;
         LOG.info("model {} ({} parameters), run directory {}, {} from step {} to {}",
                 settings.model().preset().id(), layout.totalSize(), storage.root(),
@@ -92,7 +94,9 @@ public final class PretrainJob {
 
         try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
                 JsonLinesLog metrics = new JsonLinesLog(storage, storage.resolve("metrics.jsonl"),
-                        row -> row.path("step").asLong() <= start.step());
+                        // tokens count every computed step, replays included, so they order the
+                        // rows even where AdaLRS's paired comparison repeats step numbers
+                        row -> row.path("tokens").asLong() <= start.tokens());
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
@@ -145,7 +149,7 @@ public final class PretrainJob {
                             }
                             return where;
                         }, listeners);
-                end = loop.run(start, stopAt);
+                end = loop.run(start, maxSteps, iterations);
             }
             events.append(JsonLinesLog.row().put("event", end.step() >= maxSteps ? "finished" : "stopped")
                     .put("step", end.step()).put("tokens", end.tokens())

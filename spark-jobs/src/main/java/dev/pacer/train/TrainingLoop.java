@@ -73,6 +73,15 @@ public final class TrainingLoop {
 
     /** Trains from {@code start} until {@code stopAt} completed steps; returns the final state. */
     public TrainingState run(TrainingState start, long stopAt) throws java.io.IOException {
+        return run(start, stopAt, Long.MAX_VALUE);
+    }
+
+    /**
+     * Trains from {@code start} until {@code stopAt} completed steps or until {@code iterations}
+     * steps were computed, whichever comes first (they differ only when AdaLRS's paired comparison
+     * replays steps); checkpoints the state it stops in and returns it.
+     */
+    public TrainingState run(TrainingState start, long stopAt, long iterations) throws java.io.IOException {
         Optimizer optimizer = Optimizers.create(optimizerSettings, layout.totalSize());
         float[] weights = start.weights().clone();
         if (!start.optimizerState().isEmpty()) {
@@ -101,7 +110,10 @@ public final class TrainingLoop {
         float[] grads = new float[layout.totalSize()];
         long tokens = start.tokens();
         long step = start.step();
-        for (; step < stopAt; step++) {
+        // checkpoints only move forward: a replayed step is not checkpointed a second time
+        long lastCheckpoint = start.step();
+        long computed = 0;
+        for (; step < stopAt && computed < iterations; step++, computed++) {
             long t0 = System.nanoTime();
             // AdaLRS multiplies the base schedule, never replaces it
             double level = controller == null ? 1.0 : controller.level();
@@ -163,21 +175,34 @@ public final class TrainingLoop {
             // tokens of rejected trials count against the budget too
             tokens += stepTokens;
             long done = step + 1;
+            // validation sees the weights this step produced, before AdaLRS may restore others
+            double valLoss = Double.NaN;
+            long tv = System.nanoTime();
+            if (done % train.evalEvery() == 0 || done == train.maxSteps()) {
+                valLoss = validate(optimizer.evaluationWeights(weights), what);
+            }
+            long t5 = System.nanoTime();
+            // the completed steps the run continues from: done, unless AdaLRS moved the counter
+            long live = done;
             String phase = null;
             if (controller != null) {
                 phase = controller.phase();
                 AdaLrsController.Decision d = controller.observe(done, finite ? loss : Double.NaN);
                 switch (d.action()) {
-                    // snapshots hold evaluation weights and restore like a resume, so optimizers
-                    // with two points (Schedule-Free's x and y) roll back exactly
-                    case SNAPSHOT -> snapshot = new TrainingState.Snapshot(
-                            optimizer.evaluationWeights(weights).clone(), optimizer.state(), optimizer.stepCount());
-                    case ROLLBACK -> {
-                        optimizer.restore(snapshot.optimizerState(), snapshot.optimizerSteps());
-                        weights = optimizer.trainingWeights(snapshot.weights().clone());
+                    case SNAPSHOT -> snapshot = snapshotOf(optimizer, weights);
+                    case ROLLBACK -> weights = restore(optimizer, snapshot);
+                    case REPLAY -> {
+                        // paired comparison: the base branch's end becomes the snapshot and the
+                        // trial replays the same steps from the round's start
+                        TrainingState.Snapshot baseEnd = snapshotOf(optimizer, weights);
+                        weights = restore(optimizer, snapshot);
+                        snapshot = baseEnd;
                     }
                     case FAIL -> throw diverged(step, loss, norm);
                     default -> { }
+                }
+                if (d.resumeAt() >= 0) {
+                    live = d.resumeAt();
                 }
                 if (!controller.snapshotValid()) {
                     snapshot = null;
@@ -188,33 +213,44 @@ public final class TrainingLoop {
                     }
                 }
             }
-            double valLoss = Double.NaN;
-            long tv = System.nanoTime();
-            if (done % train.evalEvery() == 0 || done == train.maxSteps()) {
-                valLoss = validate(optimizer.evaluationWeights(weights), what);
-            }
-            long t5 = System.nanoTime();
-            // a probe's time counts as training time (it is the price of Hi-DLR), validation's does not
-            StepTimings timings = new StepTimings(ms(t5 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
+            // a probe's and a snapshot's time count as training time, validation's does not
+            long t6 = System.nanoTime();
+            StepTimings timings = new StepTimings(ms(t6 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
                     ms(t3 - t2), ms(t4 - t3), ms(t5 - tv), stepTokens);
             StepRecord record = new StepRecord(done, train.maxSteps(), tokens, loss, lr, norm, valLoss, level,
                     phase, groupRates(lr, hi), timings);
             for (TrainingListener l : listeners) {
                 l.onStep(record);
             }
-            if (checkpointer != null && (done % checkpointEvery == 0 || done == stopAt)) {
-                String where = checkpointer.write(new TrainingState(done, tokens,
+            step = live - 1;
+            boolean last = live >= stopAt || computed + 1 >= iterations;
+            if (checkpointer != null && (last || (done % checkpointEvery == 0 && live == done && done > lastCheckpoint))) {
+                lastCheckpoint = Math.max(lastCheckpoint, live);
+                String where = checkpointer.write(new TrainingState(live, tokens,
                         optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount(),
                         controller == null ? null : controller.toJson(), snapshot, hi == null ? null : hi.toJson()));
                 for (TrainingListener l : listeners) {
-                    l.onCheckpoint(done, where);
+                    l.onCheckpoint(live, where);
                 }
             }
         }
-        return step == start.step() ? start
+        return computed == 0 ? start
                 : new TrainingState(step, tokens, optimizer.evaluationWeights(weights), optimizer.state(),
                         optimizer.stepCount(), controller == null ? null : controller.toJson(), snapshot,
                         hi == null ? null : hi.toJson());
+    }
+
+    private static TrainingState.Snapshot snapshotOf(Optimizer optimizer, float[] weights) {
+        // snapshots hold evaluation weights and restore like a resume, so optimizers with two
+        // points (Schedule-Free's x and y) roll back exactly
+        return new TrainingState.Snapshot(optimizer.evaluationWeights(weights).clone(), optimizer.state(),
+                optimizer.stepCount());
+    }
+
+    /** Restores a snapshot into the optimizer and returns the training weights; the snapshot stays valid. */
+    private static float[] restore(Optimizer optimizer, TrainingState.Snapshot snapshot) {
+        optimizer.restore(snapshot.optimizerState(), snapshot.optimizerSteps());
+        return optimizer.trainingWeights(snapshot.weights().clone());
     }
 
     /**

@@ -153,6 +153,27 @@ class RunReportTest {
     }
 
     @Test
+    void chartsFollowTheBranchAPairedAdaLrsRoundKept() throws IOException {
+        // two paired rounds of 2 steps: round 1 (steps 2-3) accepted its trial, round 2 (steps
+        // 4-5) rejected it; every computed step has a row, in the order computed
+        String[][] rows = {{"1", "outside"}, {"2", "base"}, {"3", "base"}, {"2", "trial"}, {"3", "trial"},
+            {"4", "base"}, {"5", "base"}, {"4", "trial"}, {"5", "trial"}, {"6", "outside"}};
+        StringBuilder m = new StringBuilder();
+        for (int i = 0; i < rows.length; i++) {
+            m.append(String.format(Locale.ROOT, "{\"step\":%s,\"tokens\":%d,\"loss\":%d,\"lr\":0.001,"
+                    + "\"lr_level\":1,\"adalrs_phase\":\"%s\"}%n", rows[i][0], (i + 1) * 100, i, rows[i][1]));
+        }
+        Files.writeString(run.resolve("metrics.jsonl"), m.toString());
+        Files.writeString(run.resolve("events.jsonl"),
+                "{\"event\":\"adalrs\",\"step\":3,\"replayed_from\":1,\"outcome\":\"accept\"}\n"
+                        + "{\"event\":\"adalrs\",\"step\":5,\"replayed_from\":3,\"outcome\":\"reject\"}\n");
+        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> { });
+        assertEquals(10, r.metrics().size(), "every computed step stays a row");
+        // kept: step 1, the trial of round 1 (rows 3, 4), the base of round 2 (rows 5, 6), step 6
+        assertEquals(List.of(0.0, 3.0, 4.0, 5.0, 6.0, 9.0), r.trajectory().stream().map(RunRecords.MetricRow::loss).toList());
+    }
+
+    @Test
     void aDirectoryWithoutMetricsIsAClearError() throws IOException {
         ConfigError e = assertThrows(ConfigError.class, this::report);
         assertTrue(e.getMessage().contains("metrics.jsonl"), e.getMessage());
