@@ -79,6 +79,13 @@ public final class HiDlrController {
         this.ppiSum = new double[k];
         this.ppiCount = new int[k];
         this.frozen = new boolean[k];
+        settings.checkGroups(groups);
+        for (int g = 0; g < k; g++) {
+            multipliers[g] = settings.initialMultipliers().getOrDefault(groups.group(g).name(), 1.0);
+        }
+        if (shapeOnly) {
+            normalise();
+        }
     }
 
     public ParameterGroups groups() {

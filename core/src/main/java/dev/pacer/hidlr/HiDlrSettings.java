@@ -4,7 +4,10 @@ import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import dev.pacer.config.ConfigError;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Settings under {@code pacer.hidlr}; documented in core's reference.conf.
@@ -24,7 +27,16 @@ public record HiDlrSettings(
         double smoothing,
         double maxMultiplier,
         String mode,
-        Freeze freeze) {
+        Freeze freeze,
+        Map<String, Double> initialMultipliers) {
+
+    /** Without initial multipliers: every group starts at the base rate. */
+    public HiDlrSettings(boolean enabled, ParameterGroups.Strategy grouping, long every, double maxOverhead,
+            int probeSequences, double[] offsets, double minR2, double smoothing, double maxMultiplier, String mode,
+            Freeze freeze) {
+        this(enabled, grouping, every, maxOverhead, probeSequences, offsets, minR2, smoothing, maxMultiplier, mode,
+                freeze, Map.of());
+    }
 
     /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
     public record Freeze(boolean enabled, int measureProbes, String rule, double budget, double threshold) {
@@ -62,6 +74,19 @@ public record HiDlrSettings(
                     + ": expected a finite factor >= 1 (1 keeps every group at the base rate)");
         }
         Check.oneOf("pacer.hidlr.mode", mode, "auto", "absolute", "shape");
+        initialMultipliers = Collections.unmodifiableMap(new TreeMap<>(initialMultipliers));
+        for (Map.Entry<String, Double> e : initialMultipliers.entrySet()) {
+            double m = e.getValue();
+            if (!(m >= 1 / maxMultiplier && m <= maxMultiplier)) {
+                throw new ConfigError("pacer.hidlr.initial-multipliers." + e.getKey() + " = " + m
+                        + ": expected a factor in [1 / max-multiplier, max-multiplier] = [" + 1 / maxMultiplier + ", "
+                        + maxMultiplier + "]");
+            }
+        }
+        if (!initialMultipliers.isEmpty() && !enabled) {
+            throw new ConfigError("pacer.hidlr.initial-multipliers is set but pacer.hidlr.enabled = false;"
+                    + " enable Hi-DLR (with a large pacer.hidlr.every for fixed multipliers) or remove them");
+        }
         if (freeze.enabled() && !enabled) {
             throw new ConfigError("pacer.hidlr.freeze.enabled = true needs pacer.hidlr.enabled = true:"
                     + " the frozen mode ranks groups by Hi-DLR's probes");
@@ -72,6 +97,23 @@ public record HiDlrSettings(
     public static HiDlrSettings off() {
         return new HiDlrSettings(false, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2}, 0.9, 0.9,
                 10, "auto", new Freeze(false, 3, "budget", 0.5, 0.1));
+    }
+
+    /**
+     * Refuses initial multipliers for groups the grouping does not have, naming the ones it has;
+     * called before Spark starts.
+     */
+    public void checkGroups(ParameterGroups groups) {
+        List<String> names = new java.util.ArrayList<>();
+        for (int g = 0; g < groups.count(); g++) {
+            names.add(groups.group(g).name());
+        }
+        for (String key : initialMultipliers.keySet()) {
+            if (!names.contains(key)) {
+                throw new ConfigError("pacer.hidlr.initial-multipliers." + key + ": no such parameter group under"
+                        + " grouping " + grouping.id() + "; its groups are " + names);
+            }
+        }
     }
 
     @Override
@@ -93,7 +135,21 @@ public record HiDlrSettings(
                 c.getInt("probe-sequences"), offsets.stream().mapToDouble(Double::doubleValue).toArray(),
                 c.getDouble("min-r2"), c.getDouble("smoothing"), c.getDouble("max-multiplier"),
                 c.getString("mode"), new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
-                        f.getDouble("budget"), f.getDouble("threshold")));
+                        f.getDouble("budget"), f.getDouble("threshold")), initialMultipliers(c));
+    }
+
+    private static Map<String, Double> initialMultipliers(Config c) {
+        Map<String, Double> m = new TreeMap<>();
+        for (String key : c.getObject("initial-multipliers").keySet()) {
+            String path = "initial-multipliers." + com.typesafe.config.ConfigUtil.quoteString(key);
+            try {
+                m.put(key, c.getDouble(path));
+            } catch (com.typesafe.config.ConfigException.WrongType e) {
+                throw new ConfigError("pacer.hidlr.initial-multipliers." + key + ": expected a number, e.g. "
+                        + "initial-multipliers { norm = 2 }");
+            }
+        }
+        return m;
     }
 
     /**

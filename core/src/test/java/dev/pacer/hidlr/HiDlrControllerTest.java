@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.config.ConfigError;
 import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import java.util.ArrayList;
@@ -255,5 +256,42 @@ class HiDlrControllerTest {
         assertEquals(21, s.every(6, 16, 2));
         assertTrue(25.0 * 4 / (21 * 48) <= 0.1);
         assertTrue(25.0 * 4 / (20 * 48) > 0.1);
+    }
+
+    @Test
+    void initialMultipliersStartTheGroupsAndShapeModeNormalisesThem() {
+        HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 1_000_000, 0.1, 0,
+                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                java.util.Map.of("norm", 4.0, "token-embedding", 0.5));
+        HiDlrController absolute = new HiDlrController(s, groups, false, 0, 1000, 1_000_000);
+        double logSum = 0;
+        double size = 0;
+        for (int g = 0; g < groups.count(); g++) {
+            String name = groups.group(g).name();
+            double expected = name.equals("norm") ? 4.0 : name.equals("token-embedding") ? 0.5 : 1.0;
+            assertEquals(expected, absolute.multiplier(g), 0.0, name);
+            logSum += groups.group(g).size() * Math.log(expected);
+            size += groups.group(g).size();
+        }
+        assertFalse(absolute.probeDue(1000), "every beyond the run: no probe, the multipliers stay");
+        // shape only: the same ratios, divided by their parameter-weighted geometric mean
+        HiDlrController shape = new HiDlrController(s, groups, true, 0, 1000, 1_000_000);
+        double mean = Math.exp(logSum / size);
+        for (int g = 0; g < groups.count(); g++) {
+            assertEquals(absolute.multiplier(g) / mean, shape.multiplier(g), 1e-12, groups.group(g).name());
+        }
+        assertEquals(1.0, shape.geometricMeanMultiplier(), 1e-12);
+
+        HiDlrSettings unknown = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
+                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                java.util.Map.of("embeddings", 2.0));
+        ConfigError e = assertThrows(ConfigError.class, () -> unknown.checkGroups(groups));
+        assertTrue(e.getMessage().startsWith("pacer.hidlr.initial-multipliers.embeddings: no such parameter group"
+                + " under grouping kind; its groups are [token-embedding"), e.getMessage());
+        e = assertThrows(ConfigError.class, () -> new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
+                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                java.util.Map.of("norm", 20.0)));
+        assertTrue(e.getMessage().startsWith("pacer.hidlr.initial-multipliers.norm = 20.0: expected a factor in"),
+                e.getMessage());
     }
 }

@@ -54,6 +54,7 @@ public final class PretrainJob {
         CorpusData corpus = CorpusData.open(settings, hadoop);
         int vocab = corpus.vocabSize();
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
+        settings.hidlr().checkGroups(dev.pacer.hidlr.ParameterGroups.of(layout, settings.hidlr().grouping()));
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout);
         List<String> warnings = new ArrayList<>();

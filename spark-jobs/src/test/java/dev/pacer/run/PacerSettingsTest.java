@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.pacer.config.ConfigError;
 import dev.pacer.model.ModelPreset;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PacerSettingsTest {
@@ -64,7 +65,16 @@ class PacerSettingsTest {
         assertTrue(error("pacer.hidlr.mode = relative").contains("auto, absolute, shape"));
         assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best").contains("budget, threshold"));
+        assertTrue(error("pacer.hidlr.initial-multipliers.norm = 2")
+                .contains("initial-multipliers is set but pacer.hidlr.enabled = false"));
+        assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.initial-multipliers.norm = fast")
+                .startsWith("pacer.hidlr.initial-multipliers.norm: expected a number"));
+        assertEquals(Map.of("norm", 2.0, "token-embedding", 0.5), load("pacer.hidlr.enabled = true\n"
+                + "pacer.hidlr.initial-multipliers { norm = 2, token-embedding = 0.5 }").hidlr().initialMultipliers());
         assertTrue(error("pacer.adalrs.window = 2").contains("pacer.adalrs.window"));
+        assertTrue(error("pacer.adalrs.comparison = pair").contains("paired, velocity"));
+        assertTrue(error("pacer.adalrs.during-warmup = true\npacer.adalrs.comparison = velocity")
+                .contains("needs comparison = \"paired\""));
         assertTrue(error("pacer.train.schedule = linear").contains("cosine, constant, wsd"));
     }
 
