@@ -95,7 +95,13 @@ public final class GptForward {
         NDArray q = splitHeads(qkv.get(0), batch, time, heads, hd);
         NDArray k = splitHeads(qkv.get(1), batch, time, heads, hd);
         NDArray v = splitHeads(qkv.get(2), batch, time, heads, hd);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0 / Math.sqrt(hd)).add(mask);
+        // Not mul(Number): DJL's PyTorch engine puts the number in a direct buffer wrapped without a
+        // copy (from_blob) and closes that array as soon as mul returns, while autograd keeps the
+        // scalar to scale the gradient in backward; once the buffer is garbage collected backward
+        // reads freed memory and the query/key gradients come out wrong. Kept in the array's manager,
+        // the scalar lives until the step's manager closes, after backward.
+        NDArray scale = q.getManager().create(1.0 / Math.sqrt(hd));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
         NDArray y = scores.softmax(-1).matMul(v); // (B, H, T, hd)
         y = y.transpose(0, 2, 1, 3).reshape(batch, time, (long) heads * hd);
         return y.matMul(wOut).add(bOut);
