@@ -191,24 +191,35 @@ public final class AdaLrsController {
             return new Decision(Action.NONE, null);
         }
         LossWindow.Velocity v = velocity();
-        if (v.value() + settings.margin() * v.error() < 0) {
-            s.risingWindows++;
-        } else {
-            s.risingWindows = 0;
-        }
-        if (s.risingWindows >= 2) {
-            double old = s.level;
-            s.level = clamp(old / betaFactor());
-            s.round++;
-            s.risingWindows = 0;
-            ObjectNode e = event(step, "rising").put("v_base", v.value()).put("e_base", v.error())
-                    .put("old_level", old).put("new_level", s.level);
-            return new Decision(nextWindowOrStop(step, "base", 1), e);
+        ObjectNode rising = downscaleIfRising(step, v);
+        if (rising != null) {
+            return new Decision(nextWindowOrStop(step, "base", 1), rising);
         }
         s.baseVelocity = v.value();
         s.baseError = v.error();
         s.baseCenter = v.center();
         return startTrialOrContinue(step);
+    }
+
+    /**
+     * The "loss rising over two windows" safeguard on a full base window: counts significantly
+     * rising windows and, at the second in a row, downscales by β′ and returns the event; else null.
+     */
+    private ObjectNode downscaleIfRising(long step, LossWindow.Velocity v) {
+        if (v.value() + settings.margin() * v.error() < 0) {
+            s.risingWindows++;
+        } else {
+            s.risingWindows = 0;
+        }
+        if (s.risingWindows < 2) {
+            return null;
+        }
+        double old = s.level;
+        s.level = clamp(old / betaFactor());
+        s.round++;
+        s.risingWindows = 0;
+        return event(step, "rising").put("v_base", v.value()).put("e_base", v.error())
+                .put("old_level", old).put("new_level", s.level);
     }
 
     private Decision startTrialOrContinue(long step) {
@@ -352,21 +363,11 @@ public final class AdaLrsController {
             return new Decision(Action.NONE, null);
         }
         LossWindow.Velocity v = velocity();
-        if (v.value() + settings.margin() * v.error() < 0) {
-            s.risingWindows++;
-        } else {
-            s.risingWindows = 0;
-        }
-        if (s.risingWindows >= 2) {
-            double old = s.level;
-            s.level = clamp(old / betaFactor());
-            s.round++;
-            s.risingWindows = 0;
+        ObjectNode rising = downscaleIfRising(step, v);
+        if (rising != null) {
             s.failedUp = false;
             s.failedDown = false;
-            ObjectNode e = event(step, "rising").put("v_base", v.value()).put("e_base", v.error())
-                    .put("old_level", old).put("new_level", s.level);
-            return new Decision(startPairedRound(step, Action.SNAPSHOT).action(), e);
+            return new Decision(startPairedRound(step, Action.SNAPSHOT).action(), rising);
         }
         double trial = pairedTrialLevel();
         if (Double.isNaN(trial)) {
