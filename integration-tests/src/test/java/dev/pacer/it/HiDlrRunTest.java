@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -108,6 +109,115 @@ class HiDlrRunTest {
             }
         }
         assertNotEquals(0, changedTrainable, "the kept groups went on training");
+    }
+
+    /**
+     * With AdaLRS's paired comparison, Hi-DLR's state belongs to the branch: the replayed trial
+     * starts from the rates of the round's snapshot, a losing trial's probes are undone with its
+     * weights, and a run stopped in the middle of the trial (the snapshot's Hi-DLR state in the
+     * checkpoint) resumes exactly.
+     */
+    @Test
+    void pairedAdaLrsBranchesCarryTheirOwnHiDlrRatesAndResumeExactly() throws IOException {
+        String[] both = {"--set", "pacer.hidlr.enabled=true", "--set", "pacer.hidlr.every=2",
+                "--set", "pacer.hidlr.min-r2=0.5", "--set", "pacer.adalrs.enabled=true",
+                "--set", "pacer.adalrs.comparison=paired", "--set", "pacer.adalrs.window=3",
+                "--set", "pacer.adalrs.phase-start=0", "--set", "pacer.adalrs.phase-end=1",
+                "--set", "pacer.adalrs.max-extra-compute=0.5", "--set", "pacer.train.lr=5e-3"};
+        Path a = tmp.resolve("paired-straight");
+        Path b = tmp.resolve("paired-resumed");
+        assertEquals(0, PacerCli.run(TinyRun.pretrain(a, concat(both, "--max-steps", "24"))));
+        // round snapshot after step 2 (and its probe); base window 3-5; the trial replays 3-5:
+        // the 7th computed step is the trial's step 4
+        assertEquals(0, PacerCli.run(TinyRun.pretrain(b, concat(both, "--max-steps", "24", "--stop-after", "7"))));
+        JsonNode state = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(b.resolve("checkpoints/step-0000004/state.json").toFile());
+        assertEquals("trial", state.get("adalrs").get("phase").asText());
+        assertTrue(state.has("snapshot_hidlr"), "the snapshot's Hi-DLR state is not in the checkpoint");
+        assertEquals(0, PacerCli.run(TinyRun.pretrain(b, concat(both, "--max-steps", "24"))));
+
+        List<ObjectNode> rows = TinyRun.deterministicRows(a);
+        assertEquals(rows, TinyRun.deterministicRows(b));
+        assertEquals(hidlrEvents(a), hidlrEvents(b));
+        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
+                Files.readAllBytes(b.resolve("checkpoints/step-0000024/model.safetensors")));
+
+        // the first replay: rows 1-5 are the base branch, rows 6-8 the trial replaying steps 3-5
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 3L, 4L, 5L),
+                rows.subList(0, 8).stream().map(r -> r.get("step").asLong()).toList());
+        Map<String, Double> baseStart = multipliers(rows.get(2));
+        Map<String, Double> baseAfterProbe = multipliers(rows.get(4));
+        assertNotEquals(baseStart, baseAfterProbe, "the base branch's probe after step 4 moved no rate");
+        assertClose(baseStart, multipliers(rows.get(5)), "the trial did not start from the snapshot's rates");
+
+        // every trial that lost: the next step goes on with the rates the base branch ended with
+        List<JsonNode> events = TinyRun.events(a);
+        int checked = 0;
+        for (int i = 0; i < events.size(); i++) {
+            JsonNode d = events.get(i);
+            String outcome = d.path("outcome").asText();
+            if (!"adalrs".equals(d.path("event").asText()) || !List.of("reject", "neutral").contains(outcome)) {
+                continue;
+            }
+            long decidedAt = d.get("step").asLong();
+            long from = d.get("replayed_from").asLong();
+            // the base branch's last probe inside the window is the first of its two occurrences
+            JsonNode baseProbe = null;
+            for (int j = 0; j < i; j++) {
+                JsonNode e = events.get(j);
+                long at = e.path("step").asLong();
+                if ("hidlr_probe".equals(e.path("event").asText()) && at > from && at <= decidedAt
+                        && (baseProbe == null || at > baseProbe.get("step").asLong())) {
+                    baseProbe = e;
+                }
+            }
+            ObjectNode next = rowAfterDecision(rows, d);
+            if (baseProbe == null || next == null) {
+                continue;
+            }
+            Map<String, Double> expected = new java.util.TreeMap<>();
+            baseProbe.get("groups").forEach(g -> expected.put(g.get("group").asText(), g.get("multiplier").asDouble()));
+            assertClose(expected, multipliers(next), "after the " + outcome + " at step " + decidedAt);
+            checked++;
+        }
+        assertTrue(checked > 0, "no losing trial with a probe in its base window in 24 steps");
+    }
+
+    /** The metric row of the step after decision {@code d}: the first row numbered one past it, after its trial's rows. */
+    private static ObjectNode rowAfterDecision(List<ObjectNode> rows, JsonNode d) {
+        long decidedAt = d.get("step").asLong();
+        int seen = 0;
+        for (ObjectNode r : rows) {
+            long step = r.get("step").asLong();
+            if (step == decidedAt) {
+                seen++;
+            } else if (step == decidedAt + 1 && seen >= 2) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Same groups, multipliers equal within 1e-9 relative (rates are multiplier x lr, rounded). */
+    private static void assertClose(Map<String, Double> expected, Map<String, Double> actual, String what) {
+        assertEquals(expected.keySet(), actual.keySet(), what);
+        for (Map.Entry<String, Double> e : expected.entrySet()) {
+            assertEquals(e.getValue(), actual.get(e.getKey()), 1e-9 * e.getValue(), what + ", group " + e.getKey());
+        }
+    }
+
+    /** Each group's rate over the step's base rate. */
+    private static Map<String, Double> multipliers(ObjectNode row) {
+        double lr = row.get("lr").asDouble();
+        Map<String, Double> out = new java.util.TreeMap<>();
+        row.get("lr_groups").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble() / lr));
+        return out;
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        List<String> out = new ArrayList<>(List.of(a));
+        out.addAll(List.of(b));
+        return out.toArray(String[]::new);
     }
 
     private static java.util.stream.Stream<JsonNode> stream(JsonNode array) {

@@ -76,6 +76,9 @@ public final class CheckpointStore {
             }
             storage.writeAll(new Path(d, "snapshot.safetensors"), encode(snap, meta));
             stateJson.put("snapshot_optimizer_steps", s.snapshot().optimizerSteps());
+            if (s.snapshot().hidlr() != null) {
+                stateJson.set("snapshot_hidlr", s.snapshot().hidlr());
+            }
         }
         if (s.controller() != null) {
             stateJson.set("adalrs", s.controller());
@@ -224,7 +227,8 @@ public final class CheckpointStore {
                 fill(snap, name + ".", v, snapPath);
                 sopt.put(name, v);
             }
-            snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong());
+            snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong(),
+                    state.get("snapshot_hidlr"));
         }
         return new Loaded(c, new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
                 weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot,

@@ -35,6 +35,11 @@ public record TrainingState(
         this(step, tokens, weights, optimizerState, optimizerSteps, null, null, null);
     }
 
-    /** A copy of the training point that AdaLRS can return to. */
-    public record Snapshot(float[] weights, Map<String, float[]> optimizerState, long optimizerSteps) {}
+    /**
+     * A copy of the training point that AdaLRS can return to.
+     *
+     * @param hidlr Hi-DLR's state at that point, or null (Hi-DLR off, or a checkpoint written
+     *     before snapshots carried it: a rollback then leaves Hi-DLR's state as it is)
+     */
+    public record Snapshot(float[] weights, Map<String, float[]> optimizerState, long optimizerSteps, JsonNode hidlr) {}
 }

@@ -189,13 +189,13 @@ public final class TrainingLoop {
                 phase = controller.phase();
                 AdaLrsController.Decision d = controller.observe(done, finite ? loss : Double.NaN);
                 switch (d.action()) {
-                    case SNAPSHOT -> snapshot = snapshotOf(optimizer, weights);
-                    case ROLLBACK -> weights = restore(optimizer, snapshot);
+                    case SNAPSHOT -> snapshot = snapshotOf(optimizer, weights, hi);
+                    case ROLLBACK -> weights = restore(optimizer, snapshot, hi);
                     case REPLAY -> {
                         // paired comparison: the base branch's end becomes the snapshot and the
                         // trial replays the same steps from the round's start
-                        TrainingState.Snapshot baseEnd = snapshotOf(optimizer, weights);
-                        weights = restore(optimizer, snapshot);
+                        TrainingState.Snapshot baseEnd = snapshotOf(optimizer, weights, hi);
+                        weights = restore(optimizer, snapshot, hi);
                         snapshot = baseEnd;
                     }
                     case FAIL -> throw diverged(step, loss, norm);
@@ -240,15 +240,22 @@ public final class TrainingLoop {
                         hi == null ? null : hi.toJson());
     }
 
-    private static TrainingState.Snapshot snapshotOf(Optimizer optimizer, float[] weights) {
+    private static TrainingState.Snapshot snapshotOf(Optimizer optimizer, float[] weights, HiDlrController hi) {
         // snapshots hold evaluation weights and restore like a resume, so optimizers with two
-        // points (Schedule-Free's x and y) roll back exactly
+        // points (Schedule-Free's x and y) roll back exactly; Hi-DLR's rates and PPI sums are part
+        // of the point, so probes taken on a branch that loses do not move them
         return new TrainingState.Snapshot(optimizer.evaluationWeights(weights).clone(), optimizer.state(),
-                optimizer.stepCount());
+                optimizer.stepCount(), hi == null ? null : hi.toJson());
     }
 
-    /** Restores a snapshot into the optimizer and returns the training weights; the snapshot stays valid. */
-    private static float[] restore(Optimizer optimizer, TrainingState.Snapshot snapshot) {
+    /**
+     * Restores a snapshot into the optimizer (and Hi-DLR, when the snapshot holds its state) and
+     * returns the training weights; the snapshot stays valid.
+     */
+    private static float[] restore(Optimizer optimizer, TrainingState.Snapshot snapshot, HiDlrController hi) {
+        if (hi != null && snapshot.hidlr() != null) {
+            hi.restore(snapshot.hidlr());
+        }
         optimizer.restore(snapshot.optimizerState(), snapshot.optimizerSteps());
         return optimizer.trainingWeights(snapshot.weights().clone());
     }
