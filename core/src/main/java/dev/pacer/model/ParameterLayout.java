@@ -82,6 +82,61 @@ public final class ParameterLayout {
     }
 
     /**
+     * The entries of the tensors marked in {@code keep} (one flag per tensor, in layout order),
+     * concatenated in layout order: a task of a run with frozen groups sends only these.
+     */
+    public float[] pack(float[] full, boolean[] keep) {
+        checkKeep(keep);
+        if (full.length != totalSize) {
+            throw new IllegalArgumentException("vector of " + full.length + " entries, layout has " + totalSize);
+        }
+        float[] out = new float[packedSize(keep)];
+        int k = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            if (keep[i]) {
+                TensorSpec t = tensors.get(i);
+                System.arraycopy(full, t.offset(), out, k, t.size());
+                k += t.size();
+            }
+        }
+        return out;
+    }
+
+    /** Adds a vector made by {@link #pack} with the same {@code keep} into the matching entries of {@code full}. */
+    public void addPacked(float[] packed, boolean[] keep, float[] full) {
+        checkKeep(keep);
+        if (packed.length != packedSize(keep) || full.length != totalSize) {
+            throw new IllegalArgumentException("packed vector of " + packed.length + " entries for " + packedSize(keep)
+                    + " kept ones, full vector of " + full.length + " for " + totalSize);
+        }
+        int k = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            if (keep[i]) {
+                TensorSpec t = tensors.get(i);
+                for (int j = t.offset(), end = t.offset() + t.size(); j < end; j++) {
+                    full[j] += packed[k++];
+                }
+            }
+        }
+    }
+
+    /** Entries of the tensors marked in {@code keep}. */
+    public int packedSize(boolean[] keep) {
+        checkKeep(keep);
+        int n = 0;
+        for (int i = 0; i < tensors.size(); i++) {
+            n += keep[i] ? tensors.get(i).size() : 0;
+        }
+        return n;
+    }
+
+    private void checkKeep(boolean[] keep) {
+        if (keep.length != tensors.size()) {
+            throw new IllegalArgumentException(keep.length + " flags for " + tensors.size() + " tensors");
+        }
+    }
+
+    /**
      * GPT-2 initialisation (Radford et al. 2019, section 2.3): N(0, 0.02) for embeddings and
      * projections, the residual output projections scaled by 1/sqrt(2·layers), zero biases,
      * unit norm gains. Deterministic in {@code seed}.

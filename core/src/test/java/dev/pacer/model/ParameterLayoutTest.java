@@ -53,6 +53,37 @@ class ParameterLayoutTest {
     }
 
     @Test
+    void packKeepsTheMarkedTensorsAndAddPackedPutsThemBack() {
+        ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
+        int n = layout.tensors().size();
+        boolean[] keep = new boolean[n];
+        keep[1] = true;
+        keep[n - 1] = true;
+        TensorSpec a = layout.tensors().get(1);
+        TensorSpec b = layout.tensors().get(n - 1);
+        float[] full = new float[layout.totalSize()];
+        for (int i = 0; i < full.length; i++) {
+            full[i] = i;
+        }
+        float[] packed = layout.pack(full, keep);
+        assertEquals(a.size() + b.size(), packed.length);
+        assertEquals(a.offset(), packed[0]);
+        assertEquals(a.offset() + a.size() - 1, packed[a.size() - 1]);
+        assertEquals(b.offset(), packed[a.size()]);
+        assertEquals(layout.totalSize() - 1, packed[packed.length - 1]); // the last tensor ends the vector
+
+        float[] sum = new float[layout.totalSize()];
+        java.util.Arrays.fill(sum, 0.5f);
+        layout.addPacked(packed, keep, sum);
+        for (int i = 0; i < sum.length; i++) {
+            boolean kept = (i >= a.offset() && i < a.offset() + a.size()) || i >= b.offset();
+            assertEquals(kept ? i + 0.5f : 0.5f, sum[i], "entry " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> layout.pack(full, new boolean[n - 1]));
+        assertThrows(IllegalArgumentException.class, () -> layout.addPacked(new float[3], keep, sum));
+    }
+
+    @Test
     void badShapesAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> new GptConfig(257, 16, 30, 2, 4, 1e-5));
         assertThrows(IllegalArgumentException.class, () -> ModelPreset.fromId("huge"));

@@ -7,6 +7,7 @@ import dev.pacer.engine.EngineThreads;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.GptConfig;
+import dev.pacer.model.ParameterLayout;
 import java.io.Serializable;
 import java.util.Iterator;
 import java.util.List;
@@ -55,7 +56,8 @@ public final class GradientWorker implements Serializable {
 
     /**
      * Summed gradient, loss and token count of partition {@code p}'s share of step {@code step};
-     * only tensors marked in {@code trainable} (null = all) get a gradient, the rest get 0.
+     * only tensors marked in {@code trainable} (null = all) get a gradient, and only theirs are
+     * returned ({@link ParameterLayout#pack}): frozen groups cost no transfer.
      */
     public StepResult gradients(CorpusPartition data, int p, float[] weights, long step, boolean[] trainable) {
         EngineThreads.configure(threads);
@@ -66,7 +68,8 @@ public final class GradientWorker implements Serializable {
             long t0 = System.nanoTime();
             float[] grads = new float[weights.length];
             ModelReplica.LossSum sum = replica.gradients(weights, batch, microBatch, grads, trainable);
-            return new StepResult(p, grads, sum.loss(), sum.tokens(), System.nanoTime() - t0);
+            float[] sent = trainable == null ? grads : new ParameterLayout(config).pack(grads, trainable);
+            return new StepResult(p, sent, sum.loss(), sum.tokens(), System.nanoTime() - t0);
         } finally {
             ReplicaPool.release(replica);
         }

@@ -137,8 +137,13 @@ public final class TrainingLoop {
             long slowest = 0;
             for (StepResult r : parts) {
                 float[] g = r.gradients();
-                for (int i = 0; i < g.length; i++) {
-                    grads[i] += g[i];
+                if (trainable != null) {
+                    // frozen groups: the task sent only the trainable tensors' gradients
+                    layout.addPacked(g, trainable, grads);
+                } else {
+                    for (int i = 0; i < g.length; i++) {
+                        grads[i] += g[i];
+                    }
                 }
                 lossSum += r.lossSum();
                 stepTokens += r.tokens();
