@@ -51,20 +51,33 @@ public final class PretrainCommand implements Callable<Integer> {
         PacerSettings settings = config.settings(extra);
         PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
         writeReport(out.runDir());
-        double bpb = out.finalValLoss() / Math.log(2);
         if (out.corpus() == null) {
-            System.out.printf("pacer: run already complete at step %d; last validation loss %.4f nats/token"
-                    + " = %.4f bits/byte; outputs in %s%n", out.state().step(), out.finalValLoss(), bpb, out.runDir());
+            System.out.printf("pacer: run already complete at step %d; last %s; outputs in %s%n", out.state().step(),
+                    validationPhrase(out.finalValLoss(), "byte", settings.train().evalEvery()), out.runDir());
             return 0;
         }
         // a token is a byte only with the byte tokenizer (vocabulary 257)
         String unit = out.corpus().tokenHistogram().length == dev.pacer.data.ByteTokenizer.VOCAB ? "byte" : "token";
-        System.out.printf("pacer: %s at step %d/%d, %,d tokens; validation loss %.4f nats/token = %.4f bits/%s"
-                        + " (order-0 entropy of the corpus: %.4f bits/%s); outputs in %s%n",
+        System.out.printf("pacer: %s at step %d/%d, %,d tokens; %s (order-0 entropy of the corpus: %.4f bits/%s);"
+                        + " outputs in %s%n",
                 out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",
-                out.state().step(), settings.train().maxSteps(), out.state().tokens(), out.finalValLoss(), bpb, unit,
+                out.state().step(), settings.train().maxSteps(), out.state().tokens(),
+                validationPhrase(out.finalValLoss(), unit, settings.train().evalEvery()),
                 out.corpus().order0EntropyBits(), unit, out.runDir());
         return 0;
+    }
+
+    /**
+     * "validation loss L nats/token = B bits/unit", or, for a run stopped before its first
+     * validation, when the next one comes (a NaN is not a loss to print).
+     */
+    static String validationPhrase(double nats, String unit, long evalEvery) {
+        if (Double.isNaN(nats)) {
+            return "no validation loss yet (validation runs every " + evalEvery
+                    + " steps, pacer.train.eval-every, and after the last step)";
+        }
+        return String.format(java.util.Locale.ROOT, "validation loss %.4f nats/token = %.4f bits/%s", nats,
+                nats / Math.log(2), unit);
     }
 
     /** RUN_DIR/report/: a report that cannot be written is a warning, never a failed run. */
