@@ -1,5 +1,7 @@
 package dev.pacer.adalrs;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -18,6 +20,21 @@ final class SimulatedLandscape {
 
     record Run(List<Double> levels, List<String> outcomes, double finalLevel, double finalLoss, int rollbacks,
             long computedSteps) {}
+
+    /**
+     * The issue's recovery check: from 1/30x and 10x the optimum, five seeds each (4000 steps,
+     * warmup 100, noise 5e-4, τ 500), the level ends within a factor of 2 of the optimum.
+     */
+    static void assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(AdaLrsSettings settings, double batchNoise) {
+        for (double start : new double[] {1.0 / 30, 10}) {
+            for (long seed = 1; seed <= 5; seed++) {
+                Run r = run(settings, OPTIMUM * start, 4000, 100, 0.0005, batchNoise, 500, seed);
+                double ratio = r.finalLevel() / OPTIMUM;
+                assertTrue(ratio > 0.5 && ratio < 2, "start " + start + "x, seed " + seed + ": ended at "
+                        + ratio + "x the optimum; decisions " + r.outcomes());
+            }
+        }
+    }
 
     static Run run(AdaLrsSettings settings, double baseLr, long steps, long warmup, double noise, double tau,
             long seed) {
