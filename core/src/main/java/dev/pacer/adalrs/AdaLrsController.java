@@ -311,7 +311,9 @@ public final class AdaLrsController {
      * the natural slowdown of descent needs no correction. The winner's weights go on; the
      * loser's steps are the extra compute, bounded by max-extra-compute. Trials go up by α′ until
      * one loses, then down by β′; once both neighbours of the level lost, the factors shrink
-     * (square root) and the search narrows around the level.
+     * (square root) and the search narrows around the level. With down-trials = false every trial
+     * goes up, and a losing one shrinks the next step up instead: after a warmup at a low
+     * initial-scale the search climbs to the level where a higher one stops winning.
      */
 
     private Decision maybeStartPairedRound(long step) {
@@ -339,6 +341,14 @@ public final class AdaLrsController {
 
     /** The next trial's level, or NaN when no trial can move the level any more. */
     private double pairedTrialLevel() {
+        if (!settings.downTrials()) {
+            // up only: a losing trial narrows the next step up (pairedTrial); lower levels come
+            // from the safeguards alone, and a stop to upscaling ends the search
+            s.direction = 1;
+            if (!s.upscaleAllowed) {
+                return Double.NaN;
+            }
+        }
         for (int tries = 0; tries < 2; tries++) {
             if (s.direction > 0 && (!s.upscaleAllowed || s.failedUp)) {
                 s.direction = -1;
@@ -428,13 +438,21 @@ public final class AdaLrsController {
         }
         // not ahead: the base branch (the snapshot, at this same step) goes on at the old level
         s.level = s.previousLevel;
-        if (up) {
-            s.failedUp = true;
+        if (!settings.downTrials()) {
+            // up only: a trial that lost clearly puts the optimum below it, so the next trial
+            // tries a smaller step up; a neutral one (no evidence) tries the same step again
+            if (mean > margin) {
+                s.shrink++;
+            }
         } else {
-            s.failedDown = true;
+            if (up) {
+                s.failedUp = true;
+            } else {
+                s.failedDown = true;
+            }
+            narrowIfBracketed();
+            s.direction = -s.direction;
         }
-        narrowIfBracketed();
-        s.direction = -s.direction;
         e.put("outcome", mean > margin ? "reject" : "neutral").put("new_level", s.level);
         return new Decision(startPairedRound(step, Action.ROLLBACK).action(), e);
     }

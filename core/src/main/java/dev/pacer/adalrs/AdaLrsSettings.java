@@ -21,7 +21,8 @@ public record AdaLrsSettings(
         boolean neutralKeepsWeights,
         String comparison,
         double maxExtraCompute,
-        boolean duringWarmup) {
+        boolean duringWarmup,
+        boolean downTrials) {
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -63,7 +64,7 @@ public record AdaLrsSettings(
 
     /** AdaLRS switched off (the other values are the defaults and unused). */
     public static AdaLrsSettings off() {
-        return new AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false);
+        return new AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false, true);
     }
 
     public static AdaLrsSettings from(Config pacer) {
@@ -72,6 +73,7 @@ public record AdaLrsSettings(
                 c.getDouble("beta"), c.getDouble("decay"), c.getDouble("phase-start"), c.getDouble("phase-end"),
                 c.getDouble("min-scale"), c.getDouble("max-scale"), c.getDouble("initial-scale"),
                 c.getDouble("margin"), c.getString("trend"), c.getBoolean("neutral-keeps-weights"),
-                c.getString("comparison"), c.getDouble("max-extra-compute"), c.getBoolean("during-warmup"));
+                c.getString("comparison"), c.getDouble("max-extra-compute"), c.getBoolean("during-warmup"),
+                c.getBoolean("down-trials"));
     }
 }

@@ -11,7 +11,7 @@ class AdaLrsControllerTest {
 
     private static AdaLrsSettings settings(int window, double phaseStart, double phaseEnd) {
         return new AdaLrsSettings(true, window, 3, 2, 0.99, phaseStart, phaseEnd, 1e-3, 1e3, 1.0, 2.0,
-                "inverse-time", true, "velocity", 0.15, false);
+                "inverse-time", true, "velocity", 0.15, false, true);
     }
 
     @Test

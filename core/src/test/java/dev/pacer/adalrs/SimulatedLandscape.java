@@ -26,9 +26,15 @@ final class SimulatedLandscape {
      * warmup 100, noise 5e-4, τ 500), the level ends within a factor of 2 of the optimum.
      */
     static void assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(AdaLrsSettings settings, double batchNoise) {
+        assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(settings, 0.0005, batchNoise);
+    }
+
+    /** As above with evaluation noise {@code noise} instead of 5e-4. */
+    static void assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(AdaLrsSettings settings, double noise,
+            double batchNoise) {
         for (double start : new double[] {1.0 / 30, 10}) {
             for (long seed = 1; seed <= 5; seed++) {
-                Run r = run(settings, OPTIMUM * start, 4000, 100, 0.0005, batchNoise, 500, seed);
+                Run r = run(settings, OPTIMUM * start, 4000, 100, noise, batchNoise, 500, seed);
                 double ratio = r.finalLevel() / OPTIMUM;
                 assertTrue(ratio > 0.5 && ratio < 2, "start " + start + "x, seed " + seed + ": ended at "
                         + ratio + "x the optimum; decisions " + r.outcomes());
