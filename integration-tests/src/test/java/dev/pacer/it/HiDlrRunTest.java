@@ -123,7 +123,9 @@ class HiDlrRunTest {
                 "--set", "pacer.hidlr.min-r2=0.5", "--set", "pacer.adalrs.enabled=true",
                 "--set", "pacer.adalrs.comparison=paired", "--set", "pacer.adalrs.window=3",
                 "--set", "pacer.adalrs.phase-start=0", "--set", "pacer.adalrs.phase-end=1",
-                "--set", "pacer.adalrs.max-extra-compute=0.5", "--set", "pacer.train.lr=5e-3"};
+                "--set", "pacer.adalrs.max-extra-compute=0.5", "--set", "pacer.train.lr=5e-3",
+                // the search at the given rate, so that the probes' fits move the rates from step 2
+                "--set", "pacer.adalrs.initial-scale=1"};
         Path a = tmp.resolve("paired-straight");
         Path b = tmp.resolve("paired-resumed");
         assertEquals(0, PacerCli.run(TinyRun.pretrain(a, concat(both, "--max-steps", "24"))));
@@ -172,7 +174,11 @@ class HiDlrRunTest {
                 }
             }
             ObjectNode next = rowAfterDecision(rows, d);
-            if (baseProbe == null || next == null) {
+            // a row carries the multipliers after its own step's probe: a step after the decision
+            // that probes shows that probe's rates, not the restored ones
+            boolean nextProbes = events.subList(i + 1, events.size()).stream().anyMatch(
+                    e -> "hidlr_probe".equals(e.path("event").asText()) && e.path("step").asLong() == decidedAt + 1);
+            if (baseProbe == null || next == null || nextProbes) {
                 continue;
             }
             Map<String, Double> expected = new java.util.TreeMap<>();
