@@ -237,6 +237,39 @@ class PairedComparisonTest {
     }
 
     @Test
+    void upOnlyTheSafeguardsStillLowerTheLevel() {
+        // a non-finite loss on the trial: back to the base branch at the old level, and with
+        // upscaling stopped an up-only search has no trial left
+        AdaLrsController c = new AdaLrsController(upOnly(4, 0, 1, 0.5), 0, 1000);
+        c.observe(1, 5.0);
+        assertEquals(Action.REPLAY, feed(c, 1, 4.9, 4.8, 4.7, 4.6).action());
+        c.observe(2, 4.8);
+        Decision d = c.observe(3, Double.NaN);
+        assertEquals("diverged", d.event().get("outcome").asText());
+        assertEquals(5, d.resumeAt());
+        assertEquals(0.1, c.level(), 1e-12);
+        for (long step = 6; step < 60; step++) {
+            assertEquals(Action.NONE, c.observe(step, 4.0).action(), "step " + step);
+        }
+        assertEquals("outside", c.phase());
+
+        // a loss that rises in two consecutive base windows downscales by β′
+        AdaLrsController r = new AdaLrsController(upOnly(4, 0, 1, 0.5), 0, 1000);
+        String outcome = "";
+        double levelBefore = Double.NaN;
+        for (long step = 1; step < 200 && !"rising".equals(outcome); step++) {
+            levelBefore = r.level();
+            Decision x = r.observe(step, 4.0 + 0.1 * step); // the same loss on both branches
+            outcome = x.event() == null ? "" : x.event().get("outcome").asText();
+            if (x.resumeAt() >= 0) {
+                step = x.resumeAt();
+            }
+        }
+        assertEquals("rising", outcome);
+        assertTrue(r.level() < levelBefore && r.level() < 0.1, "level " + levelBefore + " -> " + r.level());
+    }
+
+    @Test
     void upOnlyFromATenthOfTheStartFindsTheOptimumFromThirtyTimesTooSmallAndTenTimesTooLarge() {
         // initial-scale 0.1: the starts are in effect 300x too small and at the optimum. At 1/300x
         // the landscape's descent per step (7e-6) is far below its default evaluation noise
