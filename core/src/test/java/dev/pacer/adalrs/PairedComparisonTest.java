@@ -92,9 +92,9 @@ class PairedComparisonTest {
         assertEquals(Math.sqrt(3 * 0.99 * 0.99), c.level(), 1e-12);
     }
 
-    @Test
-    void aNonFiniteLossOnTheTrialReturnsToTheBaseBranchAndStopsUpscaling() {
-        AdaLrsController c = new AdaLrsController(paired(4, 0, 1, 0.5), 0, 1000);
+    /** Window 4 from step 1: the first trial's second step (step 3 replayed) has a NaN loss. */
+    private static AdaLrsController divergedOnTheTrial(AdaLrsSettings settings) {
+        AdaLrsController c = new AdaLrsController(settings, 0, 1000);
         c.observe(1, 5.0);
         assertEquals(Action.REPLAY, feed(c, 1, 4.9, 4.8, 4.7, 4.6).action());
         c.observe(2, 4.8);
@@ -102,6 +102,12 @@ class PairedComparisonTest {
         assertEquals(Action.ROLLBACK, d.action());
         assertEquals(5, d.resumeAt()); // the base branch ended at step 5
         assertEquals("diverged", d.event().get("outcome").asText());
+        return c;
+    }
+
+    @Test
+    void aNonFiniteLossOnTheTrialReturnsToTheBaseBranchAndStopsUpscaling() {
+        AdaLrsController c = divergedOnTheTrial(paired(4, 0, 1, 0.5));
         assertEquals(1.0, c.level(), 1e-12);
         // the next round (base steps 6-9) tries down: upscaling has stopped
         assertEquals(Action.REPLAY, feed(c, 5, 4.5, 4.4, 4.3, 4.2).action());
@@ -240,13 +246,7 @@ class PairedComparisonTest {
     void upOnlyTheSafeguardsStillLowerTheLevel() {
         // a non-finite loss on the trial: back to the base branch at the old level, and with
         // upscaling stopped an up-only search has no trial left
-        AdaLrsController c = new AdaLrsController(upOnly(4, 0, 1, 0.5), 0, 1000);
-        c.observe(1, 5.0);
-        assertEquals(Action.REPLAY, feed(c, 1, 4.9, 4.8, 4.7, 4.6).action());
-        c.observe(2, 4.8);
-        Decision d = c.observe(3, Double.NaN);
-        assertEquals("diverged", d.event().get("outcome").asText());
-        assertEquals(5, d.resumeAt());
+        AdaLrsController c = divergedOnTheTrial(upOnly(4, 0, 1, 0.5));
         assertEquals(0.1, c.level(), 1e-12);
         for (long step = 6; step < 60; step++) {
             assertEquals(Action.NONE, c.observe(step, 4.0).action(), "step " + step);
