@@ -95,8 +95,8 @@ final class ReportCharts {
             base.setLineStyle(SeriesLines.DASH_DASH);
         }
         markDecisions(c, decisions, step -> lrAt(rows, step, MetricRow::lr) / unit);
-        c.getStyler().setYAxisMin(0.0);
-        c.getStyler().setYAxisDecimalPattern("0.0#");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.###");
         return c;
     }
 
@@ -123,7 +123,8 @@ final class ReportCharts {
         if (decisions.isEmpty()) {
             return null;
         }
-        XYChart c = chart("step", "AdaLRS level");
+        // log scale: the level moves by factors, from a tenth of the start rate by default
+        XYChart c = chart("step", "AdaLRS level (log scale)");
         List<MetricRow> rows = finite(r.trajectory(), MetricRow::lrLevel);
         if (!rows.isEmpty()) {
             line(c, "level", column(rows, row -> row.step()), column(rows, MetricRow::lrLevel), GREEN, 2f);
@@ -143,8 +144,8 @@ final class ReportCharts {
                 return Double.NaN;
             });
         }
-        c.getStyler().setYAxisMin(0.0);
-        c.getStyler().setYAxisDecimalPattern("0.0#");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.###");
         return c;
     }
 
@@ -230,8 +231,8 @@ final class ReportCharts {
                     new double[] {clip, clip}, RED, 1.5f);
             s.setLineStyle(SeriesLines.DASH_DASH);
         }
-        c.getStyler().setYAxisMin(0.0);
-        c.getStyler().setYAxisDecimalPattern("0.0#");
+        c.getStyler().setYAxisLogarithmic(true);
+        c.getStyler().setYAxisDecimalPattern("0.###");
         return c;
     }
 
