@@ -62,7 +62,7 @@ public record AdaLrsSettings(
         return "paired".equals(comparison);
     }
 
-    /** AdaLRS switched off (the other values are the defaults and unused). */
+    /** AdaLRS switched off (the other values are placeholders and unused). */
     public static AdaLrsSettings off() {
         return new AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false, true);
     }
