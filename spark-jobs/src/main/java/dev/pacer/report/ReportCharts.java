@@ -95,8 +95,8 @@ final class ReportCharts {
             base.setLineStyle(SeriesLines.DASH_DASH);
         }
         markDecisions(c, decisions, step -> lrAt(rows, step, MetricRow::lr) / unit);
-        c.getStyler().setYAxisLogarithmic(true);
-        c.getStyler().setYAxisDecimalPattern("0.###");
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisDecimalPattern("0.0#");
         return c;
     }
 
@@ -231,8 +231,8 @@ final class ReportCharts {
                     new double[] {clip, clip}, RED, 1.5f);
             s.setLineStyle(SeriesLines.DASH_DASH);
         }
-        c.getStyler().setYAxisLogarithmic(true);
-        c.getStyler().setYAxisDecimalPattern("0.###");
+        c.getStyler().setYAxisMin(0.0);
+        c.getStyler().setYAxisDecimalPattern("0.0#");
         return c;
     }
 
