@@ -101,6 +101,22 @@ class RunReportTest {
     }
 
     @Test
+    void aScheduleThatEndsAtZeroAndAZeroGradientNormStillPlot() throws IOException {
+        // wsd with min-lr-ratio = 0 logs lr 0 on its last step; a log axis cannot draw a zero
+        writeRun(List.of());
+        Path metrics = run.resolve("metrics.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(metrics));
+        int last = lines.size() - 1;
+        lines.set(last, lines.get(last).replaceFirst("\"lr\":[^,]+", "\"lr\":0.0")
+                .replaceFirst("\"grad_norm\":[^,]+", "\"grad_norm\":0.0"));
+        Files.write(metrics, lines);
+        report();
+        for (String plot : CORE_PLOTS) {
+            assertNotNull(ImageIO.read(run.resolve("report").resolve(plot).toFile()), plot);
+        }
+    }
+
+    @Test
     void controllerSectionsAppearWhenTheirEventsExist() throws IOException {
         writeRun(List.of(
                 "{\"event\":\"adalrs\",\"step\":20,\"round\":0,\"outcome\":\"accept\",\"old_level\":1.0,\"new_level\":3.0,"
