@@ -85,9 +85,11 @@ public final class AdaLrsController {
         // paired comparison only
         /** Completed steps when the round's snapshot was taken: where the trial replays from. */
         public long roundStart;
+
         public List<Double> baseLosses = new ArrayList<>();
         /** +1: the next trial goes up (α′), -1: down (β′). */
         public int direction = 1;
+
         public boolean failedUp;
         public boolean failedDown;
         /** How often both neighbours of the level lost: each halves the log of the factors. */
@@ -138,9 +140,12 @@ public final class AdaLrsController {
         };
         if (stoppedUpscaling) {
             stoppedUpscaling = false;
-            ObjectNode e = d.event() != null ? d.event()
+            ObjectNode e = d.event() != null
+                    ? d.event()
                     : event(step, "upscaling_stopped").put("old_level", s.level).put("new_level", s.level);
-            e.put("upscaling_stopped", true).put("window_mean_loss", lastWindowMean).put("max_loss", s.maxLoss);
+            e.put("upscaling_stopped", true)
+                    .put("window_mean_loss", lastWindowMean)
+                    .put("max_loss", s.maxLoss);
             return new Decision(d.action(), e, d.resumeAt());
         }
         return d;
@@ -218,8 +223,11 @@ public final class AdaLrsController {
         s.level = clamp(old / betaFactor());
         s.round++;
         s.risingWindows = 0;
-        return event(step, "rising").put("v_base", v.value()).put("e_base", v.error())
-                .put("old_level", old).put("new_level", s.level);
+        return event(step, "rising")
+                .put("v_base", v.value())
+                .put("e_base", v.error())
+                .put("old_level", old)
+                .put("new_level", s.level);
     }
 
     private Decision startTrialOrContinue(long step) {
@@ -247,9 +255,14 @@ public final class AdaLrsController {
         }
         double error = Math.sqrt(s.baseError * s.baseError + t.error() * t.error());
         double margin = settings.margin() * error;
-        ObjectNode e = event(step, "").put("v_base", s.baseVelocity).put("e_base", s.baseError)
-                .put("v_base_expected", expected).put("v_try", t.value()).put("e_try", t.error())
-                .put("margin", margin).put("old_level", s.previousLevel);
+        ObjectNode e = event(step, "")
+                .put("v_base", s.baseVelocity)
+                .put("e_base", s.baseError)
+                .put("v_base_expected", expected)
+                .put("v_try", t.value())
+                .put("e_try", t.error())
+                .put("margin", margin)
+                .put("old_level", s.previousLevel);
         s.round++;
         if (t.value() > expected + margin) {
             s.level = s.trialLevel;
@@ -287,7 +300,9 @@ public final class AdaLrsController {
         s.level = clamp(from / betaFactor());
         s.round++;
         s.upscaleAllowed = false;
-        ObjectNode e = event(step, "diverged").put("loss", String.valueOf(loss)).put("old_level", from)
+        ObjectNode e = event(step, "diverged")
+                .put("loss", String.valueOf(loss))
+                .put("old_level", from)
                 .put("new_level", s.level);
         if (settings.paired()) {
             // back to the round's snapshot; the step counter runs on and a new round starts here
@@ -325,7 +340,8 @@ public final class AdaLrsController {
 
     /** Starts a round at {@code step} with {@code action} taking its snapshot, or ends the search. */
     private Decision startPairedRound(long step, Action action) {
-        if (step + settings.window() > searchEnd || s.extraSteps + settings.window() > extraBudget
+        if (step + settings.window() > searchEnd
+                || s.extraSteps + settings.window() > extraBudget
                 || Double.isNaN(pairedTrialLevel())) {
             s.phase = "outside";
             s.finished = true;
@@ -421,12 +437,22 @@ public final class AdaLrsController {
         double error = count > 1 ? Math.sqrt(ss / (count - 1) / count) : Double.POSITIVE_INFINITY;
         double margin = settings.margin() * error;
         boolean up = s.trialLevel > s.previousLevel;
-        ObjectNode e = event(step, "").put("comparison", "paired").put("replayed_from", s.roundStart)
-                .put("direction", up ? "up" : "down").put("v_base", s.baseVelocity).put("e_base", s.baseError)
-                .put("v_try", t.value()).put("e_try", t.error()).put("base_mean_loss", baseMean)
-                .put("trial_mean_loss", baseMean + mean).put("paired_difference", mean)
-                .put("paired_error", error).put("compared_steps", count).put("margin", margin)
-                .put("old_level", s.previousLevel).put("extra_steps", s.extraSteps);
+        ObjectNode e = event(step, "")
+                .put("comparison", "paired")
+                .put("replayed_from", s.roundStart)
+                .put("direction", up ? "up" : "down")
+                .put("v_base", s.baseVelocity)
+                .put("e_base", s.baseError)
+                .put("v_try", t.value())
+                .put("e_try", t.error())
+                .put("base_mean_loss", baseMean)
+                .put("trial_mean_loss", baseMean + mean)
+                .put("paired_difference", mean)
+                .put("paired_error", error)
+                .put("compared_steps", count)
+                .put("margin", margin)
+                .put("old_level", s.previousLevel)
+                .put("extra_steps", s.extraSteps);
         s.round++;
         if (mean < -margin) {
             // the trial's branch is ahead on the same batches: its weights go on at its level
@@ -478,8 +504,12 @@ public final class AdaLrsController {
         s.upscaleAllowed = false;
         s.direction = -1;
         s.round++;
-        ObjectNode e = event(step, "diverged").put("comparison", "paired").put("replayed_from", s.roundStart)
-                .put("loss", String.valueOf(loss)).put("old_level", s.previousLevel).put("new_level", s.level)
+        ObjectNode e = event(step, "diverged")
+                .put("comparison", "paired")
+                .put("replayed_from", s.roundStart)
+                .put("loss", String.valueOf(loss))
+                .put("old_level", s.previousLevel)
+                .put("new_level", s.level)
                 .put("resumed_at", resume);
         Decision next = startPairedRound(resume, Action.ROLLBACK);
         return new Decision(next.action(), e, resume);
@@ -545,7 +575,8 @@ public final class AdaLrsController {
     }
 
     private ObjectNode event(long step, String outcome) {
-        ObjectNode e = JSON.createObjectNode().put("event", "adalrs").put("step", step).put("round", s.round);
+        ObjectNode e =
+                JSON.createObjectNode().put("event", "adalrs").put("step", step).put("round", s.round);
         if (!outcome.isEmpty()) {
             e.put("outcome", outcome);
         }
@@ -562,7 +593,8 @@ public final class AdaLrsController {
         try {
             s = JSON.treeToValue(json, State.class);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("AdaLRS state in the checkpoint is not readable: " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "AdaLRS state in the checkpoint is not readable: " + e.getOriginalMessage(), e);
         }
     }
 

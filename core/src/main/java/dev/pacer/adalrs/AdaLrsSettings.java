@@ -40,20 +40,20 @@ public record AdaLrsSettings(
         }
         Check.positive("pacer.adalrs.min-scale", minScale);
         if (!(maxScale >= minScale) || Double.isInfinite(maxScale)) {
-            throw new ConfigError("pacer.adalrs.max-scale = " + maxScale + ": expected a finite value >= min-scale = "
-                    + minScale);
+            throw new ConfigError(
+                    "pacer.adalrs.max-scale = " + maxScale + ": expected a finite value >= min-scale = " + minScale);
         }
         if (!(initialScale >= minScale && initialScale <= maxScale)) {
-            throw new ConfigError("pacer.adalrs.initial-scale = " + initialScale + ": expected a value in [min-scale, max-scale] = ["
-                    + minScale + ", " + maxScale + "]");
+            throw new ConfigError("pacer.adalrs.initial-scale = " + initialScale
+                    + ": expected a value in [min-scale, max-scale] = [" + minScale + ", " + maxScale + "]");
         }
         Check.nonNegative("pacer.adalrs.margin", margin);
         Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
         Check.oneOf("pacer.adalrs.comparison", comparison, "paired", "velocity");
         Check.inRange("pacer.adalrs.max-extra-compute", maxExtraCompute, 0, 1, true);
         if (duringWarmup && !"paired".equals(comparison)) {
-            throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""
-                    + comparison + "\"): velocities measured while warmup raises the rate are not comparable");
+            throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"" + comparison
+                    + "\"): velocities measured while warmup raises the rate are not comparable");
         }
     }
 
@@ -64,16 +64,29 @@ public record AdaLrsSettings(
 
     /** AdaLRS switched off (the other values are placeholders and unused). */
     public static AdaLrsSettings off() {
-        return new AdaLrsSettings(false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false, true);
+        return new AdaLrsSettings(
+                false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false, true);
     }
 
     public static AdaLrsSettings from(Config pacer) {
         Config c = pacer.getConfig("adalrs");
-        return new AdaLrsSettings(c.getBoolean("enabled"), c.getInt("window"), c.getDouble("alpha"),
-                c.getDouble("beta"), c.getDouble("decay"), c.getDouble("phase-start"), c.getDouble("phase-end"),
-                c.getDouble("min-scale"), c.getDouble("max-scale"), c.getDouble("initial-scale"),
-                c.getDouble("margin"), c.getString("trend"), c.getBoolean("neutral-keeps-weights"),
-                c.getString("comparison"), c.getDouble("max-extra-compute"), c.getBoolean("during-warmup"),
+        return new AdaLrsSettings(
+                c.getBoolean("enabled"),
+                c.getInt("window"),
+                c.getDouble("alpha"),
+                c.getDouble("beta"),
+                c.getDouble("decay"),
+                c.getDouble("phase-start"),
+                c.getDouble("phase-end"),
+                c.getDouble("min-scale"),
+                c.getDouble("max-scale"),
+                c.getDouble("initial-scale"),
+                c.getDouble("margin"),
+                c.getString("trend"),
+                c.getBoolean("neutral-keeps-weights"),
+                c.getString("comparison"),
+                c.getDouble("max-extra-compute"),
+                c.getBoolean("during-warmup"),
                 c.getBoolean("down-trials"));
     }
 }

@@ -12,17 +12,17 @@ import java.io.IOException;
  */
 public class CheckpointFormatException extends IOException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /**
-   * @param sourceName the file (or other source) being read, as the user would recognise it
-   * @param problem what is wrong and how to fix it; line breaks are replaced by spaces
-   */
-  public CheckpointFormatException(String sourceName, String problem) {
-    super(oneLine(sourceName + ": " + problem));
-  }
+    /**
+     * @param sourceName the file (or other source) being read, as the user would recognise it
+     * @param problem what is wrong and how to fix it; line breaks are replaced by spaces
+     */
+    public CheckpointFormatException(String sourceName, String problem) {
+        super(oneLine(sourceName + ": " + problem));
+    }
 
-  private static String oneLine(String s) {
-    return s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
-  }
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
+    }
 }

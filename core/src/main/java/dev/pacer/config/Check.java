@@ -28,8 +28,8 @@ public final class Check {
 
     public static double inRange(String key, double v, double lo, double hi, boolean hiInclusive) {
         if (!(v >= lo) || (hiInclusive ? v > hi : v >= hi)) {
-            throw new ConfigError(key + " = " + v + ": expected a value in [" + lo + ", " + hi
-                    + (hiInclusive ? "]" : ")"));
+            throw new ConfigError(
+                    key + " = " + v + ": expected a value in [" + lo + ", " + hi + (hiInclusive ? "]" : ")"));
         }
         return v;
     }

@@ -36,10 +36,13 @@ public final class ConfigChecker {
         if (!unknown.isEmpty()) {
             String key = unknown.get(0);
             ConfigValue value = user.getValue(key);
-            String origin = value.origin() == null ? "" : " (set in " + value.origin().description() + ")";
+            String origin =
+                    value.origin() == null ? "" : " (set in " + value.origin().description() + ")";
             throw new ConfigError("unknown setting '" + key + "'" + origin + "; did you mean '"
                     + nearest(key, known) + "'? Every key is documented in the reference.conf files"
-                    + (unknown.size() > 1 ? "; " + (unknown.size() - 1) + " more unknown: " + unknown.subList(1, unknown.size()) : ""));
+                    + (unknown.size() > 1
+                            ? "; " + (unknown.size() - 1) + " more unknown: " + unknown.subList(1, unknown.size())
+                            : ""));
         }
     }
 
@@ -66,8 +69,8 @@ public final class ConfigChecker {
     /** Turns Typesafe Config's exceptions into one-line errors naming the key and the fix. */
     public static ConfigError explain(ConfigException e) {
         if (e instanceof ConfigException.WrongType) {
-            return new ConfigError("wrong type: " + e.getMessage()
-                    + "; set it to a value of the type its reference.conf default has");
+            return new ConfigError(
+                    "wrong type: " + e.getMessage() + "; set it to a value of the type its reference.conf default has");
         }
         if (e instanceof ConfigException.Missing) {
             return new ConfigError("missing setting: " + e.getMessage());

@@ -86,7 +86,13 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.adamp}. */
-    public record AdamP(double beta1, double beta2, double eps, double weightDecay, double delta, double wdRatio,
+    public record AdamP(
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            double delta,
+            double wdRatio,
             boolean nesterov) {
         public AdamP {
             Check.inRange(P + "adamp.beta1", beta1, 0, 1, false);
@@ -111,8 +117,17 @@ public record OptimizerHyperparameters(
      * {@code pacer.optimizer.prodigy}; {@code beta3} NaN means sqrt(beta2) ({@code "auto"}), {@code growthRate}
      * infinite means unbounded ({@code "inf"}).
      */
-    public record Prodigy(double beta1, double beta2, double beta3, double eps, double weightDecay, double d0,
-            double dCoef, double growthRate, boolean biasCorrection, boolean safeguardWarmup) {
+    public record Prodigy(
+            double beta1,
+            double beta2,
+            double beta3,
+            double eps,
+            double weightDecay,
+            double d0,
+            double dCoef,
+            double growthRate,
+            boolean biasCorrection,
+            boolean safeguardWarmup) {
         public Prodigy {
             Check.inRange(P + "prodigy.beta1", beta1, 0, 1, false);
             Check.inRange(P + "prodigy.beta2", beta2, 0, 1, false);
@@ -131,8 +146,8 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.schedule-free-adamw}. */
-    public record ScheduleFree(double beta1, double beta2, double eps, double weightDecay, double r,
-            double weightLrPower) {
+    public record ScheduleFree(
+            double beta1, double beta2, double eps, double weightDecay, double r, double weightLrPower) {
         public ScheduleFree {
             Check.inRange(P + "schedule-free-adamw.beta1", beta1, 0, 1, false);
             Check.inRange(P + "schedule-free-adamw.beta2", beta2, 0, 1, false);
@@ -156,30 +171,65 @@ public record OptimizerHyperparameters(
         Config pr = o.getConfig("prodigy");
         Config sf = o.getConfig("schedule-free-adamw");
         return new OptimizerHyperparameters(
-                new Sgd(sgd.getDouble("momentum"), sgd.getDouble("dampening"), sgd.getBoolean("nesterov"),
+                new Sgd(
+                        sgd.getDouble("momentum"),
+                        sgd.getDouble("dampening"),
+                        sgd.getBoolean("nesterov"),
                         sgd.getDouble("weight-decay")),
                 new Lion(lion.getDouble("beta1"), lion.getDouble("beta2"), lion.getDouble("weight-decay")),
-                new AdaBelief(ab.getDouble("beta1"), ab.getDouble("beta2"), ab.getDouble("eps"),
-                        ab.getDouble("weight-decay"), ab.getBoolean("rectify")),
-                new Adan(adan.getDouble("beta1"), adan.getDouble("beta2"), adan.getDouble("beta3"),
-                        adan.getDouble("eps"), adan.getDouble("weight-decay")),
-                new Lamb(lamb.getDouble("beta1"), lamb.getDouble("beta2"), lamb.getDouble("eps"),
+                new AdaBelief(
+                        ab.getDouble("beta1"),
+                        ab.getDouble("beta2"),
+                        ab.getDouble("eps"),
+                        ab.getDouble("weight-decay"),
+                        ab.getBoolean("rectify")),
+                new Adan(
+                        adan.getDouble("beta1"),
+                        adan.getDouble("beta2"),
+                        adan.getDouble("beta3"),
+                        adan.getDouble("eps"),
+                        adan.getDouble("weight-decay")),
+                new Lamb(
+                        lamb.getDouble("beta1"),
+                        lamb.getDouble("beta2"),
+                        lamb.getDouble("eps"),
                         lamb.getDouble("weight-decay")),
-                new DiffGrad(dg.getDouble("beta1"), dg.getDouble("beta2"), dg.getDouble("eps"),
+                new DiffGrad(
+                        dg.getDouble("beta1"),
+                        dg.getDouble("beta2"),
+                        dg.getDouble("eps"),
                         dg.getDouble("weight-decay")),
-                new AdamP(ap.getDouble("beta1"), ap.getDouble("beta2"), ap.getDouble("eps"),
-                        ap.getDouble("weight-decay"), ap.getDouble("delta"), ap.getDouble("wd-ratio"),
+                new AdamP(
+                        ap.getDouble("beta1"),
+                        ap.getDouble("beta2"),
+                        ap.getDouble("eps"),
+                        ap.getDouble("weight-decay"),
+                        ap.getDouble("delta"),
+                        ap.getDouble("wd-ratio"),
                         ap.getBoolean("nesterov")),
-                new SgdSai(sai.getDouble("momentum"), sai.getDouble("eps"), sai.getDouble("weight-decay"),
+                new SgdSai(
+                        sai.getDouble("momentum"),
+                        sai.getDouble("eps"),
+                        sai.getDouble("weight-decay"),
                         sai.getBoolean("normalize")),
-                new Prodigy(pr.getDouble("beta1"), pr.getDouble("beta2"),
+                new Prodigy(
+                        pr.getDouble("beta1"),
+                        pr.getDouble("beta2"),
                         numberOrWord(pr, "beta3", "auto", Double.NaN, P + "prodigy."),
-                        pr.getDouble("eps"), pr.getDouble("weight-decay"), pr.getDouble("d0"),
-                        pr.getDouble("d-coef"), numberOrWord(pr, "growth-rate", "inf", Double.POSITIVE_INFINITY,
-                                P + "prodigy."),
-                        pr.getBoolean("bias-correction"), pr.getBoolean("safeguard-warmup")),
-                new ScheduleFree(sf.getDouble("beta1"), sf.getDouble("beta2"), sf.getDouble("eps"),
-                        sf.getDouble("weight-decay"), sf.getDouble("r"), sf.getDouble("weight-lr-power")));
+                        pr.getDouble("eps"),
+                        pr.getDouble("weight-decay"),
+                        pr.getDouble("d0"),
+                        pr.getDouble("d-coef"),
+                        numberOrWord(pr, "growth-rate", "inf", Double.POSITIVE_INFINITY, P + "prodigy."),
+                        pr.getBoolean("bias-correction"),
+                        pr.getBoolean("safeguard-warmup")),
+                new ScheduleFree(
+                        sf.getDouble("beta1"),
+                        sf.getDouble("beta2"),
+                        sf.getDouble("eps"),
+                        sf.getDouble("weight-decay"),
+                        sf.getDouble("r"),
+                        sf.getDouble("weight-lr-power")));
     }
 
     /** A number, or the one word that stands for a special value. */

@@ -11,16 +11,32 @@ import java.util.Objects;
  * {@code beta1}, {@code beta2}, {@code eps} and {@code weightDecay} are AdamW's; every other optimizer's
  * hyperparameters are in {@link #hyper()}.
  */
-public record OptimizerSettings(String name, double beta1, double beta2, double eps, double weightDecay,
-        List<String> noDecay, OptimizerHyperparameters hyper) {
+public record OptimizerSettings(
+        String name,
+        double beta1,
+        double beta2,
+        double eps,
+        double weightDecay,
+        List<String> noDecay,
+        OptimizerHyperparameters hyper) {
 
     /** Every optimizer {@code pacer.optimizer.name} can select. */
-    public static final List<String> NAMES = List.of("adamw", "sgd", "lion", "adabelief", "adan", "lamb",
-            "diffgrad", "adamp", "sgd-sai", "prodigy", "schedule-free-adamw");
+    public static final List<String> NAMES = List.of(
+            "adamw",
+            "sgd",
+            "lion",
+            "adabelief",
+            "adan",
+            "lamb",
+            "diffgrad",
+            "adamp",
+            "sgd-sai",
+            "prodigy",
+            "schedule-free-adamw");
 
     /** The tensor kinds {@code pacer.optimizer.no-decay} can name. */
-    public static final List<String> NO_DECAY_KINDS = List.of("norm", "bias", "embedding", "token-embedding",
-            "position-embedding");
+    public static final List<String> NO_DECAY_KINDS =
+            List.of("norm", "bias", "embedding", "token-embedding", "position-embedding");
 
     public OptimizerSettings {
         Check.oneOf("pacer.optimizer.name", name, NAMES.toArray(String[]::new));
@@ -74,8 +90,13 @@ public record OptimizerSettings(String name, double beta1, double beta2, double 
 
     public static OptimizerSettings from(Config pacer) {
         Config c = pacer.getConfig("optimizer");
-        OptimizerSettings s = new OptimizerSettings(c.getString("name"), c.getDouble("beta1"),
-                c.getDouble("beta2"), c.getDouble("eps"), c.getDouble("weight-decay"), c.getStringList("no-decay"),
+        OptimizerSettings s = new OptimizerSettings(
+                c.getString("name"),
+                c.getDouble("beta1"),
+                c.getDouble("beta2"),
+                c.getDouble("eps"),
+                c.getDouble("weight-decay"),
+                c.getStringList("no-decay"),
                 OptimizerHyperparameters.from(c));
         if (s.name().equals("prodigy") && pacer.hasPath("train.lr")) {
             checkProdigyLr(pacer.getDouble("train.lr"));

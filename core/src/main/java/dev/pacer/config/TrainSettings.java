@@ -41,9 +41,18 @@ public record TrainSettings(
 
     public static TrainSettings from(Config pacer) {
         Config c = pacer.getConfig("train");
-        return new TrainSettings(c.getDouble("lr"), c.getLong("max-steps"), c.getInt("global-batch"),
-                c.getInt("micro-batch"), c.getInt("seq-len"), c.getString("schedule"),
-                c.getDouble("warmup-fraction"), c.getDouble("min-lr-ratio"), c.getDouble("decay-fraction"),
-                c.getDouble("grad-clip"), c.getLong("eval-every"), c.getInt("eval-sequences"));
+        return new TrainSettings(
+                c.getDouble("lr"),
+                c.getLong("max-steps"),
+                c.getInt("global-batch"),
+                c.getInt("micro-batch"),
+                c.getInt("seq-len"),
+                c.getString("schedule"),
+                c.getDouble("warmup-fraction"),
+                c.getDouble("min-lr-ratio"),
+                c.getDouble("decay-fraction"),
+                c.getDouble("grad-clip"),
+                c.getLong("eval-every"),
+                c.getInt("eval-sequences"));
     }
 }

@@ -77,19 +77,23 @@ public record DeviceChoice(int gpu, String reason) {
             String why = "libtorch sees no CUDA device (CPU-only natives on the classpath, or no NVIDIA driver"
                     + " in the container; see docs/clusters.md, GPU executors)";
             if (required) {
-                throw new IllegalStateException(KEY + " = gpu, but " + why + "; set " + KEY
-                        + " = auto to fall back to the CPU");
+                throw new IllegalStateException(
+                        KEY + " = gpu, but " + why + "; set " + KEY + " = auto to fall back to the CPU");
             }
-            return cpu(assigned.isEmpty() ? "no GPU resource assigned to the task, and " + why
-                    : "Spark assigned GPU " + assigned + ", but " + why);
+            return cpu(
+                    assigned.isEmpty()
+                            ? "no GPU resource assigned to the task, and " + why
+                            : "Spark assigned GPU " + assigned + ", but " + why);
         }
         if (assigned.isEmpty()) {
             if (required) {
-                return new DeviceChoice(0, "no GPU resource assigned to the task (spark.task.resource.gpu.amount"
-                        + " unset); " + KEY + " = gpu uses CUDA device 0 of " + visibleGpus);
+                return new DeviceChoice(
+                        0,
+                        "no GPU resource assigned to the task (spark.task.resource.gpu.amount" + " unset); " + KEY
+                                + " = gpu uses CUDA device 0 of " + visibleGpus);
             }
-            return cpu("no GPU resource assigned to the task (spark.task.resource.gpu.amount unset); "
-                    + visibleGpus + " CUDA device(s) visible: assign them through Spark or set " + KEY + " = gpu");
+            return cpu("no GPU resource assigned to the task (spark.task.resource.gpu.amount unset); " + visibleGpus
+                    + " CUDA device(s) visible: assign them through Spark or set " + KEY + " = gpu");
         }
         String address = assigned.get(0).trim();
         int index;

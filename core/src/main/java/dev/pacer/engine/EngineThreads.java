@@ -26,8 +26,8 @@ public final class EngineThreads {
     /** Threads each task should use: cores shared evenly among the tasks that run at once. */
     public static int perTask(int executorCores, int concurrentTasks) {
         if (executorCores <= 0 || concurrentTasks <= 0) {
-            throw new IllegalArgumentException("executor cores and concurrent tasks must be > 0, got "
-                    + executorCores + " and " + concurrentTasks);
+            throw new IllegalArgumentException("executor cores and concurrent tasks must be > 0, got " + executorCores
+                    + " and " + concurrentTasks);
         }
         return Math.max(1, executorCores / concurrentTasks);
     }

@@ -44,10 +44,12 @@ public final class GptForward {
         for (int layer = 0; layer < cfg.layers(); layer++) {
             int p = 2 + layer * PER_BLOCK;
             NDArray a = layerNorm(x, params[p], params[p + 1], cfg.eps());
-            x = x.add(attention(cfg, a, params[p + 2], params[p + 3], params[p + 4], params[p + 5],
-                    mask, batch, time));
+            x = x.add(attention(cfg, a, params[p + 2], params[p + 3], params[p + 4], params[p + 5], mask, batch, time));
             NDArray m = layerNorm(x, params[p + 6], params[p + 7], cfg.eps());
-            NDArray hidden = m.matMul(params[p + 8]).add(params[p + 9]).getNDArrayInternal().gelu();
+            NDArray hidden = m.matMul(params[p + 8])
+                    .add(params[p + 9])
+                    .getNDArrayInternal()
+                    .gelu();
             x = x.add(hidden.matMul(params[p + 10]).add(params[p + 11]));
         }
         int f = 2 + cfg.layers() * PER_BLOCK;
@@ -84,11 +86,21 @@ public final class GptForward {
 
     private static NDArray layerNorm(NDArray x, NDArray gain, NDArray bias, double eps) {
         Shape feature = new Shape(x.getShape().get(x.getShape().dimension() - 1));
-        return x.getNDArrayInternal().layerNorm(x, feature, gain, bias, (float) eps).singletonOrThrow();
+        return x.getNDArrayInternal()
+                .layerNorm(x, feature, gain, bias, (float) eps)
+                .singletonOrThrow();
     }
 
-    private static NDArray attention(GptConfig cfg, NDArray a, NDArray wQkv, NDArray bQkv,
-            NDArray wOut, NDArray bOut, NDArray mask, long batch, long time) {
+    private static NDArray attention(
+            GptConfig cfg,
+            NDArray a,
+            NDArray wQkv,
+            NDArray bQkv,
+            NDArray wOut,
+            NDArray bOut,
+            NDArray mask,
+            long batch,
+            long time) {
         int heads = cfg.heads();
         int hd = cfg.headDim();
         NDList qkv = a.matMul(wQkv).add(bQkv).split(3, 2);

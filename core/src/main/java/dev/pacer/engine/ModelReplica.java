@@ -46,8 +46,8 @@ public final class ModelReplica implements AutoCloseable {
         this.config = layout.config();
         this.root = NDManager.newBaseManager(device);
         this.causalMask = GptForward.causalMask(root, config.context());
-        this.weightBuffer = ByteBuffer.allocateDirect(layout.totalSize() * Float.BYTES)
-                .order(ByteOrder.nativeOrder());
+        this.weightBuffer =
+                ByteBuffer.allocateDirect(layout.totalSize() * Float.BYTES).order(ByteOrder.nativeOrder());
     }
 
     public ParameterLayout layout() {
@@ -75,8 +75,8 @@ public final class ModelReplica implements AutoCloseable {
      * {@code trainable} (layout order; null = all) require a gradient: autograd computes none for
      * the others (frozen groups), whose entries in {@code gradOut} are set to 0.
      */
-    public LossSum gradients(float[] weights, List<int[]> sequences, int microBatch, float[] gradOut,
-            boolean[] trainable) {
+    public LossSum gradients(
+            float[] weights, List<int[]> sequences, int microBatch, float[] gradOut, boolean[] trainable) {
         checkSizes(weights, gradOut);
         if (trainable != null && trainable.length != layout.tensors().size()) {
             throw new IllegalArgumentException("trainable mask has " + trainable.length + " entries, the model has "
@@ -85,7 +85,8 @@ public final class ModelReplica implements AutoCloseable {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(true);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, trainable == null ? all(layout.tensors().size()) : trainable);
+            NDArray[] params = loadParams(
+                    step, weights, trainable == null ? all(layout.tensors().size()) : trainable);
             LossSum sum = microBatches(step, params, sequences, microBatch, true);
             for (int i = 0; i < params.length; i++) {
                 TensorSpec t = layout.tensors().get(i);
@@ -94,7 +95,9 @@ public final class ModelReplica implements AutoCloseable {
                     continue;
                 }
                 try (NDArray g = params[i].getGradient()) {
-                    g.toByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer()
+                    g.toByteBuffer()
+                            .order(ByteOrder.nativeOrder())
+                            .asFloatBuffer()
                             .get(gradOut, t.offset(), t.size());
                 }
             }
@@ -110,8 +113,7 @@ public final class ModelReplica implements AutoCloseable {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            return microBatches(step, loadParams(step, weights, null), sequences, microBatch,
-                    false);
+            return microBatches(step, loadParams(step, weights, null), sequences, microBatch, false);
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -136,8 +138,8 @@ public final class ModelReplica implements AutoCloseable {
      * micro-batch's graph and activations are freed by its scope, gradients accumulate in the
      * parameters.
      */
-    private LossSum microBatches(NDManager step, NDArray[] params, List<int[]> sequences, int microBatch,
-            boolean backward) {
+    private LossSum microBatches(
+            NDManager step, NDArray[] params, List<int[]> sequences, int microBatch, boolean backward) {
         double loss = 0;
         long tokens = 0;
         for (int start = 0; start < sequences.size(); start += microBatch) {
@@ -145,7 +147,8 @@ public final class ModelReplica implements AutoCloseable {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray[] io = inputsAndTargets(step, mb);
-                NDArray lossSum = GptForward.crossEntropySum(GptForward.logits(config, params, io[0], causalMask), io[1]);
+                NDArray lossSum =
+                        GptForward.crossEntropySum(GptForward.logits(config, params, io[0], causalMask), io[1]);
                 loss += lossSum.getFloat();
                 tokens += io[1].size();
                 if (backward) {
@@ -187,8 +190,8 @@ public final class ModelReplica implements AutoCloseable {
         for (int b = 0; b < mb.size(); b++) {
             int[] seq = mb.get(b);
             if (seq.length != len + 1) {
-                throw new IllegalArgumentException("sequences in one micro-batch differ in length: "
-                        + seq.length + " vs " + (len + 1));
+                throw new IllegalArgumentException(
+                        "sequences in one micro-batch differ in length: " + seq.length + " vs " + (len + 1));
             }
             for (int t = 0; t < len; t++) {
                 in[b][t] = seq[t];
@@ -200,12 +203,12 @@ public final class ModelReplica implements AutoCloseable {
 
     private void checkSizes(float[] weights, float[] grads) {
         if (weights.length != layout.totalSize()) {
-            throw new IllegalArgumentException("weights hold " + weights.length
-                    + " values, the model needs " + layout.totalSize());
+            throw new IllegalArgumentException(
+                    "weights hold " + weights.length + " values, the model needs " + layout.totalSize());
         }
         if (grads != null && grads.length != layout.totalSize()) {
-            throw new IllegalArgumentException("gradient buffer holds " + grads.length
-                    + " values, the model needs " + layout.totalSize());
+            throw new IllegalArgumentException(
+                    "gradient buffer holds " + grads.length + " values, the model needs " + layout.totalSize());
         }
     }
 

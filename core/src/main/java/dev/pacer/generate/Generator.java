@@ -29,16 +29,16 @@ public final class Generator implements AutoCloseable {
 
     public Generator(ParameterLayout layout, float[] weights, Device device) {
         if (weights.length != layout.totalSize()) {
-            throw new IllegalArgumentException("weights hold " + weights.length
-                    + " values, the model needs " + layout.totalSize());
+            throw new IllegalArgumentException(
+                    "weights hold " + weights.length + " values, the model needs " + layout.totalSize());
         }
         this.config = layout.config();
         this.manager = NDManager.newBaseManager(device);
         this.params = new NDArray[layout.tensors().size()];
         for (int i = 0; i < params.length; i++) {
             TensorSpec t = layout.tensors().get(i);
-            params[i] = manager.create(Arrays.copyOfRange(weights, t.offset(), t.offset() + t.size()),
-                    new Shape(t.shape()));
+            params[i] = manager.create(
+                    Arrays.copyOfRange(weights, t.offset(), t.offset() + t.size()), new Shape(t.shape()));
         }
         this.causalMask = GptForward.causalMask(manager, config.context());
     }
@@ -50,8 +50,8 @@ public final class Generator implements AutoCloseable {
     /** Logits over the vocabulary for the token after {@code window} (1 to context tokens). */
     public float[] nextTokenLogits(int[] window) {
         if (window.length == 0 || window.length > config.context()) {
-            throw new IllegalArgumentException("the window holds " + window.length
-                    + " tokens; the model reads 1 to " + config.context());
+            throw new IllegalArgumentException(
+                    "the window holds " + window.length + " tokens; the model reads 1 to " + config.context());
         }
         long[][] input = new long[1][window.length];
         for (int i = 0; i < window.length; i++) {
@@ -82,8 +82,8 @@ public final class Generator implements AutoCloseable {
             throw new IllegalArgumentException("the prompt is empty: give at least one token to continue");
         }
         if (prompt.length > config.context()) {
-            throw new IllegalArgumentException("the prompt is " + prompt.length
-                    + " tokens but the model reads at most " + config.context());
+            throw new IllegalArgumentException(
+                    "the prompt is " + prompt.length + " tokens but the model reads at most " + config.context());
         }
         if (maxTokens < 0) {
             throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);

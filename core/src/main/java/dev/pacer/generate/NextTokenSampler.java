@@ -30,7 +30,8 @@ public final class NextTokenSampler {
             return argmax(logits, offset, vocab);
         }
         int[] candidates = settings.topK() == 0 || settings.topK() >= vocab
-                ? allIds(vocab) : topK(logits, offset, vocab, settings.topK());
+                ? allIds(vocab)
+                : topK(logits, offset, vocab, settings.topK());
         double max = Double.NEGATIVE_INFINITY;
         for (int id : candidates) {
             max = Math.max(max, logits[offset + id]);

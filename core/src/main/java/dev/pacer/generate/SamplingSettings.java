@@ -12,8 +12,8 @@ public record SamplingSettings(double temperature, int topK, long seed) {
 
     public SamplingSettings {
         if (!(temperature >= 0) || Double.isInfinite(temperature)) {
-            throw new IllegalArgumentException("temperature must be a finite number >= 0 (0 = greedy), got "
-                    + temperature);
+            throw new IllegalArgumentException(
+                    "temperature must be a finite number >= 0 (0 = greedy), got " + temperature);
         }
         if (topK < 0) {
             throw new IllegalArgumentException("top-k must be >= 0 (0 = the whole vocabulary), got " + topK);

@@ -20,7 +20,8 @@ public record CurvatureFit(double b, double a, double c, double r2) {
      */
     public static CurvatureFit of(double[] xi, double[] loss) {
         if (xi.length != loss.length) {
-            throw new IllegalArgumentException("offsets and losses differ in length: " + xi.length + " vs " + loss.length);
+            throw new IllegalArgumentException(
+                    "offsets and losses differ in length: " + xi.length + " vs " + loss.length);
         }
         int n = xi.length;
         if (n < 3) {
@@ -77,7 +78,8 @@ public record CurvatureFit(double b, double a, double c, double r2) {
                 }
             }
             if (Math.abs(m[pivot][col]) < 1e-12) {
-                throw new IllegalArgumentException("offsets take fewer than 3 distinct values: the quadratic is undetermined");
+                throw new IllegalArgumentException(
+                        "offsets take fewer than 3 distinct values: the quadratic is undetermined");
             }
             double[] tmp = m[col];
             m[col] = m[pivot];

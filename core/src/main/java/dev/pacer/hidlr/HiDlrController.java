@@ -37,8 +37,16 @@ public final class HiDlrController {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One group's result in a probe. */
-    public record GroupFit(String group, long size, CurvatureFit fit, boolean accepted, String reason,
-            double proposedRate, double rate, double multiplier, double ppi) {}
+    public record GroupFit(
+            String group,
+            long size,
+            CurvatureFit fit,
+            boolean accepted,
+            String reason,
+            double proposedRate,
+            double rate,
+            double multiplier,
+            double ppi) {}
 
     /** What a probe changed, and the events to log. */
     public record Outcome(List<GroupFit> fits, ObjectNode probeEvent, ObjectNode freezeEvent) {}
@@ -62,8 +70,13 @@ public final class HiDlrController {
      * @param warmupSteps no probe before the warmup ends: its rates are not the ones to fit
      * @param every       steps between probes, see {@link HiDlrSettings#every}
      */
-    public HiDlrController(HiDlrSettings settings, ParameterGroups groups, boolean shapeOnly, long warmupSteps,
-            long maxSteps, long every) {
+    public HiDlrController(
+            HiDlrSettings settings,
+            ParameterGroups groups,
+            boolean shapeOnly,
+            long warmupSteps,
+            long maxSteps,
+            long every) {
         if (every < 1) {
             throw new IllegalArgumentException("probe interval must be >= 1, got " + every);
         }
@@ -81,7 +94,8 @@ public final class HiDlrController {
         this.frozen = new boolean[k];
         settings.checkGroups(groups);
         for (int g = 0; g < k; g++) {
-            multipliers[g] = settings.initialMultipliers().getOrDefault(groups.group(g).name(), 1.0);
+            multipliers[g] =
+                    settings.initialMultipliers().getOrDefault(groups.group(g).name(), 1.0);
         }
         if (shapeOnly) {
             normalise();
@@ -155,8 +169,8 @@ public final class HiDlrController {
         int[] probed = probedGroups();
         double[] offs = settings.offsets();
         if (losses.length != 1 + offs.length * probed.length) {
-            throw new IllegalArgumentException("probe returned " + losses.length + " losses, expected "
-                    + (1 + offs.length * probed.length));
+            throw new IllegalArgumentException(
+                    "probe returned " + losses.length + " losses, expected " + (1 + offs.length * probed.length));
         }
         probes++;
         List<GroupFit> fits = new ArrayList<>();
@@ -189,13 +203,22 @@ public final class HiDlrController {
                 proposed[g] = fit.bestStep();
             }
             double ppi = fit != null && fit.a() > 0 && Double.isFinite(fit.b())
-                    ? fit.b() * fit.b() / (fit.a() * groups.group(g).size()) : Double.NaN;
+                    ? fit.b() * fit.b() / (fit.a() * groups.group(g).size())
+                    : Double.NaN;
             if (!freezeDecided && Double.isFinite(ppi) && fit.r2() >= settings.minR2()) {
                 ppiSum[g] += ppi;
                 ppiCount[g]++;
             }
-            fits.add(new GroupFit(groups.group(g).name(), groups.group(g).size(), fit, reason.isEmpty(), reason,
-                    proposed[g], 0, 0, ppi));
+            fits.add(new GroupFit(
+                    groups.group(g).name(),
+                    groups.group(g).size(),
+                    fit,
+                    reason.isEmpty(),
+                    reason,
+                    proposed[g],
+                    0,
+                    0,
+                    ppi));
         }
         // clip each accepted rate to [η/2, 2η], then average with the old one
         for (int g : probed) {
@@ -211,7 +234,9 @@ public final class HiDlrController {
             normalise();
         }
         ObjectNode freezeEvent = null;
-        if (settings.freeze().enabled() && !freezeDecided && probes >= settings.freeze().measureProbes()) {
+        if (settings.freeze().enabled()
+                && !freezeDecided
+                && probes >= settings.freeze().measureProbes()) {
             freezeEvent = decideFreeze(step);
             if (shapeOnly) {
                 normalise();
@@ -221,8 +246,16 @@ public final class HiDlrController {
         for (int j = 0; j < probed.length; j++) {
             GroupFit f = fits.get(j);
             int g = probed[j];
-            done.add(new GroupFit(f.group(), f.size(), f.fit(), f.accepted(), f.reason(), f.proposedRate(),
-                    baseRate * multiplier(g), multiplier(g), f.ppi()));
+            done.add(new GroupFit(
+                    f.group(),
+                    f.size(),
+                    f.fit(),
+                    f.accepted(),
+                    f.reason(),
+                    f.proposedRate(),
+                    baseRate * multiplier(g),
+                    multiplier(g),
+                    f.ppi()));
         }
         return new Outcome(done, probeEvent(step, baseRate, losses[0], done), freezeEvent);
     }
@@ -295,8 +328,11 @@ public final class HiDlrController {
         if (!order.isEmpty() && !keep[order.get(0)] && noneKept(keep)) {
             keep[order.get(0)] = true; // never freeze the whole model
         }
-        ObjectNode e = JSON.createObjectNode().put("event", "hidlr_freeze").put("step", step)
-                .put("rule", f.rule()).put("probes_measured", probes);
+        ObjectNode e = JSON.createObjectNode()
+                .put("event", "hidlr_freeze")
+                .put("step", step)
+                .put("rule", f.rule())
+                .put("probes_measured", probes);
         long trainable = 0;
         ArrayNode table = e.putArray("groups");
         for (int g = 0; g < k; g++) {
@@ -304,13 +340,16 @@ public final class HiDlrController {
             if (keep[g]) {
                 trainable += groups.group(g).size();
             }
-            ObjectNode row = table.addObject().put("group", groups.group(g).name()).put("size", groups.group(g).size());
+            ObjectNode row = table.addObject()
+                    .put("group", groups.group(g).name())
+                    .put("size", groups.group(g).size());
             number(row, "ppi", ppi[g]).put("measured", ppiCount[g]).put("kept", keep[g]);
             if (Double.isNaN(ppi[g])) {
                 row.put("note", "no acceptable fit while measuring: kept");
             }
         }
-        e.put("trainable_parameters", trainable).put("total_parameters", groups.totalSize())
+        e.put("trainable_parameters", trainable)
+                .put("total_parameters", groups.totalSize())
                 .put("trainable_fraction", trainable / (double) groups.totalSize());
         return e;
     }
@@ -325,13 +364,21 @@ public final class HiDlrController {
     }
 
     private ObjectNode probeEvent(long step, double baseRate, double baseLoss, List<GroupFit> fits) {
-        ObjectNode e = JSON.createObjectNode().put("event", "hidlr_probe").put("step", step).put("probe", probes)
-                .put("base_rate", baseRate).put("loss", baseLoss).put("shape_only", shapeOnly);
+        ObjectNode e = JSON.createObjectNode()
+                .put("event", "hidlr_probe")
+                .put("step", step)
+                .put("probe", probes)
+                .put("base_rate", baseRate)
+                .put("loss", baseLoss)
+                .put("shape_only", shapeOnly);
         ArrayNode arr = e.putArray("groups");
         for (GroupFit f : fits) {
             ObjectNode g = arr.addObject().put("group", f.group()).put("size", f.size());
             if (f.fit() != null) {
-                number(number(number(g, "b", f.fit().b()), "A", f.fit().a()), "r2", f.fit().r2());
+                number(
+                        number(number(g, "b", f.fit().b()), "A", f.fit().a()),
+                        "r2",
+                        f.fit().r2());
             }
             g.put("accepted", f.accepted());
             if (!f.accepted()) {
@@ -351,12 +398,17 @@ public final class HiDlrController {
 
     /** The whole state, for checkpoints. */
     public ObjectNode toJson() {
-        ObjectNode o = JSON.createObjectNode().put("probes", probes).put("freeze_decided", freezeDecided)
+        ObjectNode o = JSON.createObjectNode()
+                .put("probes", probes)
+                .put("freeze_decided", freezeDecided)
                 .put("grouping", settings.grouping().id());
         ObjectNode gs = o.putObject("groups");
         for (int g = 0; g < groups.count(); g++) {
-            gs.putObject(groups.group(g).name()).put("multiplier", multipliers[g]).put("ppi_sum", ppiSum[g])
-                    .put("ppi_count", ppiCount[g]).put("frozen", frozen[g]);
+            gs.putObject(groups.group(g).name())
+                    .put("multiplier", multipliers[g])
+                    .put("ppi_sum", ppiSum[g])
+                    .put("ppi_count", ppiCount[g])
+                    .put("frozen", frozen[g]);
         }
         return o;
     }

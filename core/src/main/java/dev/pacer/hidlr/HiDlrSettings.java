@@ -31,11 +31,31 @@ public record HiDlrSettings(
         Map<String, Double> initialMultipliers) {
 
     /** Without initial multipliers: every group starts at the base rate. */
-    public HiDlrSettings(boolean enabled, ParameterGroups.Strategy grouping, long every, double maxOverhead,
-            int probeSequences, double[] offsets, double minR2, double smoothing, double maxMultiplier, String mode,
+    public HiDlrSettings(
+            boolean enabled,
+            ParameterGroups.Strategy grouping,
+            long every,
+            double maxOverhead,
+            int probeSequences,
+            double[] offsets,
+            double minR2,
+            double smoothing,
+            double maxMultiplier,
+            String mode,
             Freeze freeze) {
-        this(enabled, grouping, every, maxOverhead, probeSequences, offsets, minR2, smoothing, maxMultiplier, mode,
-                freeze, Map.of());
+        this(
+                enabled,
+                grouping,
+                every,
+                maxOverhead,
+                probeSequences,
+                offsets,
+                minR2,
+                smoothing,
+                maxMultiplier,
+                mode,
+                freeze,
+                Map.of());
     }
 
     /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
@@ -46,8 +66,8 @@ public record HiDlrSettings(
             Check.oneOf("pacer.hidlr.freeze.rule", rule, "budget", "threshold");
             Check.inRange("pacer.hidlr.freeze.budget", budget, 0, 1, true);
             if (!(budget > 0)) {
-                throw new ConfigError("pacer.hidlr.freeze.budget = " + budget
-                        + ": expected a fraction of the parameters in (0, 1]");
+                throw new ConfigError(
+                        "pacer.hidlr.freeze.budget = " + budget + ": expected a fraction of the parameters in (0, 1]");
             }
             Check.inRange("pacer.hidlr.freeze.threshold", threshold, 0, 1, true);
         }
@@ -95,8 +115,18 @@ public record HiDlrSettings(
 
     /** Hi-DLR off (for code paths that never probe, such as the throughput benchmark). */
     public static HiDlrSettings off() {
-        return new HiDlrSettings(false, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2}, 0.9, 0.9,
-                10, "auto", new Freeze(false, 3, "budget", 0.5, 0.1));
+        return new HiDlrSettings(
+                false,
+                ParameterGroups.Strategy.KIND,
+                0,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                0.9,
+                0.9,
+                10,
+                "auto",
+                new Freeze(false, 3, "budget", 0.5, 0.1));
     }
 
     /**
@@ -131,11 +161,24 @@ public record HiDlrSettings(
         }
         List<Double> offsets = c.getDoubleList("offsets");
         Config f = c.getConfig("freeze");
-        return new HiDlrSettings(c.getBoolean("enabled"), grouping, c.getLong("every"), c.getDouble("max-overhead"),
-                c.getInt("probe-sequences"), offsets.stream().mapToDouble(Double::doubleValue).toArray(),
-                c.getDouble("min-r2"), c.getDouble("smoothing"), c.getDouble("max-multiplier"),
-                c.getString("mode"), new Freeze(f.getBoolean("enabled"), f.getInt("measure-probes"), f.getString("rule"),
-                        f.getDouble("budget"), f.getDouble("threshold")), initialMultipliers(c));
+        return new HiDlrSettings(
+                c.getBoolean("enabled"),
+                grouping,
+                c.getLong("every"),
+                c.getDouble("max-overhead"),
+                c.getInt("probe-sequences"),
+                offsets.stream().mapToDouble(Double::doubleValue).toArray(),
+                c.getDouble("min-r2"),
+                c.getDouble("smoothing"),
+                c.getDouble("max-multiplier"),
+                c.getString("mode"),
+                new Freeze(
+                        f.getBoolean("enabled"),
+                        f.getInt("measure-probes"),
+                        f.getString("rule"),
+                        f.getDouble("budget"),
+                        f.getDouble("threshold")),
+                initialMultipliers(c));
     }
 
     private static Map<String, Double> initialMultipliers(Config c) {

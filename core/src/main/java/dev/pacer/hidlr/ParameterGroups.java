@@ -24,7 +24,9 @@ public final class ParameterGroups {
 
     /** How tensors are grouped. */
     public enum Strategy {
-        KIND, BLOCK, TENSOR;
+        KIND,
+        BLOCK,
+        TENSOR;
 
         public String id() {
             return name().toLowerCase(Locale.ROOT);
@@ -71,7 +73,8 @@ public final class ParameterGroups {
         }
         List<TensorSpec> tensors = layout.tensors();
         for (int i = 0; i < tensors.size(); i++) {
-            byName.computeIfAbsent(groupName(tensors.get(i), strategy), n -> new ArrayList<>()).add(i);
+            byName.computeIfAbsent(groupName(tensors.get(i), strategy), n -> new ArrayList<>())
+                    .add(i);
         }
         List<Group> groups = new ArrayList<>();
         for (Map.Entry<String, List<Integer>> e : byName.entrySet()) {
@@ -95,9 +98,12 @@ public final class ParameterGroups {
         return switch (strategy) {
             case KIND -> kindName(t.kind());
             case TENSOR -> t.name();
-            case BLOCK -> t.block() >= 0 ? "block-" + t.block()
-                    : t.kind() == ParameterKind.TOKEN_EMBEDDING || t.kind() == ParameterKind.POSITION_EMBEDDING
-                            ? "embeddings" : "final-norm";
+            case BLOCK ->
+                t.block() >= 0
+                        ? "block-" + t.block()
+                        : t.kind() == ParameterKind.TOKEN_EMBEDDING || t.kind() == ParameterKind.POSITION_EMBEDDING
+                                ? "embeddings"
+                                : "final-norm";
         };
     }
 

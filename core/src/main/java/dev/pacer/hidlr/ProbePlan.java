@@ -29,8 +29,8 @@ public record ProbePlan(int[][] spanStart, int[][] spanLength, double[][] xi) im
      * @param rates   each probed group's current rate
      * @param offsets offsets in units of the rate
      */
-    public static ProbePlan of(ParameterLayout layout, ParameterGroups groups, int[] probed, double[] rates,
-            double[] offsets) {
+    public static ProbePlan of(
+            ParameterLayout layout, ParameterGroups groups, int[] probed, double[] rates, double[] offsets) {
         if (rates.length != probed.length) {
             throw new IllegalArgumentException(probed.length + " probed groups but " + rates.length + " rates");
         }
@@ -68,8 +68,8 @@ public record ProbePlan(int[][] spanStart, int[][] spanLength, double[][] xi) im
      */
     public double[] evaluate(LossFunction f, float[] weights, float[] direction) {
         if (direction.length != weights.length) {
-            throw new IllegalArgumentException("direction holds " + direction.length + " values, weights "
-                    + weights.length);
+            throw new IllegalArgumentException(
+                    "direction holds " + direction.length + " values, weights " + weights.length);
         }
         double[] out = new double[points()];
         float[] work = weights.clone();

@@ -20,9 +20,8 @@ public record GptConfig(int vocab, int context, int width, int layers, int heads
         positive("layers", layers);
         positive("heads", heads);
         if (width % heads != 0) {
-            throw new IllegalArgumentException(
-                    "model width " + width + " is not divisible by heads " + heads
-                            + ": choose a width that is a multiple of the head count");
+            throw new IllegalArgumentException("model width " + width + " is not divisible by heads " + heads
+                    + ": choose a width that is a multiple of the head count");
         }
         if (!(eps > 0)) {
             throw new IllegalArgumentException("LayerNorm eps must be > 0, got " + eps);

@@ -44,8 +44,7 @@ public enum ModelPreset {
                 return p;
             }
         }
-        throw new IllegalArgumentException(
-                "unknown model preset '" + id + "': expected one of " + ids());
+        throw new IllegalArgumentException("unknown model preset '" + id + "': expected one of " + ids());
     }
 
     public static String ids() {

@@ -151,7 +151,7 @@ public final class ParameterLayout {
             int end = t.offset() + t.size();
             switch (t.kind()) {
                 case NORM -> java.util.Arrays.fill(w, t.offset(), end, 1f);
-                case BIAS -> { } // zeros
+                case BIAS -> {} // zeros
                 default -> {
                     double std = t.name().endsWith("c_proj.weight") ? residualStd : 0.02;
                     for (int i = t.offset(); i < end; i++) {

@@ -38,7 +38,11 @@ public final class AdamP extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
     /** Which projection a tensor took in the last step. */
-    enum Projection { NONE, CHANNEL, LAYER }
+    enum Projection {
+        NONE,
+        CHANNEL,
+        LAYER
+    }
 
     private final double beta1;
     private final double beta2;

@@ -79,8 +79,7 @@ abstract class FlatStateOptimizer implements Optimizer {
      * Optimizer-specific checks of a step's slices, run before anything is modified; throws
      * {@link IllegalArgumentException} naming the problem. Nothing by default.
      */
-    protected void checkBeforeUpdate(List<ParamSlice> slices, long t) {
-    }
+    protected void checkBeforeUpdate(List<ParamSlice> slices, long t) {}
 
     /**
      * Performs step {@code t} (1 for the first step) in place. Arguments are already checked.
@@ -133,19 +132,16 @@ abstract class FlatStateOptimizer implements Optimizer {
     }
 
     /** Adds the scalar state entries, as fresh vectors, to a {@link #state()} map. */
-    protected void writeScalarState(Map<String, float[]> out) {
-    }
+    protected void writeScalarState(Map<String, float[]> out) {}
 
     /**
      * Takes the scalar state entries from a restored map; lengths and names are already checked. The
      * arrays are private copies.
      */
-    protected void readScalarState(Map<String, float[]> state) {
-    }
+    protected void readScalarState(Map<String, float[]> state) {}
 
     /** Called at the end of a successful {@link #restore}, e.g. to drop cached values. */
-    protected void afterRestore() {
-    }
+    protected void afterRestore() {}
 
     @Override
     public final void restore(Map<String, float[]> state, long stepCount) {
@@ -168,8 +164,8 @@ abstract class FlatStateOptimizer implements Optimizer {
                 throw new IllegalArgumentException("missing " + displayName + " state '" + key + "'");
             }
             if (a.length != size) {
-                throw new IllegalArgumentException(displayName + " state '" + key + "' has length " + a.length
-                        + ", expected " + size);
+                throw new IllegalArgumentException(
+                        displayName + " state '" + key + "' has length " + a.length + ", expected " + size);
             }
             copies.put(key, a.clone());
         }
@@ -218,8 +214,8 @@ abstract class FlatStateOptimizer implements Optimizer {
     /** Checks a hyperparameter lies in [lo, hi) (or [lo, hi] when {@code hiInclusive}). */
     static double checkRange(String what, double v, double lo, double hi, boolean hiInclusive) {
         if (!(v >= lo) || (hiInclusive ? v > hi : v >= hi)) {
-            throw new IllegalArgumentException(what + " must be in [" + lo + ", " + hi + (hiInclusive ? "]" : ")")
-                    + ", got " + v);
+            throw new IllegalArgumentException(
+                    what + " must be in [" + lo + ", " + hi + (hiInclusive ? "]" : ")") + ", got " + v);
         }
         return v;
     }

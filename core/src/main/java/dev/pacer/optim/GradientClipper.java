@@ -8,8 +8,7 @@ public final class GradientClipper {
     /** Added to the norm in the clipping coefficient, as in PyTorch. */
     public static final double NORM_EPS = 1e-6;
 
-    private GradientClipper() {
-    }
+    private GradientClipper() {}
 
     /**
      * Computes the global L2 norm of {@code grads} (in double precision) and, if clipping is enabled and

@@ -34,8 +34,8 @@ public record ParamSlice(String name, int offset, int length, double lr, double 
             throw new IllegalArgumentException("slice '" + name + "': length must be >= 0, got " + length);
         }
         if ((long) offset + length > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("slice '" + name + "': offset + length overflows int ("
-                    + offset + " + " + length + ")");
+            throw new IllegalArgumentException(
+                    "slice '" + name + "': offset + length overflows int (" + offset + " + " + length + ")");
         }
         if (!(lr >= 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("slice '" + name + "': lr must be finite and >= 0, got " + lr);
@@ -49,14 +49,14 @@ public record ParamSlice(String name, int offset, int length, double lr, double 
             long n = 1;
             for (long d : shape) {
                 if (d < 0) {
-                    throw new IllegalArgumentException("slice '" + name + "': negative dimension in shape "
-                            + Arrays.toString(shape));
+                    throw new IllegalArgumentException(
+                            "slice '" + name + "': negative dimension in shape " + Arrays.toString(shape));
                 }
                 n = Math.multiplyExact(n, d);
             }
             if (n != length) {
-                throw new IllegalArgumentException("slice '" + name + "': shape " + Arrays.toString(shape)
-                        + " holds " + n + " elements, but length is " + length);
+                throw new IllegalArgumentException("slice '" + name + "': shape " + Arrays.toString(shape) + " holds "
+                        + n + " elements, but length is " + length);
             }
         }
     }

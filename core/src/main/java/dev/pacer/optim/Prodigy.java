@@ -68,8 +68,17 @@ public final class Prodigy extends FlatStateOptimizer {
      * @param beta3           decay of the d-estimate statistics, in [0, 1); NaN for sqrt(beta2)
      * @param growthRate      bound on d's growth per step, &gt;= 1; infinite for none
      */
-    public Prodigy(int size, double beta1, double beta2, double beta3, double eps, double d0, double dCoef,
-            double growthRate, boolean biasCorrection, boolean safeguardWarmup) {
+    public Prodigy(
+            int size,
+            double beta1,
+            double beta2,
+            double beta3,
+            double eps,
+            double d0,
+            double dCoef,
+            double growthRate,
+            boolean biasCorrection,
+            boolean safeguardWarmup) {
         super(size, "Prodigy", EXP_AVG, EXP_AVG_SQ, S, P0);
         this.beta1 = checkRange("beta1", beta1, 0, 1, false);
         this.beta2 = checkRange("beta2", beta2, 0, 1, false);

@@ -127,8 +127,8 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     @Override
     public float[] trainingWeights(float[] evaluationWeights) {
         if (evaluationWeights.length != size) {
-            throw new IllegalArgumentException("weights length " + evaluationWeights.length + " != optimizer size "
-                    + size);
+            throw new IllegalArgumentException(
+                    "weights length " + evaluationWeights.length + " != optimizer size " + size);
         }
         if (stepCount() == 0) {
             x = null;

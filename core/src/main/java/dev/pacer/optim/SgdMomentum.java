@@ -41,8 +41,8 @@ public final class SgdMomentum extends FlatStateOptimizer {
         this.momentum = checkRange("momentum", momentum, 0, 1, false);
         this.dampening = checkRange("dampening", dampening, 0, 1, true);
         if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException("Nesterov momentum requires momentum > 0 and dampening 0, got "
-                    + momentum + " and " + dampening);
+            throw new IllegalArgumentException(
+                    "Nesterov momentum requires momentum > 0 and dampening 0, got " + momentum + " and " + dampening);
         }
         this.nesterov = nesterov;
     }

@@ -56,8 +56,8 @@ final class SliceScalars {
         float first = restored[s.offset()];
         for (int i = s.offset(); i < s.end(); i++) {
             if (Float.floatToIntBits(restored[i]) != Float.floatToIntBits(first)) {
-                throw new IllegalArgumentException("state '" + name + "' must hold one value over tensor '"
-                        + s.name() + "', but holds " + first + " and " + restored[i]);
+                throw new IllegalArgumentException("state '" + name + "' must hold one value over tensor '" + s.name()
+                        + "', but holds " + first + " and " + restored[i]);
             }
         }
         values.put(key(s), first);

@@ -41,8 +41,7 @@ public interface LrSchedule {
      * @throws IllegalArgumentException for an unknown name (the message lists the valid names) or an invalid
      *                                  argument (the message names it)
      */
-    static LrSchedule create(String name, long warmupSteps, long totalSteps, double minFactor,
-                             double decayFraction) {
+    static LrSchedule create(String name, long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
         ConstantSchedule.checkCommon(warmupSteps, totalSteps);
         ConstantSchedule.checkMinFactor(minFactor);
         ConstantSchedule.checkDecayFraction(decayFraction);

@@ -10,8 +10,24 @@ import org.junit.jupiter.api.Test;
 class AdaLrsControllerTest {
 
     private static AdaLrsSettings settings(int window, double phaseStart, double phaseEnd) {
-        return new AdaLrsSettings(true, window, 3, 2, 0.99, phaseStart, phaseEnd, 1e-3, 1e3, 1.0, 2.0,
-                "inverse-time", true, "velocity", 0.15, false, true);
+        return new AdaLrsSettings(
+                true,
+                window,
+                3,
+                2,
+                0.99,
+                phaseStart,
+                phaseEnd,
+                1e-3,
+                1e3,
+                1.0,
+                2.0,
+                "inverse-time",
+                true,
+                "velocity",
+                0.15,
+                false,
+                true);
     }
 
     @Test
@@ -46,8 +62,8 @@ class AdaLrsControllerTest {
         double[] meanLogError = new double[rounds];
         int seeds = 10;
         for (long seed = 1; seed <= seeds; seed++) {
-            SimulatedLandscape.Run r = SimulatedLandscape.run(settings(20, 0.05, 0.8),
-                    SimulatedLandscape.OPTIMUM / 30, 4000, 100, 0.0005, 500, seed);
+            SimulatedLandscape.Run r = SimulatedLandscape.run(
+                    settings(20, 0.05, 0.8), SimulatedLandscape.OPTIMUM / 30, 4000, 100, 0.0005, 500, seed);
             for (int i = 0; i < rounds; i++) {
                 double level = i < r.levels().size() ? r.levels().get(i) : r.finalLevel();
                 meanLogError[i] += Math.abs(Math.log(level / SimulatedLandscape.OPTIMUM)) / seeds;
@@ -58,7 +74,8 @@ class AdaLrsControllerTest {
         // seeds. Require at least a factor 2.5 per round for the first three rounds.
         double previous = Math.log(30);
         for (int i = 0; i < 3; i++) {
-            assertTrue(meanLogError[i] <= previous - Math.log(2.5),
+            assertTrue(
+                    meanLogError[i] <= previous - Math.log(2.5),
                     "round " + (i + 1) + ": " + java.util.Arrays.toString(meanLogError));
             previous = meanLogError[i];
         }
@@ -76,7 +93,9 @@ class AdaLrsControllerTest {
         c.observe(1, 5.0); // search starts: snapshot
         assertEquals(AdaLrsController.Action.ROLLBACK, c.observe(2, Double.NaN).action());
         assertEquals(0.5, c.level(), 1e-12);
-        assertEquals(AdaLrsController.Action.ROLLBACK, c.observe(3, Double.POSITIVE_INFINITY).action());
+        assertEquals(
+                AdaLrsController.Action.ROLLBACK,
+                c.observe(3, Double.POSITIVE_INFINITY).action());
         assertTrue(c.level() < 0.5);
         AdaLrsController fresh = new AdaLrsController(settings(5, 0.5, 1.0), 0, 1000);
         assertEquals(AdaLrsController.Action.FAIL, fresh.observe(1, Double.NaN).action());

@@ -12,14 +12,46 @@ import org.junit.jupiter.api.Test;
 class PairedComparisonTest {
 
     private static AdaLrsSettings paired(int window, double phaseStart, double phaseEnd, double extra) {
-        return new AdaLrsSettings(true, window, 3, 2, 0.99, phaseStart, phaseEnd, 1e-3, 1e3, 1.0, 1.0,
-                "inverse-time", true, "paired", extra, false, true);
+        return new AdaLrsSettings(
+                true,
+                window,
+                3,
+                2,
+                0.99,
+                phaseStart,
+                phaseEnd,
+                1e-3,
+                1e3,
+                1.0,
+                1.0,
+                "inverse-time",
+                true,
+                "paired",
+                extra,
+                false,
+                true);
     }
 
     /** Up-only search (down-trials = false) that starts from a tenth of the base rate. */
     private static AdaLrsSettings upOnly(int window, double phaseStart, double phaseEnd, double extra) {
-        return new AdaLrsSettings(true, window, 3, 2, 0.99, phaseStart, phaseEnd, 1e-3, 1e3, 0.1, 1.0,
-                "inverse-time", true, "paired", extra, false, false);
+        return new AdaLrsSettings(
+                true,
+                window,
+                3,
+                2,
+                0.99,
+                phaseStart,
+                phaseEnd,
+                1e-3,
+                1e3,
+                0.1,
+                1.0,
+                "inverse-time",
+                true,
+                "paired",
+                extra,
+                false,
+                false);
     }
 
     /** Feeds {@code losses} as steps from + 1, from + 2, ...; returns the last decision. */
@@ -47,7 +79,8 @@ class PairedComparisonTest {
         // the same steps 2-5 again; second half (steps 4, 5): differences -0.15 and -0.05,
         // mean -0.1, sample sd sqrt(0.005), standard error sqrt(0.005 / 2) = 0.05 < 0.1: accept
         Decision accept = feed(c, 1, 4.85, 4.75, 4.55, 4.55);
-        assertEquals("accept", accept.event().get("outcome").asText(), accept.event().toString());
+        assertEquals(
+                "accept", accept.event().get("outcome").asText(), accept.event().toString());
         assertEquals(-0.1, accept.event().get("paired_difference").asDouble(), 1e-12);
         assertEquals(0.05, accept.event().get("paired_error").asDouble(), 1e-12);
         assertEquals(4.65, accept.event().get("base_mean_loss").asDouble(), 1e-12);
@@ -61,7 +94,8 @@ class PairedComparisonTest {
         assertEquals(5, replay2.resumeAt());
         assertEquals(3 * 3 * 0.99, c.level(), 1e-12);
         Decision reject = feed(c, 5, 4.6, 4.6, 4.5, 4.45);
-        assertEquals("reject", reject.event().get("outcome").asText(), reject.event().toString());
+        assertEquals(
+                "reject", reject.event().get("outcome").asText(), reject.event().toString());
         assertEquals(Action.ROLLBACK, reject.action());
         assertEquals(3.0, c.level(), 1e-12);
 
@@ -117,10 +151,11 @@ class PairedComparisonTest {
     @Test
     void replaysStayWithinTheExtraComputeBudget() {
         for (double extra : new double[] {0.05, 0.15, 0.3}) {
-            SimulatedLandscape.Run r = SimulatedLandscape.run(paired(20, 0.05, 0.8, extra),
-                    SimulatedLandscape.OPTIMUM / 30, 4000, 100, 0.0005, 0.005, 500, 3);
+            SimulatedLandscape.Run r = SimulatedLandscape.run(
+                    paired(20, 0.05, 0.8, extra), SimulatedLandscape.OPTIMUM / 30, 4000, 100, 0.0005, 0.005, 500, 3);
             long replayed = r.computedSteps() - 4000;
-            assertTrue(replayed > 0 && replayed <= Math.floor(extra * 4000),
+            assertTrue(
+                    replayed > 0 && replayed <= Math.floor(extra * 4000),
                     "budget " + extra + ": replayed " + replayed + " steps");
         }
     }
@@ -160,10 +195,10 @@ class PairedComparisonTest {
 
     @Test
     void sameInputsSameDecisionsAndAControllerRestoredFromJsonDecidesTheSame() throws Exception {
-        SimulatedLandscape.Run a = SimulatedLandscape.run(paired(10, 0.05, 0.8, 0.15), 0.001, 1500, 50, 0.0005,
-                0.005, 300, 7);
-        SimulatedLandscape.Run b = SimulatedLandscape.run(paired(10, 0.05, 0.8, 0.15), 0.001, 1500, 50, 0.0005,
-                0.005, 300, 7);
+        SimulatedLandscape.Run a =
+                SimulatedLandscape.run(paired(10, 0.05, 0.8, 0.15), 0.001, 1500, 50, 0.0005, 0.005, 300, 7);
+        SimulatedLandscape.Run b =
+                SimulatedLandscape.run(paired(10, 0.05, 0.8, 0.15), 0.001, 1500, 50, 0.0005, 0.005, 300, 7);
         assertEquals(a.levels(), b.levels());
         assertEquals(a.outcomes(), b.outcomes());
         assertTrue(a.outcomes().size() >= 3, "decisions " + a.outcomes());
@@ -196,14 +231,20 @@ class PairedComparisonTest {
 
     @Test
     void settingsRefuseAnUnknownComparisonAndABudgetOutsideZeroToOne() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.pacer.config.ConfigError.class,
+                () -> new AdaLrsSettings(
+                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true));
+        e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.pacer.config.ConfigError.class,
+                () -> new AdaLrsSettings(
+                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "velocity", 0.1, true, true));
+        e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.pacer.config.ConfigError.class,
+                () -> new AdaLrsSettings(
+                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "velocity", 0.1, true, true));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.during-warmup = true needs comparison"), e.getMessage());
     }
 
@@ -216,25 +257,32 @@ class PairedComparisonTest {
         assertEquals(0.3, c.level(), 1e-12); // 0.1 x α′ (3 in round 0)
         // the trial ends behind on steps 4 and 5: differences +0.1 and +0.2 (mean 0.15, error 0.05)
         Decision reject = feed(c, 1, 4.85, 4.75, 4.8, 4.8);
-        assertEquals("reject", reject.event().get("outcome").asText(), reject.event().toString());
+        assertEquals(
+                "reject", reject.event().get("outcome").asText(), reject.event().toString());
         assertEquals(0.1, c.level(), 1e-12);
         // the next trial goes up again, by the square root of α′ = 2.97 (round 1)
         assertEquals(Action.REPLAY, feed(c, 5, 4.5, 4.4, 4.3, 4.2).action());
         assertEquals(0.1 * Math.sqrt(3 * 0.99), c.level(), 1e-12);
         // a neutral outcome (differences -0.01 and +0.01) is no evidence: the same step up again
         Decision neutral = feed(c, 5, 4.5, 4.4, 4.29, 4.21);
-        assertEquals("neutral", neutral.event().get("outcome").asText(), neutral.event().toString());
+        assertEquals(
+                "neutral",
+                neutral.event().get("outcome").asText(),
+                neutral.event().toString());
         assertEquals(Action.REPLAY, feed(c, 9, 4.1, 4.0, 3.9, 3.8).action());
         assertEquals(0.1 * Math.sqrt(3 * 0.99 * 0.99), c.level(), 1e-12);
         // each further loss narrows: fourth, then eighth root of α′
-        assertEquals("reject", feed(c, 9, 4.2, 4.2, 4.2, 4.2).event().get("outcome").asText());
+        assertEquals(
+                "reject", feed(c, 9, 4.2, 4.2, 4.2, 4.2).event().get("outcome").asText());
         assertEquals(Action.REPLAY, feed(c, 13, 3.7, 3.6, 3.5, 3.4).action());
         assertEquals(0.1 * Math.pow(3 * Math.pow(0.99, 3), 0.25), c.level(), 1e-12);
-        assertEquals("reject", feed(c, 13, 3.8, 3.8, 3.8, 3.8).event().get("outcome").asText());
+        assertEquals(
+                "reject", feed(c, 13, 3.8, 3.8, 3.8, 3.8).event().get("outcome").asText());
         assertEquals(Action.REPLAY, feed(c, 17, 3.3, 3.2, 3.1, 3.0).action());
         assertEquals(0.1 * Math.pow(3 * Math.pow(0.99, 4), 0.125), c.level(), 1e-12);
         // rejected: the next step up would be 2.85^(1/16) < 1.1, so the search ends at the level
-        assertEquals("reject", feed(c, 17, 3.4, 3.4, 3.4, 3.4).event().get("outcome").asText());
+        assertEquals(
+                "reject", feed(c, 17, 3.4, 3.4, 3.4, 3.4).event().get("outcome").asText());
         for (long step = 22; step < 100; step++) {
             assertEquals(Action.NONE, c.observe(step, 3.0).action(), "step " + step);
         }
@@ -275,14 +323,14 @@ class PairedComparisonTest {
         // the landscape's descent per step (7e-6) is far below its default evaluation noise
         // (5e-4), so no comparison could see a difference; this runs at 5e-5. Real runs at that
         // rate see paired differences 14x their standard errors (docs/adalrs.md).
-        SimulatedLandscape.assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(upOnly(20, 0.05, 0.8, 0.15),
-                0.00005, 0.005);
+        SimulatedLandscape.assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(
+                upOnly(20, 0.05, 0.8, 0.15), 0.00005, 0.005);
     }
 
     @Test
     void duringWarmupTheSearchStartsAtPhaseStartInsteadOfAfterWarmup() {
-        AdaLrsSettings inside = new AdaLrsSettings(true, 4, 3, 2, 0.99, 0.02, 0.4, 1e-3, 1e3, 1.0, 1.0,
-                "inverse-time", true, "paired", 0.15, true, true);
+        AdaLrsSettings inside = new AdaLrsSettings(
+                true, 4, 3, 2, 0.99, 0.02, 0.4, 1e-3, 1e3, 1.0, 1.0, "inverse-time", true, "paired", 0.15, true, true);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
             assertEquals(Action.NONE, c.observe(step, 5.0).action(), "step " + step);

@@ -18,7 +18,12 @@ final class SimulatedLandscape {
     static final double B = 20.0;
     static final double OPTIMUM = A / B; // η* = 0.01
 
-    record Run(List<Double> levels, List<String> outcomes, double finalLevel, double finalLoss, int rollbacks,
+    record Run(
+            List<Double> levels,
+            List<String> outcomes,
+            double finalLevel,
+            double finalLoss,
+            int rollbacks,
             long computedSteps) {}
 
     /**
@@ -30,20 +35,22 @@ final class SimulatedLandscape {
     }
 
     /** As above with evaluation noise {@code noise} instead of 5e-4. */
-    static void assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(AdaLrsSettings settings, double noise,
-            double batchNoise) {
+    static void assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(
+            AdaLrsSettings settings, double noise, double batchNoise) {
         for (double start : new double[] {1.0 / 30, 10}) {
             for (long seed = 1; seed <= 5; seed++) {
                 Run r = run(settings, OPTIMUM * start, 4000, 100, noise, batchNoise, 500, seed);
                 double ratio = r.finalLevel() / OPTIMUM;
-                assertTrue(ratio > 0.5 && ratio < 2, "start " + start + "x, seed " + seed + ": ended at "
-                        + ratio + "x the optimum; decisions " + r.outcomes());
+                assertTrue(
+                        ratio > 0.5 && ratio < 2,
+                        "start " + start + "x, seed " + seed + ": ended at " + ratio + "x the optimum; decisions "
+                                + r.outcomes());
             }
         }
     }
 
-    static Run run(AdaLrsSettings settings, double baseLr, long steps, long warmup, double noise, double tau,
-            long seed) {
+    static Run run(
+            AdaLrsSettings settings, double baseLr, long steps, long warmup, double noise, double tau, long seed) {
         return run(settings, baseLr, steps, warmup, noise, 0, tau, seed);
     }
 
@@ -53,8 +60,15 @@ final class SimulatedLandscape {
      * batches does; {@code noise} is drawn afresh at every evaluation. Replays and rollbacks with
      * a resume point move the step counter as the training loop does.
      */
-    static Run run(AdaLrsSettings settings, double baseLr, long steps, long warmup, double noise, double batchNoise,
-            double tau, long seed) {
+    static Run run(
+            AdaLrsSettings settings,
+            double baseLr,
+            long steps,
+            long warmup,
+            double noise,
+            double batchNoise,
+            double tau,
+            long seed) {
         AdaLrsController c = new AdaLrsController(settings, warmup, steps);
         SplittableRandom rng = new SplittableRandom(seed);
         double loss = 10;
@@ -85,7 +99,7 @@ final class SimulatedLandscape {
                     snapshot = branchEnd;
                 }
                 case FAIL -> throw new IllegalStateException("diverged at " + step);
-                default -> { }
+                default -> {}
             }
             if (d.resumeAt() >= 0) {
                 step = d.resumeAt();

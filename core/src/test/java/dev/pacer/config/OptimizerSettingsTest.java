@@ -15,7 +15,9 @@ class OptimizerSettingsTest {
 
     private static OptimizerSettings load(String hocon) {
         return OptimizerSettings.from(ConfigFactory.parseString(hocon)
-                .withFallback(ConfigFactory.defaultReference()).resolve().getConfig("pacer"));
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve()
+                .getConfig("pacer"));
     }
 
     private static String error(String hocon) {
@@ -39,8 +41,10 @@ class OptimizerSettingsTest {
         OptimizerHyperparameters.Prodigy p = h.prodigy();
         assertTrue(Double.isNaN(p.beta3()), "beta3 auto = sqrt(beta2)");
         assertEquals(Double.POSITIVE_INFINITY, p.growthRate());
-        assertEquals(new OptimizerHyperparameters.Prodigy(0.9, 0.999, p.beta3(), 1e-8, 0, 1e-6, 1.0,
-                Double.POSITIVE_INFINITY, false, true), p);
+        assertEquals(
+                new OptimizerHyperparameters.Prodigy(
+                        0.9, 0.999, p.beta3(), 1e-8, 0, 1e-6, 1.0, Double.POSITIVE_INFINITY, false, true),
+                p);
         assertEquals(new OptimizerHyperparameters.ScheduleFree(0.9, 0.999, 1e-8, 0, 0, 2), h.scheduleFree());
     }
 
@@ -77,8 +81,9 @@ class OptimizerSettingsTest {
         assertTrue(error("pacer.optimizer.sgd.nesterov = true\npacer.optimizer.sgd.dampening = 0.1")
                 .contains("nesterov"));
         // explicit values where "auto" / "inf" are the defaults
-        OptimizerHyperparameters.Prodigy p =
-                load("pacer.optimizer.prodigy { beta3 = 0.98, growth-rate = 1.02 }").hyper().prodigy();
+        OptimizerHyperparameters.Prodigy p = load("pacer.optimizer.prodigy { beta3 = 0.98, growth-rate = 1.02 }")
+                .hyper()
+                .prodigy();
         assertEquals(0.98, p.beta3());
         assertEquals(1.02, p.growthRate());
     }
@@ -88,7 +93,9 @@ class OptimizerSettingsTest {
         String m = error("pacer.optimizer.name = prodigy");
         assertTrue(m.startsWith("pacer.train.lr = 0.002"), m);
         assertTrue(m.contains("1.0") && m.contains("d-coef"), m);
-        assertEquals("prodigy", load("pacer.optimizer.name = prodigy\npacer.train.lr = 0.5").name());
+        assertEquals(
+                "prodigy",
+                load("pacer.optimizer.name = prodigy\npacer.train.lr = 0.5").name());
     }
 
     @Test
@@ -98,7 +105,9 @@ class OptimizerSettingsTest {
             java.io.File f = new java.io.File("../conf/optimizers/" + preset + ".conf");
             assertTrue(f.isFile(), f + " exists");
             com.typesafe.config.Config pacer = ConfigFactory.parseFile(f)
-                    .withFallback(ConfigFactory.defaultReference()).resolve().getConfig("pacer");
+                    .withFallback(ConfigFactory.defaultReference())
+                    .resolve()
+                    .getConfig("pacer");
             assertEquals(preset, OptimizerSettings.from(pacer).name());
             TrainSettings train = TrainSettings.from(pacer);
             assertEquals(preset.equals("prodigy") ? "cosine" : "constant", train.schedule());
@@ -121,8 +130,8 @@ class OptimizerSettingsTest {
         ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
         OptimizerSettings s = load("");
         for (TensorSpec t : layout.tensors()) {
-            boolean matrix = t.name().matches("h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)"
-                    + "\\.weight");
+            boolean matrix =
+                    t.name().matches("h\\.\\d+\\.(attn\\.c_attn|attn\\.c_proj|mlp\\.c_fc|mlp\\.c_proj)" + "\\.weight");
             assertEquals(matrix ? 0.1 : 0.0, s.weightDecayFor(t), t.name());
         }
         OptimizerSettings all = load("pacer.optimizer.no-decay = []");

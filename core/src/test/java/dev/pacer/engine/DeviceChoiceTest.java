@@ -93,23 +93,28 @@ class DeviceChoiceTest {
 
     @Test
     void gpuSettingFailsInsteadOfFallingBack() {
-        IllegalStateException none = assertThrows(IllegalStateException.class,
-                () -> DeviceChoice.choose(GPU, List.of("0"), 0));
-        assertTrue(none.getMessage().startsWith("pacer.engine.device = gpu, but libtorch sees no CUDA device"),
+        IllegalStateException none =
+                assertThrows(IllegalStateException.class, () -> DeviceChoice.choose(GPU, List.of("0"), 0));
+        assertTrue(
+                none.getMessage().startsWith("pacer.engine.device = gpu, but libtorch sees no CUDA device"),
                 none.getMessage());
         assertTrue(none.getMessage().endsWith("set pacer.engine.device = auto to fall back to the CPU"));
         assertThrows(IllegalStateException.class, () -> DeviceChoice.choose(GPU, NONE, 0));
-        IllegalStateException range = assertThrows(IllegalStateException.class,
-                () -> DeviceChoice.choose(GPU, List.of("5"), 1));
+        IllegalStateException range =
+                assertThrows(IllegalStateException.class, () -> DeviceChoice.choose(GPU, List.of("5"), 1));
         assertTrue(range.getMessage().contains("Spark assigned GPU 5, but libtorch sees only 1"), range.getMessage());
         assertThrows(IllegalStateException.class, () -> DeviceChoice.choose(GPU, List.of("GPU-1"), 1));
     }
 
     @Test
     void reasonsAreOneLine() {
-        for (DeviceChoice c : List.of(DeviceChoice.choose(AUTO, NONE, 0), DeviceChoice.choose(AUTO, NONE, 1),
-                DeviceChoice.choose(AUTO, List.of("0"), 0), DeviceChoice.choose(AUTO, List.of("9"), 1),
-                DeviceChoice.choose(AUTO, List.of("0", "1"), 2), DeviceChoice.choose(GPU, NONE, 1))) {
+        for (DeviceChoice c : List.of(
+                DeviceChoice.choose(AUTO, NONE, 0),
+                DeviceChoice.choose(AUTO, NONE, 1),
+                DeviceChoice.choose(AUTO, List.of("0"), 0),
+                DeviceChoice.choose(AUTO, List.of("9"), 1),
+                DeviceChoice.choose(AUTO, List.of("0", "1"), 2),
+                DeviceChoice.choose(GPU, NONE, 1))) {
             assertFalse(c.reason().contains("\n"), c.reason());
         }
     }

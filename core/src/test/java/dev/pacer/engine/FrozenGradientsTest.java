@@ -56,8 +56,7 @@ class FrozenGradientsTest {
                 }
                 assertTrue(fullNorm > 0 || t.kind() == ParameterKind.BIAS, t.name() + " has a gradient when trained");
             }
-            assertThrows(IllegalArgumentException.class,
-                    () -> replica.gradients(w, seqs, 2, part, new boolean[3]));
+            assertThrows(IllegalArgumentException.class, () -> replica.gradients(w, seqs, 2, part, new boolean[3]));
         }
     }
 }

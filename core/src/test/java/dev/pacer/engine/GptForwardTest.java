@@ -36,12 +36,17 @@ class GptForwardTest {
             golden = new ObjectMapper().readTree(in);
         }
         JsonNode c = golden.get("config");
-        layout = new ParameterLayout(new GptConfig(c.get("vocab").asInt(), c.get("context").asInt(),
-                c.get("width").asInt(), c.get("layers").asInt(), c.get("heads").asInt(),
+        layout = new ParameterLayout(new GptConfig(
+                c.get("vocab").asInt(),
+                c.get("context").asInt(),
+                c.get("width").asInt(),
+                c.get("layers").asInt(),
+                c.get("heads").asInt(),
                 c.get("eps").asDouble()));
         weights = new float[layout.totalSize()];
         for (TensorSpec t : layout.tensors()) {
-            boolean norm = t.name().endsWith("ln_1.weight") || t.name().endsWith("ln_2.weight")
+            boolean norm = t.name().endsWith("ln_1.weight")
+                    || t.name().endsWith("ln_2.weight")
                     || t.name().endsWith("ln_f.weight");
             for (int i = t.offset(); i < t.offset() + t.size(); i++) {
                 weights[i] = (float) (0.05 * Math.sin(0.37 * i + 1.0) + (norm ? 1.0 : 0.0));

@@ -88,8 +88,11 @@ class GeneratorTest {
         System.arraycopy(a, 0, all, prompt.length, a.length);
         for (int n = 0; n < a.length; n++) {
             int end = prompt.length + n;
-            int[] top = NextTokenSampler.topK(replicaNext(Arrays.copyOfRange(all, Math.max(0, end - 12), end)), 0, VOCAB, 4);
-            assertTrue(Arrays.binarySearch(top, a[n]) >= 0, "token " + n + " = " + a[n] + " not in " + Arrays.toString(top));
+            int[] top = NextTokenSampler.topK(
+                    replicaNext(Arrays.copyOfRange(all, Math.max(0, end - 12), end)), 0, VOCAB, 4);
+            assertTrue(
+                    Arrays.binarySearch(top, a[n]) >= 0,
+                    "token " + n + " = " + a[n] + " not in " + Arrays.toString(top));
         }
     }
 
@@ -109,8 +112,8 @@ class GeneratorTest {
     void emptyOrTooLongPromptsAreRefused() {
         NextTokenSampler g = new NextTokenSampler(SamplingSettings.greedy());
         assertThrows(IllegalArgumentException.class, () -> generator.continuation(new int[0], 3, g, -1));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> generator.continuation(new int[13], 3, g, -1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> generator.continuation(new int[13], 3, g, -1));
         assertTrue(e.getMessage().contains("13") && e.getMessage().contains("12"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> generator.nextTokenLogits(new int[] {VOCAB}));
     }

@@ -38,7 +38,10 @@ class NextTokenSamplerTest {
         Integer[] order = IntStream.range(0, 257).boxed().toArray(Integer[]::new);
         Arrays.sort(order, (a, b) -> Float.compare(l[b], l[a]));
         for (int k : new int[] {1, 2, 5, 40, 257}) {
-            int[] expected = Arrays.stream(order, 0, k).mapToInt(Integer::intValue).sorted().toArray();
+            int[] expected = Arrays.stream(order, 0, k)
+                    .mapToInt(Integer::intValue)
+                    .sorted()
+                    .toArray();
             assertArrayEquals(expected, NextTokenSampler.topK(l, 0, 257, k), "k=" + k);
         }
         float[] ties = {1f, 3f, 3f, 3f, 0f};
@@ -99,7 +102,8 @@ class NextTokenSamplerTest {
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(-0.1, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(Double.NaN, 0, 0));
         assertThrows(IllegalArgumentException.class, () -> new SamplingSettings(1, -1, 0));
-        IllegalStateException e = assertThrows(IllegalStateException.class,
+        IllegalStateException e = assertThrows(
+                IllegalStateException.class,
                 () -> new NextTokenSampler(SamplingSettings.greedy()).next(new float[] {0f, Float.NaN}, 0, 2));
         assertTrue(e.getMessage().contains("non-finite"), e.getMessage());
     }

@@ -75,8 +75,10 @@ class CurvatureFitTest {
     @Test
     void refusesUndeterminedFits() {
         assertThrows(IllegalArgumentException.class, () -> CurvatureFit.of(new double[] {1, 2}, new double[] {1, 2}));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> CurvatureFit.of(new double[] {1, 1, 2, 2}, new double[] {1, 2, 3, 4}));
-        assertThrows(IllegalArgumentException.class, () -> CurvatureFit.of(new double[] {0, 0, 0}, new double[] {1, 2, 3}));
+        assertThrows(
+                IllegalArgumentException.class, () -> CurvatureFit.of(new double[] {0, 0, 0}, new double[] {1, 2, 3}));
     }
 }

@@ -76,8 +76,18 @@ class HiDlrControllerTest {
     }
 
     private static HiDlrSettings settings(double minR2, boolean freeze, String rule, double budget) {
-        return new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2},
-                minR2, 0.9, 10, "auto", new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
+        return new HiDlrSettings(
+                true,
+                ParameterGroups.Strategy.KIND,
+                0,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                minR2,
+                0.9,
+                10,
+                "auto",
+                new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
     }
 
     private double[] probe(HiDlrController c, double baseRate) {
@@ -131,7 +141,10 @@ class HiDlrControllerTest {
         HiDlrController.GroupFit bias = out.fits().get(5);
         assertTrue(bias.fit().r2() < 0.9, "R2 " + bias.fit().r2());
         assertFalse(bias.accepted());
-        assertTrue(bias.reason().startsWith("R2 below") || bias.reason().startsWith("A <=") || bias.reason().startsWith("b <="),
+        assertTrue(
+                bias.reason().startsWith("R2 below")
+                        || bias.reason().startsWith("A <=")
+                        || bias.reason().startsWith("b <="),
                 bias.reason());
         assertEquals(1.0, c.multiplier(5), 0.0, "a rejected fit leaves the rate alone");
         assertTrue(out.fits().get(2).accepted(), "the clean groups still count");
@@ -156,7 +169,10 @@ class HiDlrControllerTest {
         }
         // the shape still moves: the groups differ in curvature by 16x
         assertTrue(shape.multiplier(1) / shape.multiplier(2) > 1.5);
-        assertEquals(absolute.multiplier(1) / absolute.multiplier(0), shape.multiplier(1) / shape.multiplier(0), 0.3,
+        assertEquals(
+                absolute.multiplier(1) / absolute.multiplier(0),
+                shape.multiplier(1) / shape.multiplier(0),
+                0.3,
                 "in the first round both modes see the same fit, so the shapes stay close");
     }
 
@@ -188,7 +204,8 @@ class HiDlrControllerTest {
             }
         }
         assertEquals(used, out.freezeEvent().get("trainable_parameters").asLong());
-        int kept = (int) java.util.stream.IntStream.range(0, 6).filter(g -> keep[g]).count();
+        int kept = (int)
+                java.util.stream.IntStream.range(0, 6).filter(g -> keep[g]).count();
         assertEquals(1 + 4 * kept, c.forwardsPerProbe(), "frozen groups are no longer probed");
     }
 
@@ -203,10 +220,20 @@ class HiDlrControllerTest {
         assertArrayEquals(la, probe(b, 0.01));
         assertEquals(a.update(20, 0.01, la).probeEvent(), b.update(20, 0.01, la).probeEvent());
 
-        HiDlrSettings block = new HiDlrSettings(true, ParameterGroups.Strategy.BLOCK, 0, 0.1, 0,
-                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
-        HiDlrController other = new HiDlrController(block, ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK),
-                false, 0, 1000, 10);
+        HiDlrSettings block = new HiDlrSettings(
+                true,
+                ParameterGroups.Strategy.BLOCK,
+                0,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                0.9,
+                0.9,
+                10,
+                "auto",
+                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+        HiDlrController other = new HiDlrController(
+                block, ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK), false, 0, 1000, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.restore(a.toJson()));
         assertTrue(e.getMessage().contains("grouping 'kind'"), e.getMessage());
     }
@@ -214,8 +241,18 @@ class HiDlrControllerTest {
     @Test
     void modeDecidesWhoSetsTheLevel() {
         for (String mode : List.of("auto", "absolute", "shape")) {
-            HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
-                    new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, mode, new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+            HiDlrSettings s = new HiDlrSettings(
+                    true,
+                    ParameterGroups.Strategy.KIND,
+                    0,
+                    0.1,
+                    0,
+                    new double[] {-2, -1, 1, 2},
+                    0.9,
+                    0.9,
+                    10,
+                    mode,
+                    new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
             assertEquals(!mode.equals("absolute"), s.shapeOnly(true), mode + " with AdaLRS");
             assertEquals(mode.equals("shape"), s.shapeOnly(false), mode + " without AdaLRS");
         }
@@ -223,8 +260,18 @@ class HiDlrControllerTest {
 
     @Test
     void multipliersStayWithinTheBound() {
-        HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0, new double[] {-2, -1, 1, 2},
-                0.9, 0.0, 1.5, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+        HiDlrSettings s = new HiDlrSettings(
+                true,
+                ParameterGroups.Strategy.KIND,
+                0,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                0.9,
+                0.0,
+                1.5,
+                "auto",
+                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
         HiDlrController c = new HiDlrController(s, groups, false, 0, 1000, 10);
         // a base rate far below every group's best step: each probe asks for 2x, the bound stops at 1.5x
         for (int round = 0; round < 3; round++) {
@@ -260,8 +307,18 @@ class HiDlrControllerTest {
 
     @Test
     void initialMultipliersStartTheGroupsAndShapeModeNormalisesThem() {
-        HiDlrSettings s = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 1_000_000, 0.1, 0,
-                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+        HiDlrSettings s = new HiDlrSettings(
+                true,
+                ParameterGroups.Strategy.KIND,
+                1_000_000,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                0.9,
+                0.9,
+                10,
+                "auto",
+                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
                 java.util.Map.of("norm", 4.0, "token-embedding", 0.5));
         HiDlrController absolute = new HiDlrController(s, groups, false, 0, 1000, 1_000_000);
         double logSum = 0;
@@ -278,20 +335,50 @@ class HiDlrControllerTest {
         HiDlrController shape = new HiDlrController(s, groups, true, 0, 1000, 1_000_000);
         double mean = Math.exp(logSum / size);
         for (int g = 0; g < groups.count(); g++) {
-            assertEquals(absolute.multiplier(g) / mean, shape.multiplier(g), 1e-12, groups.group(g).name());
+            assertEquals(
+                    absolute.multiplier(g) / mean,
+                    shape.multiplier(g),
+                    1e-12,
+                    groups.group(g).name());
         }
         assertEquals(1.0, shape.geometricMeanMultiplier(), 1e-12);
 
-        HiDlrSettings unknown = new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
-                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+        HiDlrSettings unknown = new HiDlrSettings(
+                true,
+                ParameterGroups.Strategy.KIND,
+                0,
+                0.1,
+                0,
+                new double[] {-2, -1, 1, 2},
+                0.9,
+                0.9,
+                10,
+                "auto",
+                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
                 java.util.Map.of("embeddings", 2.0));
         ConfigError e = assertThrows(ConfigError.class, () -> unknown.checkGroups(groups));
-        assertTrue(e.getMessage().startsWith("pacer.hidlr.initial-multipliers.embeddings: no such parameter group"
-                + " under grouping kind; its groups are [token-embedding"), e.getMessage());
-        e = assertThrows(ConfigError.class, () -> new HiDlrSettings(true, ParameterGroups.Strategy.KIND, 0, 0.1, 0,
-                new double[] {-2, -1, 1, 2}, 0.9, 0.9, 10, "auto", new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
-                java.util.Map.of("norm", 20.0)));
-        assertTrue(e.getMessage().startsWith("pacer.hidlr.initial-multipliers.norm = 20.0: expected a factor in"),
+        assertTrue(
+                e.getMessage()
+                        .startsWith("pacer.hidlr.initial-multipliers.embeddings: no such parameter group"
+                                + " under grouping kind; its groups are [token-embedding"),
+                e.getMessage());
+        e = assertThrows(
+                ConfigError.class,
+                () -> new HiDlrSettings(
+                        true,
+                        ParameterGroups.Strategy.KIND,
+                        0,
+                        0.1,
+                        0,
+                        new double[] {-2, -1, 1, 2},
+                        0.9,
+                        0.9,
+                        10,
+                        "auto",
+                        new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                        java.util.Map.of("norm", 20.0)));
+        assertTrue(
+                e.getMessage().startsWith("pacer.hidlr.initial-multipliers.norm = 20.0: expected a factor in"),
                 e.getMessage());
     }
 }

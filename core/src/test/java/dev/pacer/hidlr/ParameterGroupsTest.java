@@ -17,7 +17,8 @@ class ParameterGroupsTest {
     @Test
     void byKindHasTheSixKindsWithHandCountedSizes() {
         ParameterGroups g = ParameterGroups.of(layout, ParameterGroups.Strategy.KIND);
-        assertEquals(List.of("token-embedding", "position-embedding", "attention", "mlp", "norm", "bias"),
+        assertEquals(
+                List.of("token-embedding", "position-embedding", "attention", "mlp", "norm", "bias"),
                 g.groups().stream().map(ParameterGroups.Group::name).toList());
         int d = 4;
         assertEquals(11 * d, g.group(0).size());
@@ -32,15 +33,16 @@ class ParameterGroupsTest {
     @Test
     void byBlockAndByTensorCoverEveryTensorOnce() {
         ParameterGroups block = ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK);
-        assertEquals(List.of("embeddings", "block-0", "block-1", "final-norm"),
+        assertEquals(
+                List.of("embeddings", "block-0", "block-1", "final-norm"),
                 block.groups().stream().map(ParameterGroups.Group::name).toList());
         ParameterGroups tensor = ParameterGroups.of(layout, ParameterGroups.Strategy.TENSOR);
         assertEquals(layout.tensors().size(), tensor.count());
         for (int i = 0; i < layout.tensors().size(); i++) {
             TensorSpec t = layout.tensors().get(i);
             assertEquals(t.name(), tensor.group(tensor.groupOf(i)).name());
-            String expected = t.block() >= 0 ? "block-" + t.block()
-                    : t.name().startsWith("ln_f") ? "final-norm" : "embeddings";
+            String expected =
+                    t.block() >= 0 ? "block-" + t.block() : t.name().startsWith("ln_f") ? "final-norm" : "embeddings";
             assertEquals(expected, block.group(block.groupOf(i)).name());
         }
         assertEquals(layout.totalSize(), block.totalSize());
@@ -49,8 +51,8 @@ class ParameterGroupsTest {
 
     @Test
     void unknownStrategyIsNamed() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ParameterGroups.Strategy.fromId("layer"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ParameterGroups.Strategy.fromId("layer"));
         assertEquals("unknown grouping 'layer'; expected kind, block or tensor", e.getMessage());
     }
 }

@@ -11,7 +11,8 @@ class ParameterLayoutTest {
     @Test
     void presetsHaveTheDocumentedSizes() {
         // closed form by hand for tiny: 257*64 + 64*64 + 2*(12*64*64 + 13*64) + 2*64
-        assertEquals(257 * 64 + 64 * 64 + 2 * (12 * 4096 + 832) + 128,
+        assertEquals(
+                257 * 64 + 64 * 64 + 2 * (12 * 4096 + 832) + 128,
                 new ParameterLayout(ModelPreset.TINY.config(257)).totalSize());
         long tiny = ModelPreset.TINY.config(257).parameterCount();
         long small = ModelPreset.SMALL.config(257).parameterCount();

@@ -10,7 +10,11 @@ import org.junit.jupiter.api.Test;
 class AdaBeliefTest {
 
     private static AdaBelief fromGolden(GoldenRun run) {
-        return new AdaBelief(run.size(), run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"),
+        return new AdaBelief(
+                run.size(),
+                run.hyper("beta1"),
+                run.hyper("beta2"),
+                run.hyper("eps"),
                 run.hyper().get("rectify").asBoolean());
     }
 

@@ -11,8 +11,14 @@ import org.junit.jupiter.api.Test;
 class AdamPTest {
 
     private static AdamP fromGolden(GoldenRun run) {
-        return new AdamP(run.size(), run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"), run.hyper("delta"),
-                run.hyper("wd_ratio"), run.hyper().get("nesterov").asBoolean());
+        return new AdamP(
+                run.size(),
+                run.hyper("beta1"),
+                run.hyper("beta2"),
+                run.hyper("eps"),
+                run.hyper("delta"),
+                run.hyper("wd_ratio"),
+                run.hyper().get("nesterov").asBoolean());
     }
 
     private static void matches(String caseName) {
@@ -20,8 +26,11 @@ class AdamPTest {
         List<ParamSlice> names = run.slices(0);
         run.assertMatches(fromGolden(run), (t, opt, w) -> {
             for (int k = 0; k < names.size(); k++) {
-                String expected = run.node.get("projections").get(t).get(k).asText().toUpperCase();
-                assertEquals(AdamP.Projection.valueOf(expected), ((AdamP) opt).lastProjection(names.get(k).name()),
+                String expected =
+                        run.node.get("projections").get(t).get(k).asText().toUpperCase();
+                assertEquals(
+                        AdamP.Projection.valueOf(expected),
+                        ((AdamP) opt).lastProjection(names.get(k).name()),
                         names.get(k).name() + " at step " + (t + 1));
             }
         });
@@ -136,10 +145,17 @@ class AdamPTest {
     void needsShapesAndChecksBeforeModifying() {
         AdamP p = new AdamP(4, 0.9, 0.999, 1e-8, 0.1, 0.1, false);
         float[] w = {1f, 2f, 3f, 4f};
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> p.step(w,
-                new float[] {1f, 1f, 1f, 1f}, List.of(new ParamSlice("a", 0, 2, 0.1, 0, new long[] {2}),
-                        new ParamSlice("h.0.attn.c_proj.weight", 2, 2, 0.1, 0))));
-        assertTrue(e.getMessage().contains("h.0.attn.c_proj.weight") && e.getMessage().contains("shape"),
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> p.step(
+                        w,
+                        new float[] {1f, 1f, 1f, 1f},
+                        List.of(
+                                new ParamSlice("a", 0, 2, 0.1, 0, new long[] {2}),
+                                new ParamSlice("h.0.attn.c_proj.weight", 2, 2, 0.1, 0))));
+        assertTrue(
+                e.getMessage().contains("h.0.attn.c_proj.weight")
+                        && e.getMessage().contains("shape"),
                 e.getMessage());
         assertArrayEquals(new float[] {1f, 2f, 3f, 4f}, w);
         assertEquals(0, p.stepCount());

@@ -47,6 +47,7 @@ class AdamWTest {
      * </ul>
      */
     private static final double RTOL = 1e-6;
+
     private static final double PARAM_ATOL = 1e-7;
 
     static double initialParam(int i) {
@@ -121,9 +122,10 @@ class AdamWTest {
             double e = expected[i];
             double a = actual[i];
             double tol = RTOL * (Math.abs(e) + scale[i]) + atol;
-            assertTrue(Math.abs(a - e) <= tol,
-                    what + "[" + i + "]: expected " + e + " but was " + a + " (|diff| " + Math.abs(a - e)
-                            + " > tol " + tol + ")");
+            assertTrue(
+                    Math.abs(a - e) <= tol,
+                    what + "[" + i + "]: expected " + e + " but was " + a + " (|diff| " + Math.abs(a - e) + " > tol "
+                            + tol + ")");
         }
     }
 
@@ -158,8 +160,8 @@ class AdamWTest {
         float[] w = initialParams();
         for (int t = 0; t < STEPS; t++) {
             opt.step(w, grads(t), slices(t));
-            assertClose(floats(g.get("params_after_step").get(t)), w, new double[N], PARAM_ATOL,
-                    "params after step " + t);
+            assertClose(
+                    floats(g.get("params_after_step").get(t)), w, new double[N], PARAM_ATOL, "params after step " + t);
         }
         assertEquals(STEPS, opt.stepCount());
         double[] gradScale = new double[N];
@@ -211,7 +213,9 @@ class AdamWTest {
             w[i] = i + 1;
             g[i] = 0.5f;
         }
-        List<ParamSlice> slices = List.of(new ParamSlice("a", 0, 3, 0.1, 0.1), new ParamSlice("b", 5, 3, 0.1, 0.0),
+        List<ParamSlice> slices = List.of(
+                new ParamSlice("a", 0, 3, 0.1, 0.1),
+                new ParamSlice("b", 5, 3, 0.1, 0.0),
                 new ParamSlice("empty", 9, 0, 0.1, 0.1));
         opt.step(w, g, slices);
         opt.step(w, g, slices);
@@ -274,17 +278,19 @@ class AdamWTest {
     void restoreRejectsBadState() {
         AdamW opt = new AdamW(4, 0.9, 0.95, 1e-8);
         float[] ok = new float[4];
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> opt.restore(Map.of("exp_avg", ok), 1));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> opt.restore(Map.of("exp_avg", ok), 1));
         assertTrue(e.getMessage().contains("exp_avg_sq"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> opt.restore(Map.of("exp_avg", ok, "exp_avg_sq", ok, "momentum", ok), 1));
         assertTrue(e.getMessage().contains("momentum"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
+        e = assertThrows(
+                IllegalArgumentException.class,
                 () -> opt.restore(Map.of("exp_avg", new float[3], "exp_avg_sq", ok), 1));
         assertTrue(e.getMessage().contains("exp_avg") && e.getMessage().contains("3"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class,
-                () -> opt.restore(Map.of("exp_avg", ok, "exp_avg_sq", ok), -1));
+        e = assertThrows(
+                IllegalArgumentException.class, () -> opt.restore(Map.of("exp_avg", ok, "exp_avg_sq", ok), -1));
         assertTrue(e.getMessage().contains("stepCount"), e.getMessage());
     }
 
@@ -294,13 +300,16 @@ class AdamWTest {
     void constructorValidates() {
         assertThrows(IllegalArgumentException.class, () -> new AdamW(-1, 0.9, 0.95, 1e-8));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 1.0, 0.95, 1e-8))
-                .getMessage().contains("beta1"));
+                .getMessage()
+                .contains("beta1"));
         assertThrows(IllegalArgumentException.class, () -> new AdamW(4, -0.1, 0.95, 1e-8));
         assertThrows(IllegalArgumentException.class, () -> new AdamW(4, Double.NaN, 0.95, 1e-8));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 1.0, 1e-8))
-                .getMessage().contains("beta2"));
+                .getMessage()
+                .contains("beta2"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 0.95, 0.0))
-                .getMessage().contains("eps"));
+                .getMessage()
+                .contains("eps"));
         assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 0.95, Double.POSITIVE_INFINITY));
         // Boundary values that are allowed.
         new AdamW(0, 0.0, 0.0, Double.MIN_VALUE);
@@ -311,17 +320,26 @@ class AdamWTest {
         AdamW opt = new AdamW(6, 0.9, 0.95, 1e-8);
         float[] w = {1, 2, 3, 4, 5, 6};
         float[] g = {1, 1, 1, 1, 1, 1};
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> opt.step(new float[5], g, List.of(new ParamSlice("a", 0, 1, 0.1, 0))));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> opt.step(w, new float[7], List.of(new ParamSlice("a", 0, 1, 0.1, 0))));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> opt.step(w, g,
-                List.of(new ParamSlice("a", 0, 2, 0.1, 0), new ParamSlice("b", 4, 3, 0.1, 0))));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> opt.step(w, g, List.of(new ParamSlice("a", 0, 2, 0.1, 0), new ParamSlice("b", 4, 3, 0.1, 0))));
         assertTrue(e.getMessage().contains("'b'"), e.getMessage());
         // Overlap hidden behind an empty slice between the two.
-        e = assertThrows(IllegalArgumentException.class, () -> opt.step(w, g,
-                List.of(new ParamSlice("a", 0, 4, 0.1, 0), new ParamSlice("z", 2, 0, 0.1, 0),
-                        new ParamSlice("b", 3, 2, 0.1, 0))));
+        e = assertThrows(
+                IllegalArgumentException.class,
+                () -> opt.step(
+                        w,
+                        g,
+                        List.of(
+                                new ParamSlice("a", 0, 4, 0.1, 0),
+                                new ParamSlice("z", 2, 0, 0.1, 0),
+                                new ParamSlice("b", 3, 2, 0.1, 0))));
         assertTrue(e.getMessage().contains("overlap"), e.getMessage());
         assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, w);
         assertEquals(0, opt.stepCount());
@@ -333,10 +351,12 @@ class AdamWTest {
         assertThrows(IllegalArgumentException.class, () -> new ParamSlice("x", 0, -1, 0.1, 0));
         assertThrows(IllegalArgumentException.class, () -> new ParamSlice("x", Integer.MAX_VALUE, 1, 0.1, 0));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ParamSlice("x", 0, 1, -0.1, 0))
-                .getMessage().contains("lr"));
+                .getMessage()
+                .contains("lr"));
         assertThrows(IllegalArgumentException.class, () -> new ParamSlice("x", 0, 1, Double.NaN, 0));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new ParamSlice("x", 0, 1, 0.1, -1e-3))
-                .getMessage().contains("weightDecay"));
+                .getMessage()
+                .contains("weightDecay"));
         assertThrows(NullPointerException.class, () -> new ParamSlice(null, 0, 1, 0.1, 0));
         ParamSlice s = new ParamSlice("x", 3, 4, 0.0, 0.0);
         assertEquals(7, s.end());

@@ -99,8 +99,13 @@ final class GoldenRun {
             for (int d = 0; d < shape.length; d++) {
                 shape[d] = s.get("shape").get(d).asLong();
             }
-            out.add(new ParamSlice(s.get("name").asText(), s.get("offset").asInt(), s.get("length").asInt(),
-                    lr.get(k++).asDouble(), s.get("weight_decay").asDouble(), shape));
+            out.add(new ParamSlice(
+                    s.get("name").asText(),
+                    s.get("offset").asInt(),
+                    s.get("length").asInt(),
+                    lr.get(k++).asDouble(),
+                    s.get("weight_decay").asDouble(),
+                    shape));
         }
         return out;
     }
@@ -154,8 +159,10 @@ final class GoldenRun {
             double e = expected[i];
             double a = actual[i];
             double tol = RTOL * Math.abs(e) + PARAM_ATOL;
-            assertTrue(Math.abs(a - e) <= tol, what + " [" + i + "]: expected " + e + " but was " + a
-                    + " (|diff| " + Math.abs(a - e) + " > tol " + tol + ")");
+            assertTrue(
+                    Math.abs(a - e) <= tol,
+                    what + " [" + i + "]: expected " + e + " but was " + a + " (|diff| " + Math.abs(a - e) + " > tol "
+                            + tol + ")");
         }
     }
 
@@ -170,8 +177,10 @@ final class GoldenRun {
                 double e = expected[i];
                 double a = actual[i];
                 double tol = RTOL * (Math.abs(e) + STATE_SCALE_FRACTION * max);
-                assertTrue(Math.abs(a - e) <= tol, what + " [" + i + "]: expected " + e + " but was " + a
-                        + " (|diff| " + Math.abs(a - e) + " > tol " + tol + ")");
+                assertTrue(
+                        Math.abs(a - e) <= tol,
+                        what + " [" + i + "]: expected " + e + " but was " + a + " (|diff| " + Math.abs(a - e)
+                                + " > tol " + tol + ")");
             }
         }
     }

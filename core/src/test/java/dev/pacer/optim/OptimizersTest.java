@@ -21,7 +21,9 @@ class OptimizersTest {
     private static OptimizerSettings settings(String name) {
         String lr = name.equals("prodigy") ? "\npacer.train.lr = 1.0" : "";
         return OptimizerSettings.from(ConfigFactory.parseString("pacer.optimizer.name = \"" + name + "\"" + lr)
-                .withFallback(ConfigFactory.defaultReference()).resolve().getConfig("pacer"));
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve()
+                .getConfig("pacer"));
     }
 
     @Test
@@ -71,8 +73,10 @@ class OptimizersTest {
         assertArrayEquals(t.shape(), s.shape());
         s.shape()[0] = 99;
         assertEquals(t.shape()[0], s.rows(), "shape() is a copy");
-        assertTrue(assertThrows(IllegalArgumentException.class,
-                () -> new ParamSlice("x", 0, 6, 0.1, 0, new long[] {2, 4})).getMessage().contains("6"));
+        assertTrue(assertThrows(
+                        IllegalArgumentException.class, () -> new ParamSlice("x", 0, 6, 0.1, 0, new long[] {2, 4}))
+                .getMessage()
+                .contains("6"));
         ParamSlice bare = new ParamSlice("x", 0, 6, 0.1, 0);
         assertTrue(!bare.hasShape());
         assertThrows(IllegalStateException.class, bare::rows);

@@ -14,9 +14,19 @@ class ProdigyTest {
     private static Prodigy fromGolden(GoldenRun run) {
         var h = run.hyper();
         double beta3 = h.get("beta3").isNull() ? Double.NaN : h.get("beta3").asDouble();
-        double growth = h.get("growth_rate").isTextual() ? Double.POSITIVE_INFINITY : h.get("growth_rate").asDouble();
-        return new Prodigy(run.size(), run.hyper("beta1"), run.hyper("beta2"), beta3, run.hyper("eps"),
-                run.hyper("d0"), run.hyper("d_coef"), growth, h.get("bias_correction").asBoolean(),
+        double growth = h.get("growth_rate").isTextual()
+                ? Double.POSITIVE_INFINITY
+                : h.get("growth_rate").asDouble();
+        return new Prodigy(
+                run.size(),
+                run.hyper("beta1"),
+                run.hyper("beta2"),
+                beta3,
+                run.hyper("eps"),
+                run.hyper("d0"),
+                run.hyper("d_coef"),
+                growth,
+                h.get("bias_correction").asBoolean(),
                 h.get("safeguard_warmup").asBoolean());
     }
 
@@ -100,20 +110,23 @@ class ProdigyTest {
         assertArrayEquals(d, opt.state().get("d"));
         assertEquals((float) opt.d(), d[7]);
         d[7] *= 2;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> fromGolden(run).restore(state, 4));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> fromGolden(run).restore(state, 4));
         assertTrue(e.getMessage().contains("'d'"), e.getMessage());
     }
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 0, 1, Double.POSITIVE_INFINITY, false, true));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, 0.5, false, true));
-        assertThrows(IllegalArgumentException.class,
-                () -> new Prodigy(1, 0.9, 0.999, 1.0, 1e-8, 1e-6, 1, 2, false, true));
-        assertEquals("prodigy",
+        assertThrows(
+                IllegalArgumentException.class, () -> new Prodigy(1, 0.9, 0.999, 1.0, 1e-8, 1e-6, 1, 2, false, true));
+        assertEquals(
+                "prodigy",
                 new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, Double.POSITIVE_INFINITY, false, true).name());
     }
 }

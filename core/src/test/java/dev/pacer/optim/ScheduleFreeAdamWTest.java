@@ -14,15 +14,23 @@ import org.junit.jupiter.api.Test;
 class ScheduleFreeAdamWTest {
 
     private static ScheduleFreeAdamW fromGolden(GoldenRun run) {
-        return new ScheduleFreeAdamW(run.size(), run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"),
-                run.hyper("r"), run.hyper("weight_lr_power"));
+        return new ScheduleFreeAdamW(
+                run.size(),
+                run.hyper("beta1"),
+                run.hyper("beta2"),
+                run.hyper("eps"),
+                run.hyper("r"),
+                run.hyper("weight_lr_power"));
     }
 
     private static void matches(String caseName) {
         GoldenRun run = GoldenRun.load(caseName);
-        run.assertMatches(fromGolden(run), (t, opt, w) -> GoldenRun.assertWeightsClose(
-                GoldenRun.floats(run.node.get("eval_after_step").get(t)), opt.evaluationWeights(w),
-                caseName + ": averaged weights x after step " + (t + 1)));
+        run.assertMatches(
+                fromGolden(run),
+                (t, opt, w) -> GoldenRun.assertWeightsClose(
+                        GoldenRun.floats(run.node.get("eval_after_step").get(t)),
+                        opt.evaluationWeights(w),
+                        caseName + ": averaged weights x after step " + (t + 1)));
     }
 
     @Test
@@ -83,8 +91,8 @@ class ScheduleFreeAdamWTest {
         Map<String, float[]> state = opt.state();
         ScheduleFreeAdamW resumed = fromGolden(run);
         resumed.restore(state, 1);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> resumed.step(w, run.grads(1), run.slices(1)));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> resumed.step(w, run.grads(1), run.slices(1)));
         assertTrue(e.getMessage().contains("trainingWeights"), e.getMessage());
         assertEquals(1, resumed.stepCount());
         assertArrayEquals(state.get("z"), resumed.state().get("z"));

@@ -33,8 +33,12 @@ class SgdMomentumTest {
         List<ParamSlice> out = new ArrayList<>();
         int k = 0;
         for (JsonNode grp : g.get("groups")) {
-            out.add(new ParamSlice(grp.get("name").asText(), grp.get("offset").asInt(), grp.get("length").asInt(),
-                    lrOfStep.get(k++).asDouble(), grp.get("weight_decay").asDouble()));
+            out.add(new ParamSlice(
+                    grp.get("name").asText(),
+                    grp.get("offset").asInt(),
+                    grp.get("length").asInt(),
+                    lrOfStep.get(k++).asDouble(),
+                    grp.get("weight_decay").asDouble()));
         }
         return out;
     }
@@ -44,7 +48,10 @@ class SgdMomentumTest {
         JsonNode c = g.get("cases").get(caseName);
         JsonNode h = c.get("hyper");
         int n = g.get("size").asInt();
-        SgdMomentum opt = new SgdMomentum(n, h.get("momentum").asDouble(), h.get("dampening").asDouble(),
+        SgdMomentum opt = new SgdMomentum(
+                n,
+                h.get("momentum").asDouble(),
+                h.get("dampening").asDouble(),
                 h.get("nesterov").asBoolean());
         float[] w = GoldenRun.floats(c.get("initial_params"));
         double[] bufScale = new double[n];
@@ -57,14 +64,17 @@ class SgdMomentumTest {
                 }
             }
             opt.step(w, grads, slices);
-            GoldenRun.assertWeightsClose(GoldenRun.floats(c.get("params_after_step").get(t)), w,
+            GoldenRun.assertWeightsClose(
+                    GoldenRun.floats(c.get("params_after_step").get(t)),
+                    w,
                     caseName + ": weights after step " + (t + 1));
         }
         float[] expected = GoldenRun.floats(c.get("momentum_buffer"));
         float[] actual = opt.state().get("momentum_buffer");
         for (int i = 0; i < n; i++) {
             double tol = GoldenRun.RTOL * (Math.abs(expected[i]) + bufScale[i]);
-            assertTrue(Math.abs(actual[i] - expected[i]) <= tol,
+            assertTrue(
+                    Math.abs(actual[i] - expected[i]) <= tol,
                     caseName + ": momentum_buffer[" + i + "] expected " + expected[i] + " but was " + actual[i]);
         }
     }
@@ -114,10 +124,12 @@ class SgdMomentumTest {
     @Test
     void constructorValidates() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 1.0, 0, false))
-                .getMessage().contains("momentum"));
+                .getMessage()
+                .contains("momentum"));
         assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.9, 1.5, false));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.9, 0.1, true))
-                .getMessage().contains("Nesterov"));
+                .getMessage()
+                .contains("Nesterov"));
         assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.0, 0, true));
         assertEquals("sgd", new SgdMomentum(1, 0.9, 0, false).name());
     }

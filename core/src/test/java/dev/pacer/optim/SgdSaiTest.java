@@ -12,7 +12,10 @@ import org.junit.jupiter.api.Test;
 class SgdSaiTest {
 
     private static SgdSai fromGolden(GoldenRun run) {
-        return new SgdSai(run.size(), run.hyper("momentum"), run.hyper("eps"),
+        return new SgdSai(
+                run.size(),
+                run.hyper("momentum"),
+                run.hyper("eps"),
                 run.hyper().get("normalize").asBoolean());
     }
 
@@ -22,7 +25,10 @@ class SgdSaiTest {
             List<ParamSlice> slices = run.slices(t);
             for (int k = 0; k < slices.size(); k++) {
                 double expected = run.node.get("scales").get(k).asDouble();
-                assertEquals(expected, ((SgdSai) opt).scaleOf(slices.get(k)), 1e-6 * expected,
+                assertEquals(
+                        expected,
+                        ((SgdSai) opt).scaleOf(slices.get(k)),
+                        1e-6 * expected,
                         "scale of " + slices.get(k).name());
             }
         });
@@ -75,7 +81,8 @@ class SgdSaiTest {
         SgdSai opt = new SgdSai(8, 0.9, 1e-8, true);
         float[] w = new float[8];
         opt.step(w, new float[8], List.of(new ParamSlice("a", 0, 4, 0.1, 0)));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> opt.step(w, new float[8], List.of(new ParamSlice("late", 4, 4, 0.1, 0))));
         assertTrue(e.getMessage().contains("'late'"), e.getMessage());
         assertEquals(1, opt.stepCount());
@@ -94,8 +101,8 @@ class SgdSaiTest {
         state.get("lr_scale")[5] += 1f; // no longer one value over tensor "matrix"
         SgdSai resumed = fromGolden(run);
         resumed.restore(state, 1);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> resumed.step(w, run.grads(1), run.slices(1)));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> resumed.step(w, run.grads(1), run.slices(1)));
         assertTrue(e.getMessage().contains("lr_scale") && e.getMessage().contains("matrix"), e.getMessage());
     }
 

@@ -48,7 +48,7 @@ class LrScheduleTest {
         LrSchedule s = LrSchedule.create("cosine", 0, 4, 0.0, 0.5);
         assertEquals(1.0, s.factor(0), TOL);
         assertEquals(0.5 * (1 + Math.sqrt(0.5)), s.factor(1), TOL); // p = 1/4
-        assertEquals(0.5, s.factor(2), TOL);                        // p = 1/2
+        assertEquals(0.5, s.factor(2), TOL); // p = 1/2
         assertEquals(0.0, s.factor(4), TOL);
     }
 
@@ -82,11 +82,11 @@ class LrScheduleTest {
         assertEquals(80, w.decayStart());
         assertEquals(1.0, s.factor(10), TOL);
         assertEquals(1.0, s.factor(50), TOL);
-        assertEquals(1.0, s.factor(79), TOL);   // last plateau step
+        assertEquals(1.0, s.factor(79), TOL); // last plateau step
         assertEquals(0.955, s.factor(80), TOL); // 1 - 0.9 * 1/20
-        assertEquals(0.55, s.factor(89), TOL);  // 1 - 0.9 * 10/20
+        assertEquals(0.55, s.factor(89), TOL); // 1 - 0.9 * 10/20
         assertEquals(0.145, s.factor(98), TOL); // 1 - 0.9 * 19/20
-        assertEquals(0.1, s.factor(99), TOL);   // reaches minFactor at total - 1
+        assertEquals(0.1, s.factor(99), TOL); // reaches minFactor at total - 1
         assertEquals(0.1, s.factor(100), TOL);
         assertEquals(0.1, s.factor(12345), TOL);
     }
@@ -137,7 +137,8 @@ class LrScheduleTest {
                             double cur = s.factor(step);
                             // From the last warmup step (factor 1) on, the factor never rises.
                             assertTrue(cur <= prev, what + ": factor rises at step " + step);
-                            assertTrue(cur >= mf - TOL && cur <= 1.0 + TOL,
+                            assertTrue(
+                                    cur >= mf - TOL && cur <= 1.0 + TOL,
                                     what + ": factor " + cur + " out of range at step " + step);
                         }
                     }
@@ -148,8 +149,8 @@ class LrScheduleTest {
 
     @Test
     void unknownNameListsValidNames() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> LrSchedule.create("linear", 0, 10, 0.1, 0.2));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> LrSchedule.create("linear", 0, 10, 0.1, 0.2));
         for (String valid : new String[] {"linear", "cosine", "constant", "wsd"}) {
             assertTrue(e.getMessage().contains(valid), e.getMessage());
         }
@@ -176,7 +177,8 @@ class LrScheduleTest {
         assertRejected("warmupSteps", () -> new ConstantSchedule(20, 10));
         assertRejected("decayFraction", () -> new WarmupStableDecaySchedule(0, 10, 0.1, -0.5));
         // Negative steps are not steps.
-        assertRejected("step", () -> LrSchedule.create("cosine", 0, 10, 0.1, 0.2).factor(-1));
+        assertRejected(
+                "step", () -> LrSchedule.create("cosine", 0, 10, 0.1, 0.2).factor(-1));
     }
 
     private static void assertRejected(String argument, org.junit.jupiter.api.function.Executable call) {

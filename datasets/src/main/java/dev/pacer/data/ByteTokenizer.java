@@ -43,7 +43,8 @@ public final class ByteTokenizer implements dev.pacer.data.tokenize.TextTokenize
             } else if (id >= 0 && id < 256) {
                 out.write(id);
             } else {
-                throw new IllegalArgumentException("token id " + id + " is outside the byte vocabulary 0.." + END_OF_DOCUMENT);
+                throw new IllegalArgumentException(
+                        "token id " + id + " is outside the byte vocabulary 0.." + END_OF_DOCUMENT);
             }
         }
         return out.toString(StandardCharsets.UTF_8);

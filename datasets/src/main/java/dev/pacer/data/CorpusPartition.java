@@ -26,32 +26,65 @@ import org.apache.hadoop.conf.Configuration;
  * partition count is its own: the same documents, order and packing as {@code pacer prepare}
  * with as many shards as partitions.
  */
-public record CorpusPartition(TokenBlock train, TokenBlock validation, SourceCounts counts)
-        implements Serializable {
+public record CorpusPartition(TokenBlock train, TokenBlock validation, SourceCounts counts) implements Serializable {
 
     /** The byte tokenizer over a one-document-a-line stream in the Europarl layout. */
-    public static CorpusPartition load(InputStream corpus, int partition, int partitions,
-            int packedLength, DocumentSplit split, long maxDocuments) throws IOException {
-        return pack(c -> {
-            try {
-                c.startFile(BundledCorpus.NAME, "line");
-                TextSource.readLines(corpus, c, true);
-            } catch (IOException e) {
-                throw new CorpusException("corpus read failed: " + CorpusException.firstLine(e), e);
-            }
-        }, TokenizerSpec.byteLevel(), partition, partitions, packedLength, split, maxDocuments, false, Utf8Policy.REPLACE);
+    public static CorpusPartition load(
+            InputStream corpus, int partition, int partitions, int packedLength, DocumentSplit split, long maxDocuments)
+            throws IOException {
+        return pack(
+                c -> {
+                    try {
+                        c.startFile(BundledCorpus.NAME, "line");
+                        TextSource.readLines(corpus, c, true);
+                    } catch (IOException e) {
+                        throw new CorpusException("corpus read failed: " + CorpusException.firstLine(e), e);
+                    }
+                },
+                TokenizerSpec.byteLevel(),
+                partition,
+                partitions,
+                packedLength,
+                split,
+                maxDocuments,
+                false,
+                Utf8Policy.REPLACE);
     }
 
     /** On-the-fly preparation of {@code unit} (the bundled corpus, or any file a reader handles). */
-    public static CorpusPartition prepare(InputUnit unit, ReadOptions options, Configuration conf,
-            TokenizerSpec tokenizer, int partition, int partitions, int packedLength, DocumentSplit split,
-            long maxDocuments, boolean dedup) {
-        return pack(c -> DocumentReader.read(unit, options, conf, c), tokenizer, partition, partitions,
-                packedLength, split, maxDocuments, dedup, options.invalidUtf8());
+    public static CorpusPartition prepare(
+            InputUnit unit,
+            ReadOptions options,
+            Configuration conf,
+            TokenizerSpec tokenizer,
+            int partition,
+            int partitions,
+            int packedLength,
+            DocumentSplit split,
+            long maxDocuments,
+            boolean dedup) {
+        return pack(
+                c -> DocumentReader.read(unit, options, conf, c),
+                tokenizer,
+                partition,
+                partitions,
+                packedLength,
+                split,
+                maxDocuments,
+                dedup,
+                options.invalidUtf8());
     }
 
-    private static CorpusPartition pack(Consumer<RecordCollector> reader, TokenizerSpec spec, int partition,
-            int partitions, int packedLength, DocumentSplit split, long maxDocuments, boolean dedup, Utf8Policy policy) {
+    private static CorpusPartition pack(
+            Consumer<RecordCollector> reader,
+            TokenizerSpec spec,
+            int partition,
+            int partitions,
+            int packedLength,
+            DocumentSplit split,
+            long maxDocuments,
+            boolean dedup,
+            Utf8Policy policy) {
         TextTokenizer tokenizer = spec.open();
         TokenPacker train = new TokenPacker(packedLength, spec.endOfDocument());
         TokenPacker validation = new TokenPacker(packedLength, spec.endOfDocument());

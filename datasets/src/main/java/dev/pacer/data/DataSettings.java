@@ -26,9 +26,21 @@ import dev.pacer.data.source.Utf8Policy;
  * @param seqLen tokens per sequence of a prepared dataset (0 = pacer.train.seq-len)
  * @param shards shards per split of a prepared dataset (0 = automatic)
  */
-public record DataSettings(String path, String tokenizer, String endOfDocument, double validationFraction,
-        long maxDocuments, SourceFormat format, TextUnit textUnit, String textField, Utf8Policy invalidUtf8,
-        double maxBadFraction, boolean dedup, int seqLen, int shards) implements java.io.Serializable {
+public record DataSettings(
+        String path,
+        String tokenizer,
+        String endOfDocument,
+        double validationFraction,
+        long maxDocuments,
+        SourceFormat format,
+        TextUnit textUnit,
+        String textField,
+        Utf8Policy invalidUtf8,
+        double maxBadFraction,
+        boolean dedup,
+        int seqLen,
+        int shards)
+        implements java.io.Serializable {
 
     public DataSettings {
         if (tokenizer.isBlank()) {
@@ -36,45 +48,64 @@ public record DataSettings(String path, String tokenizer, String endOfDocument, 
                     + " Hugging Face tokenizer.json");
         }
         if (!(validationFraction > 0 && validationFraction < 0.5)) {
-            throw new IllegalArgumentException("pacer.data.validation-fraction = " + validationFraction
-                    + ": expected a value in (0, 0.5)");
+            throw new IllegalArgumentException(
+                    "pacer.data.validation-fraction = " + validationFraction + ": expected a value in (0, 0.5)");
         }
         if (maxDocuments < 0) {
-            throw new IllegalArgumentException("pacer.data.max-documents = " + maxDocuments
-                    + ": expected >= 0 (0 means all)");
+            throw new IllegalArgumentException(
+                    "pacer.data.max-documents = " + maxDocuments + ": expected >= 0 (0 means all)");
         }
         if (textField.isBlank()) {
             throw new IllegalArgumentException("pacer.data.text-field is empty: name the JSON field or column"
                     + " that holds the text, e.g. \"text\"");
         }
         if (!(maxBadFraction >= 0 && maxBadFraction <= 1)) {
-            throw new IllegalArgumentException("pacer.data.max-bad-fraction = " + maxBadFraction
-                    + ": expected a value in [0, 1]");
+            throw new IllegalArgumentException(
+                    "pacer.data.max-bad-fraction = " + maxBadFraction + ": expected a value in [0, 1]");
         }
         if (seqLen < 0 || seqLen > 1 << 20) {
             throw new IllegalArgumentException("pacer.data.seq-len = " + seqLen
                     + ": expected an integer in [0, 1048576] (0 means pacer.train.seq-len)");
         }
         if (shards < 0 || shards > 100_000) {
-            throw new IllegalArgumentException("pacer.data.shards = " + shards
-                    + ": expected an integer in [0, 100000] (0 means automatic)");
+            throw new IllegalArgumentException(
+                    "pacer.data.shards = " + shards + ": expected an integer in [0, 100000] (0 means automatic)");
         }
     }
 
     /** The first settings of this module: path, tokenizer, split and cap, all else default. */
     public DataSettings(String path, String tokenizer, double validationFraction, long maxDocuments) {
-        this(path, tokenizer, "", validationFraction, maxDocuments, SourceFormat.AUTO, TextUnit.LINE, "text",
-                Utf8Policy.REPLACE, 0.01, false, 0, 0);
+        this(
+                path,
+                tokenizer,
+                "",
+                validationFraction,
+                maxDocuments,
+                SourceFormat.AUTO,
+                TextUnit.LINE,
+                "text",
+                Utf8Policy.REPLACE,
+                0.01,
+                false,
+                0,
+                0);
     }
 
     public static DataSettings from(Config c) {
-        return new DataSettings(c.getString("path").trim(), c.getString("tokenizer").trim(),
-                c.getString("end-of-document"), c.getDouble("validation-fraction"), c.getLong("max-documents"),
+        return new DataSettings(
+                c.getString("path").trim(),
+                c.getString("tokenizer").trim(),
+                c.getString("end-of-document"),
+                c.getDouble("validation-fraction"),
+                c.getLong("max-documents"),
                 SourceFormat.fromSetting("pacer.data.format", c.getString("format")),
                 TextUnit.fromSetting("pacer.data.text-unit", c.getString("text-unit")),
                 c.getString("text-field"),
                 Utf8Policy.fromSetting("pacer.data.invalid-utf8", c.getString("invalid-utf8")),
-                c.getDouble("max-bad-fraction"), c.getBoolean("dedup"), c.getInt("seq-len"), c.getInt("shards"));
+                c.getDouble("max-bad-fraction"),
+                c.getBoolean("dedup"),
+                c.getInt("seq-len"),
+                c.getInt("shards"));
     }
 
     public boolean bundled() {

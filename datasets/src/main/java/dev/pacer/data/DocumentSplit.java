@@ -13,8 +13,7 @@ public final class DocumentSplit {
 
     public DocumentSplit(double validationFraction) {
         if (!(validationFraction > 0 && validationFraction < 1)) {
-            throw new IllegalArgumentException(
-                    "validation fraction must be in (0, 1), got " + validationFraction);
+            throw new IllegalArgumentException("validation fraction must be in (0, 1), got " + validationFraction);
         }
         this.validationFraction = validationFraction;
     }

@@ -22,7 +22,8 @@ public final class LineDocuments {
 
     /** Calls {@code sink} with each document and its 0-based index among documents. */
     public static Counts read(InputStream in, ObjIntConsumer<String> sink) throws IOException {
-        var decoder = StandardCharsets.UTF_8.newDecoder()
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
                 .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         long blank = 0;

@@ -21,8 +21,8 @@ public final class TokenBlock implements Serializable {
 
     public TokenBlock(char[] tokens, int length, long documents, long droppedTailTokens) {
         if (length < 2 || tokens.length % length != 0) {
-            throw new IllegalArgumentException("token array of " + tokens.length
-                    + " is not a whole number of sequences of " + length);
+            throw new IllegalArgumentException(
+                    "token array of " + tokens.length + " is not a whole number of sequences of " + length);
         }
         this.tokens = tokens;
         this.length = length;

@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 class DataSettingsTest {
 
     private static DataSettings load(String hocon) {
-        Config c = ConfigFactory.parseString(hocon).withFallback(ConfigFactory.defaultReference()).resolve();
+        Config c = ConfigFactory.parseString(hocon)
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve();
         return DataSettings.from(c.getConfig("pacer.data"));
     }
 
@@ -49,7 +51,8 @@ class DataSettingsTest {
             {"pacer.data.max-documents = -1", "pacer.data.max-documents"},
         };
         for (String[] c : cases) {
-            String m = assertThrows(IllegalArgumentException.class, () -> load(c[0]), c[0]).getMessage();
+            String m = assertThrows(IllegalArgumentException.class, () -> load(c[0]), c[0])
+                    .getMessage();
             assertTrue(m.startsWith(c[1]), m);
             assertEquals(1, m.lines().count(), m);
         }

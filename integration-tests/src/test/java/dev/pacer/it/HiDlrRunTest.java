@@ -31,12 +31,26 @@ import org.junit.jupiter.api.io.TempDir;
 class HiDlrRunTest {
 
     private static String[] run(Path dir, String... extra) {
-        List<String> args = new ArrayList<>(List.of(TinyRun.pretrain(dir, "--max-steps", "24",
-                "--set", "pacer.hidlr.enabled=true", "--set", "pacer.hidlr.every=4",
-                "--set", "pacer.hidlr.min-r2=0.5",
-                "--set", "pacer.hidlr.freeze.enabled=true", "--set", "pacer.hidlr.freeze.measure-probes=2",
-                "--set", "pacer.hidlr.freeze.budget=0.5",
-                "--set", "pacer.train.lr=5e-3", "--set", "pacer.checkpoint.keep=10")));
+        List<String> args = new ArrayList<>(List.of(TinyRun.pretrain(
+                dir,
+                "--max-steps",
+                "24",
+                "--set",
+                "pacer.hidlr.enabled=true",
+                "--set",
+                "pacer.hidlr.every=4",
+                "--set",
+                "pacer.hidlr.min-r2=0.5",
+                "--set",
+                "pacer.hidlr.freeze.enabled=true",
+                "--set",
+                "pacer.hidlr.freeze.measure-probes=2",
+                "--set",
+                "pacer.hidlr.freeze.budget=0.5",
+                "--set",
+                "pacer.train.lr=5e-3",
+                "--set",
+                "pacer.checkpoint.keep=10")));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -56,20 +70,27 @@ class HiDlrRunTest {
         List<ObjectNode> rows = TinyRun.deterministicRows(a);
         assertEquals(rows, TinyRun.deterministicRows(b));
         assertEquals(hidlrEvents(a), hidlrEvents(b));
-        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
                 Files.readAllBytes(b.resolve("checkpoints/step-0000024/model.safetensors")));
 
-        List<JsonNode> probes = hidlrEvents(a).stream().filter(e -> e.path("event").asText().equals("hidlr_probe"))
+        List<JsonNode> probes = hidlrEvents(a).stream()
+                .filter(e -> e.path("event").asText().equals("hidlr_probe"))
                 .toList();
         // warmup is 2 steps; probes after steps 4, 8, .., 20 (none after the last step)
-        assertEquals(List.of(4L, 8L, 12L, 16L, 20L), probes.stream().map(e -> e.get("step").asLong()).toList());
+        assertEquals(
+                List.of(4L, 8L, 12L, 16L, 20L),
+                probes.stream().map(e -> e.get("step").asLong()).toList());
         assertEquals(6, probes.get(0).get("groups").size());
         for (JsonNode g : probes.get(0).get("groups")) {
             for (String f : List.of("group", "b", "A", "r2", "rate", "ppi", "accepted")) {
                 assertTrue(g.has(f), f + " missing in " + g);
             }
         }
-        assertTrue(probes.stream().flatMap(p -> stream(p.get("groups"))).anyMatch(g -> g.get("accepted").asBoolean()),
+        assertTrue(
+                probes.stream()
+                        .flatMap(p -> stream(p.get("groups")))
+                        .anyMatch(g -> g.get("accepted").asBoolean()),
                 "no fit accepted in 5 probes");
 
         // the rates a probe sets are the rates of the steps that follow
@@ -82,20 +103,24 @@ class HiDlrRunTest {
         }
 
         // frozen mode: decided after the second probe (step 8); frozen groups have rate 0 and never move
-        JsonNode freeze = hidlrEvents(a).stream().filter(e -> e.path("event").asText().equals("hidlr_freeze"))
-                .findFirst().orElseThrow();
+        JsonNode freeze = hidlrEvents(a).stream()
+                .filter(e -> e.path("event").asText().equals("hidlr_freeze"))
+                .findFirst()
+                .orElseThrow();
         assertEquals(8, freeze.get("step").asLong());
         Set<String> frozen = new HashSet<>();
-        stream(freeze.get("groups")).filter(g -> !g.get("kept").asBoolean()).forEach(g -> frozen.add(g.get("group").asText()));
+        stream(freeze.get("groups"))
+                .filter(g -> !g.get("kept").asBoolean())
+                .forEach(g -> frozen.add(g.get("group").asText()));
         assertTrue(!frozen.isEmpty() && frozen.size() < 6, "frozen " + frozen);
         assertTrue(freeze.get("trainable_fraction").asDouble() <= 0.5 + 1e-9);
         for (String g : frozen) {
             assertEquals(0.0, rows.get(8).get("lr_groups").get(g).asDouble(), g);
         }
-        TrainedModel atFreeze = TrainedModel.open(a.resolve("checkpoints/step-0000009").toString(), new Configuration(),
-                w -> { });
-        TrainedModel end = TrainedModel.open(a.resolve("checkpoints/step-0000024").toString(), new Configuration(),
-                w -> { });
+        TrainedModel atFreeze =
+                TrainedModel.open(a.resolve("checkpoints/step-0000009").toString(), new Configuration(), w -> {});
+        TrainedModel end =
+                TrainedModel.open(a.resolve("checkpoints/step-0000024").toString(), new Configuration(), w -> {});
         ParameterGroups groups = ParameterGroups.of(end.layout(), ParameterGroups.Strategy.KIND);
         int changedTrainable = 0;
         for (int i = 0; i < end.layout().tensors().size(); i++) {
@@ -119,13 +144,31 @@ class HiDlrRunTest {
      */
     @Test
     void pairedAdaLrsBranchesCarryTheirOwnHiDlrRatesAndResumeExactly() throws IOException {
-        String[] both = {"--set", "pacer.hidlr.enabled=true", "--set", "pacer.hidlr.every=2",
-                "--set", "pacer.hidlr.min-r2=0.5", "--set", "pacer.adalrs.enabled=true",
-                "--set", "pacer.adalrs.comparison=paired", "--set", "pacer.adalrs.window=3",
-                "--set", "pacer.adalrs.phase-start=0", "--set", "pacer.adalrs.phase-end=1",
-                "--set", "pacer.adalrs.max-extra-compute=0.5", "--set", "pacer.train.lr=5e-3",
-                // the search at the given rate, so that the probes' fits move the rates from step 2
-                "--set", "pacer.adalrs.initial-scale=1"};
+        String[] both = {
+            "--set",
+            "pacer.hidlr.enabled=true",
+            "--set",
+            "pacer.hidlr.every=2",
+            "--set",
+            "pacer.hidlr.min-r2=0.5",
+            "--set",
+            "pacer.adalrs.enabled=true",
+            "--set",
+            "pacer.adalrs.comparison=paired",
+            "--set",
+            "pacer.adalrs.window=3",
+            "--set",
+            "pacer.adalrs.phase-start=0",
+            "--set",
+            "pacer.adalrs.phase-end=1",
+            "--set",
+            "pacer.adalrs.max-extra-compute=0.5",
+            "--set",
+            "pacer.train.lr=5e-3",
+            // the search at the given rate, so that the probes' fits move the rates from step 2
+            "--set",
+            "pacer.adalrs.initial-scale=1"
+        };
         Path a = tmp.resolve("paired-straight");
         Path b = tmp.resolve("paired-resumed");
         assertEquals(0, PacerCli.run(TinyRun.pretrain(a, concat(both, "--max-steps", "24"))));
@@ -141,11 +184,13 @@ class HiDlrRunTest {
         List<ObjectNode> rows = TinyRun.deterministicRows(a);
         assertEquals(rows, TinyRun.deterministicRows(b));
         assertEquals(hidlrEvents(a), hidlrEvents(b));
-        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("checkpoints/step-0000024/model.safetensors")),
                 Files.readAllBytes(b.resolve("checkpoints/step-0000024/model.safetensors")));
 
         // the first replay: rows 1-5 are the base branch, rows 6-8 the trial replaying steps 3-5
-        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 3L, 4L, 5L),
+        assertEquals(
+                List.of(1L, 2L, 3L, 4L, 5L, 3L, 4L, 5L),
                 rows.subList(0, 8).stream().map(r -> r.get("step").asLong()).toList());
         Map<String, Double> baseStart = multipliers(rows.get(2));
         Map<String, Double> baseAfterProbe = multipliers(rows.get(4));
@@ -158,7 +203,8 @@ class HiDlrRunTest {
         for (int i = 0; i < events.size(); i++) {
             JsonNode d = events.get(i);
             String outcome = d.path("outcome").asText();
-            if (!"adalrs".equals(d.path("event").asText()) || !List.of("reject", "neutral").contains(outcome)) {
+            if (!"adalrs".equals(d.path("event").asText())
+                    || !List.of("reject", "neutral").contains(outcome)) {
                 continue;
             }
             long decidedAt = d.get("step").asLong();
@@ -168,7 +214,9 @@ class HiDlrRunTest {
             for (int j = 0; j < i; j++) {
                 JsonNode e = events.get(j);
                 long at = e.path("step").asLong();
-                if ("hidlr_probe".equals(e.path("event").asText()) && at > from && at <= decidedAt
+                if ("hidlr_probe".equals(e.path("event").asText())
+                        && at > from
+                        && at <= decidedAt
                         && (baseProbe == null || at > baseProbe.get("step").asLong())) {
                     baseProbe = e;
                 }
@@ -176,13 +224,17 @@ class HiDlrRunTest {
             ObjectNode next = rowAfterDecision(rows, d);
             // a row carries the multipliers after its own step's probe: a step after the decision
             // that probes shows that probe's rates, not the restored ones
-            boolean nextProbes = events.subList(i + 1, events.size()).stream().anyMatch(
-                    e -> "hidlr_probe".equals(e.path("event").asText()) && e.path("step").asLong() == decidedAt + 1);
+            boolean nextProbes = events.subList(i + 1, events.size()).stream()
+                    .anyMatch(e -> "hidlr_probe".equals(e.path("event").asText())
+                            && e.path("step").asLong() == decidedAt + 1);
             if (baseProbe == null || next == null || nextProbes) {
                 continue;
             }
             Map<String, Double> expected = new java.util.TreeMap<>();
-            baseProbe.get("groups").forEach(g -> expected.put(g.get("group").asText(), g.get("multiplier").asDouble()));
+            baseProbe
+                    .get("groups")
+                    .forEach(g -> expected.put(
+                            g.get("group").asText(), g.get("multiplier").asDouble()));
             assertClose(expected, multipliers(next), "after the " + outcome + " at step " + decidedAt);
             checked++;
         }
@@ -216,7 +268,9 @@ class HiDlrRunTest {
     private static Map<String, Double> multipliers(ObjectNode row) {
         double lr = row.get("lr").asDouble();
         Map<String, Double> out = new java.util.TreeMap<>();
-        row.get("lr_groups").fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble() / lr));
+        row.get("lr_groups")
+                .fields()
+                .forEachRemaining(e -> out.put(e.getKey(), e.getValue().asDouble() / lr));
         return out;
     }
 
@@ -236,7 +290,8 @@ class HiDlrRunTest {
     private static List<JsonNode> hidlrEvents(Path run) throws IOException {
         List<JsonNode> out = new ArrayList<>();
         for (JsonNode e : TinyRun.events(run)) {
-            if (e.path("event").asText().startsWith("hidlr") && !e.path("event").asText().equals("hidlr_plan")) {
+            if (e.path("event").asText().startsWith("hidlr")
+                    && !e.path("event").asText().equals("hidlr_plan")) {
                 ObjectNode c = ((ObjectNode) e).deepCopy();
                 c.remove(List.of("probe_ms", "overhead"));
                 out.add(c);

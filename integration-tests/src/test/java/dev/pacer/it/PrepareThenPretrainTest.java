@@ -32,13 +32,24 @@ class PrepareThenPretrainTest {
     Path tmp;
 
     private static String[] prepare(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("prepare", "--output", out.toString(), "--master", "local[2]",
-                "--set", "pacer.data.max-documents=3000",
-                "--set", "pacer.data.shards=2",
-                "--set", "pacer.train.seq-len=32",
-                "--set", "pacer.spark.conf.spark.ui.enabled=false",
-                "--set", "pacer.spark.conf.spark.driver.host=127.0.0.1",
-                "--set", "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1"));
+        List<String> args = new ArrayList<>(List.of(
+                "prepare",
+                "--output",
+                out.toString(),
+                "--master",
+                "local[2]",
+                "--set",
+                "pacer.data.max-documents=3000",
+                "--set",
+                "pacer.data.shards=2",
+                "--set",
+                "pacer.train.seq-len=32",
+                "--set",
+                "pacer.spark.conf.spark.ui.enabled=false",
+                "--set",
+                "pacer.spark.conf.spark.driver.host=127.0.0.1",
+                "--set",
+                "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1"));
         args.addAll(List.of(extra));
         return args.toArray(String[]::new);
     }
@@ -81,13 +92,16 @@ class PrepareThenPretrainTest {
         assertEquals(Math.log(vocab), rows.get(0).get("loss").asDouble(), 0.3);
         JsonNode corpus = corpusEvent(run);
         assertTrue(corpus.path("source").asText().contains(data.getFileName().toString()), corpus.toString());
-        assertEquals(manifest.path("counts").path("documents_read").asLong(), corpus.path("documents_read").asLong());
+        assertEquals(
+                manifest.path("counts").path("documents_read").asLong(),
+                corpus.path("documents_read").asLong());
 
         // the same run directory on the byte-level bundled corpus: refused before Spark, one line
         StringWriter err = new StringWriter();
         int code = PacerCli.run(new PrintWriter(err, true), TinyRun.pretrain(run, "--max-steps", "6"));
         assertEquals(2, code);
-        assertTrue(err.toString().contains("vocabulary mismatch") && err.toString().contains(vocab + "-token"),
+        assertTrue(
+                err.toString().contains("vocabulary mismatch") && err.toString().contains(vocab + "-token"),
                 err.toString());
     }
 
@@ -102,7 +116,8 @@ class PrepareThenPretrainTest {
 
         Path prepared = tmp.resolve("prepared");
         Path onTheFly = tmp.resolve("fly");
-        assertEquals(0, PacerCli.run(TinyRun.pretrain(prepared, "--max-steps", "3", "--set", "pacer.data.path=" + data)));
+        assertEquals(
+                0, PacerCli.run(TinyRun.pretrain(prepared, "--max-steps", "3", "--set", "pacer.data.path=" + data)));
         assertEquals(0, PacerCli.run(TinyRun.pretrain(onTheFly, "--max-steps", "3")));
         assertEquals(rows(onTheFly), rows(prepared));
         assertEquals(3, rows(prepared).size());

@@ -22,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ResumeTest {
 
-
     @TempDir
     Path tmp;
 
@@ -45,14 +44,20 @@ class ResumeTest {
         for (int i = 0; i < 8; i++) {
             assertEquals(i + 1, straight.get(i).get("step").asInt());
         }
-        assertTrue(straight.get(2).has("val_loss") && straight.get(5).has("val_loss") && straight.get(7).has("val_loss"));
-        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000008/model.safetensors")),
+        assertTrue(straight.get(2).has("val_loss")
+                && straight.get(5).has("val_loss")
+                && straight.get(7).has("val_loss"));
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("checkpoints/step-0000008/model.safetensors")),
                 Files.readAllBytes(b.resolve("checkpoints/step-0000008/model.safetensors")));
-        assertArrayEquals(Files.readAllBytes(a.resolve("checkpoints/step-0000008/optimizer.safetensors")),
+        assertArrayEquals(
+                Files.readAllBytes(a.resolve("checkpoints/step-0000008/optimizer.safetensors")),
                 Files.readAllBytes(b.resolve("checkpoints/step-0000008/optimizer.safetensors")));
 
-        JsonNode resume = TinyRun.events(b).stream().filter(e -> "resume".equals(e.path("event").asText()))
-                .findFirst().orElseThrow();
+        JsonNode resume = TinyRun.events(b).stream()
+                .filter(e -> "resume".equals(e.path("event").asText()))
+                .findFirst()
+                .orElseThrow();
         assertEquals(3, resume.get("step").asInt());
         assertTrue(resume.get("checkpoint").asText().endsWith("step-0000003"));
         assertEquals(2, resume.get("metric_rows_dropped").asInt()); // rows 4 and 5

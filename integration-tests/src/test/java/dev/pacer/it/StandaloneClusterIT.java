@@ -61,12 +61,17 @@ class StandaloneClusterIT {
         deleteTree(work);
         // Pacer's logging, plus where each task ran and why one failed
         Path log4jFile = Files.createDirectories(work).resolve("log4j2.properties");
-        Files.writeString(log4jFile, Files.readString(Path.of(required("pacer.it.log4j")))
-                + "\nlogger.tasks.name = org.apache.spark.scheduler.TaskSetManager\nlogger.tasks.level = info\n");
+        Files.writeString(
+                log4jFile,
+                Files.readString(Path.of(required("pacer.it.log4j")))
+                        + "\nlogger.tasks.name = org.apache.spark.scheduler.TaskSetManager\nlogger.tasks.level = info\n");
         log4j = log4jFile.toString();
-        cluster = StandaloneCluster.start(Path.of(required("pacer.it.sparkHome")), work.resolve("cluster"), 2, "2g",
-                Duration.ofSeconds(90));
-        figure("cluster start-up (master + 2 workers ALIVE)", "%.1f s", cluster.startupTime().toMillis() / 1e3);
+        cluster = StandaloneCluster.start(
+                Path.of(required("pacer.it.sparkHome")), work.resolve("cluster"), 2, "2g", Duration.ofSeconds(90));
+        figure(
+                "cluster start-up (master + 2 workers ALIVE)",
+                "%.1f s",
+                cluster.startupTime().toMillis() / 1e3);
     }
 
     @AfterAll
@@ -96,8 +101,10 @@ class StandaloneClusterIT {
         for (int step = STEPS - 2 * EVERY; step <= STEPS; step += EVERY) {
             assertTrue(Files.exists(checkpoint(run, step).resolve("COMMITTED")), "checkpoint " + step);
         }
-        JsonNode start = TinyRun.events(run).stream().filter(e -> "start".equals(e.path("event").asText()))
-                .findFirst().orElseThrow();
+        JsonNode start = TinyRun.events(run).stream()
+                .filter(e -> "start".equals(e.path("event").asText()))
+                .findFirst()
+                .orElseThrow();
         assertEquals(1, start.get("threads_per_task").asInt());
         figure("tiny step, 2 executors (steps 6-30)", "%.0f ms", stepMillis(rows));
 
@@ -135,7 +142,9 @@ class StandaloneClusterIT {
         assertTrue(killedAfter < STEPS - 3, "killed too late, after step " + killedAfter);
         assertEquals(STEPS, TinyRun.deterministicRows(run).size());
         assertSameRows(ref, run, "executor killed after step " + killedAfter);
-        figure("run with an executor killed after step " + killedAfter + " minus undisturbed run", "%+.1f s",
+        figure(
+                "run with an executor killed after step " + killedAfter + " minus undisturbed run",
+                "%+.1f s",
                 seconds - referenceSeconds);
     }
 
@@ -169,7 +178,9 @@ class StandaloneClusterIT {
         // no duplicated or missing step, every row as in the undisturbed run
         assertSameRows(ref, run, "driver killed after step " + killedAfter);
         assertSameWeights(checkpoint(ref, STEPS), checkpoint(run, STEPS), "optimizer.safetensors");
-        figure("driver killed after step " + killedAfter + ": relaunch to step " + (resumeFrom + 1), "%.1f s",
+        figure(
+                "driver killed after step " + killedAfter + ": relaunch to step " + (resumeFrom + 1),
+                "%.1f s",
                 toFirstStep);
     }
 
@@ -189,7 +200,8 @@ class StandaloneClusterIT {
             out = s.output();
         }
         String named = "step-" + String.format("%07d", STEPS) + "/model.safetensors";
-        assertTrue(out.lines().anyMatch(l -> l.contains("WARN") && l.contains(named) && l.contains("damaged")),
+        assertTrue(
+                out.lines().anyMatch(l -> l.contains("WARN") && l.contains(named) && l.contains("damaged")),
                 "no warning naming " + named + " in the driver's output:\n" + out);
         JsonNode resume = event(run, "resume");
         assertEquals(STEPS - EVERY, resume.get("step").asLong());
@@ -210,11 +222,15 @@ class StandaloneClusterIT {
     /** The model files, and any further files named, byte-identical. */
     private static void assertSameWeights(Path refCheckpoint, Path runCheckpoint, String... alsoIdentical)
             throws IOException {
-        assertArrayEquals(Files.readAllBytes(refCheckpoint.resolve("model.safetensors")),
-                Files.readAllBytes(runCheckpoint.resolve("model.safetensors")), "model.safetensors");
+        assertArrayEquals(
+                Files.readAllBytes(refCheckpoint.resolve("model.safetensors")),
+                Files.readAllBytes(runCheckpoint.resolve("model.safetensors")),
+                "model.safetensors");
         for (String file : alsoIdentical) {
-            assertArrayEquals(Files.readAllBytes(refCheckpoint.resolve(file)),
-                    Files.readAllBytes(runCheckpoint.resolve(file)), file);
+            assertArrayEquals(
+                    Files.readAllBytes(refCheckpoint.resolve(file)),
+                    Files.readAllBytes(runCheckpoint.resolve(file)),
+                    file);
         }
     }
 
@@ -250,23 +266,47 @@ class StandaloneClusterIT {
         conf.put("spark.driver.bindAddress", "127.0.0.1");
         conf.put("spark.ui.enabled", "false");
         conf.put("spark.local.dir", work.resolve("scratch").toString());
-        List<String> args = List.of("pretrain", "--run-dir", run.toString(), "--master", master,
-                "--max-steps", Integer.toString(STEPS),
-                "--set", "pacer.model.preset=tiny",
-                "--set", "pacer.train.seq-len=64",
-                "--set", "pacer.train.global-batch=8",
-                "--set", "pacer.train.micro-batch=4",
-                "--set", "pacer.train.lr=3e-3",
-                "--set", "pacer.train.eval-every=10",
-                "--set", "pacer.train.eval-sequences=8",
-                "--set", "pacer.checkpoint.every=" + EVERY,
-                "--set", "pacer.data.max-documents=3000",
-                "--set", "pacer.spark.partitions=2",
-                "--set", "pacer.spark.task-threads=1");
+        List<String> args = List.of(
+                "pretrain",
+                "--run-dir",
+                run.toString(),
+                "--master",
+                master,
+                "--max-steps",
+                Integer.toString(STEPS),
+                "--set",
+                "pacer.model.preset=tiny",
+                "--set",
+                "pacer.train.seq-len=64",
+                "--set",
+                "pacer.train.global-batch=8",
+                "--set",
+                "pacer.train.micro-batch=4",
+                "--set",
+                "pacer.train.lr=3e-3",
+                "--set",
+                "pacer.train.eval-every=10",
+                "--set",
+                "pacer.train.eval-sequences=8",
+                "--set",
+                "pacer.checkpoint.every=" + EVERY,
+                "--set",
+                "pacer.data.max-documents=3000",
+                "--set",
+                "pacer.spark.partitions=2",
+                "--set",
+                "pacer.spark.task-threads=1");
         Map<String, String> env = new LinkedHashMap<>(cluster.environment());
         env.put("DJL_CACHE_DIR", work.resolve("driver-djl-cache").toString());
-        return PacerSubmission.launch(cluster.sparkHome(), submitJar, master, env, conf, args,
-                work.resolve("driver-cwd"), work.resolve("logs").resolve(name + ".log"));
+        return PacerSubmission.launch(
+                cluster.sparkHome(),
+                submitJar,
+                master,
+                env,
+                conf,
+                args,
+                work.resolve("driver-cwd"),
+                work.resolve("logs").resolve(name + ".log"));
     }
 
     private static List<JsonNode> rawRows(Path run) throws IOException {
@@ -303,7 +343,9 @@ class StandaloneClusterIT {
     }
 
     private static JsonNode event(Path run, String name) throws IOException {
-        return TinyRun.events(run).stream().filter(e -> name.equals(e.path("event").asText())).findFirst()
+        return TinyRun.events(run).stream()
+                .filter(e -> name.equals(e.path("event").asText()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no " + name + " event in " + run));
     }
 

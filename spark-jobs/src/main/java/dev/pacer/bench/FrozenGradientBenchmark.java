@@ -29,8 +29,8 @@ public final class FrozenGradientBenchmark {
     private final int warmup;
     private final PrintStream out;
 
-    public FrozenGradientBenchmark(PacerSettings settings, List<String> frozenGroups, int steps, int warmup,
-            PrintStream out) {
+    public FrozenGradientBenchmark(
+            PacerSettings settings, List<String> frozenGroups, int steps, int warmup, PrintStream out) {
         this.settings = settings;
         this.frozenGroups = frozenGroups;
         this.steps = steps;
@@ -41,16 +41,20 @@ public final class FrozenGradientBenchmark {
     public void run() throws IOException {
         ParameterLayout layout = new ParameterLayout(settings.gptConfig());
         ParameterGroups groups = ParameterGroups.of(layout, settings.hidlr().grouping());
-        List<String> known = groups.groups().stream().map(ParameterGroups.Group::name).toList();
-        List<String> unknown = frozenGroups.stream().filter(n -> !known.contains(n)).toList();
+        List<String> known =
+                groups.groups().stream().map(ParameterGroups.Group::name).toList();
+        List<String> unknown =
+                frozenGroups.stream().filter(n -> !known.contains(n)).toList();
         if (!unknown.isEmpty()) {
-            throw new ConfigError("--frozen " + String.join(",", unknown) + ": no such group under pacer.hidlr.grouping = "
-                    + settings.hidlr().grouping().id() + "; groups are " + known);
+            throw new ConfigError(
+                    "--frozen " + String.join(",", unknown) + ": no such group under pacer.hidlr.grouping = "
+                            + settings.hidlr().grouping().id() + "; groups are " + known);
         }
         boolean[] trainable = new boolean[layout.tensors().size()];
         long frozenSize = 0;
         for (int i = 0; i < trainable.length; i++) {
-            trainable[i] = !frozenGroups.contains(groups.group(groups.groupOf(i)).name());
+            trainable[i] =
+                    !frozenGroups.contains(groups.group(groups.groupOf(i)).name());
             if (!trainable[i]) {
                 frozenSize += layout.tensors().get(i).size();
             }
@@ -65,8 +69,10 @@ public final class FrozenGradientBenchmark {
         double[] part = new double[steps];
         try (ModelReplica replica = new ModelReplica(layout, Device.cpu())) {
             for (int s = 0; s < warmup + steps; s++) {
-                List<int[]> batch = data.train().sample(BatchSeeds.derive(settings.seed(), s, 0),
-                        settings.train().globalBatch());
+                List<int[]> batch = data.train()
+                        .sample(
+                                BatchSeeds.derive(settings.seed(), s, 0),
+                                settings.train().globalBatch());
                 // alternate which goes first, so neither always follows the other
                 for (int k = 0; k < 2; k++) {
                     boolean frozen = (s + k) % 2 == 1;
@@ -81,15 +87,25 @@ public final class FrozenGradientBenchmark {
         }
         double mFull = median(full);
         double mPart = median(part);
-        out.printf("machine: %d cores, %d libtorch threads; %s preset (%,d parameters), %d x %d tokens a step,"
-                + " %d measured steps each%n", Runtime.getRuntime().availableProcessors(), threads,
-                settings.model().preset().id(), layout.totalSize(), settings.train().globalBatch(),
-                settings.train().seqLen(), steps);
+        out.printf(
+                "machine: %d cores, %d libtorch threads; %s preset (%,d parameters), %d x %d tokens a step,"
+                        + " %d measured steps each%n",
+                Runtime.getRuntime().availableProcessors(),
+                threads,
+                settings.model().preset().id(),
+                layout.totalSize(),
+                settings.train().globalBatch(),
+                settings.train().seqLen(),
+                steps);
         out.println("| gradients of | trainable parameters | forward+backward ms (median) | speed-up |");
         out.println("|---|---:|---:|---:|");
         out.printf("| every tensor | %,d (100%%) | %.1f | 1.00x |%n", layout.totalSize(), mFull);
-        out.printf("| all but %s | %,d (%.1f%%) | %.1f | %.2fx |%n", String.join(", ", frozenGroups),
-                layout.totalSize() - frozenSize, 100.0 * (layout.totalSize() - frozenSize) / layout.totalSize(), mPart,
+        out.printf(
+                "| all but %s | %,d (%.1f%%) | %.1f | %.2fx |%n",
+                String.join(", ", frozenGroups),
+                layout.totalSize() - frozenSize,
+                100.0 * (layout.totalSize() - frozenSize) / layout.totalSize(),
+                mPart,
                 mFull / mPart);
     }
 

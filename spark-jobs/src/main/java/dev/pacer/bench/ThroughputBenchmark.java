@@ -9,9 +9,9 @@ import dev.pacer.data.DocumentSplit;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
+import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.Optimizer;
 import dev.pacer.optim.Optimizers;
-import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.TrainingState;
@@ -60,23 +60,36 @@ public final class ThroughputBenchmark {
         int threadsPerTask = Math.max(1, cores / partitions);
         int totalThreads = threadsPerTask * partitions;
         ParameterLayout layout = new ParameterLayout(settings.gptConfig());
-        long tokensPerStep = (long) settings.train().globalBatch() * settings.train().seqLen();
+        long tokensPerStep =
+                (long) settings.train().globalBatch() * settings.train().seqLen();
 
         double[] plain = plainLoop(layout, totalThreads);
         List<StepTimings> pipe = pipeline(layout, partitions);
 
-        double pipeMs = pipe.stream().mapToDouble(t -> t.totalMs() - t.validationMs()).average().orElse(0);
+        double pipeMs = pipe.stream()
+                .mapToDouble(t -> t.totalMs() - t.validationMs())
+                .average()
+                .orElse(0);
         double plainMs = plain[0];
-        out.printf("%nmachine: %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
+        out.printf(
+                "%nmachine: %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
                         + " micro-batch %d; %d measured steps after %d warm-up steps%n",
-                cores, settings.model().preset().id(), layout.totalSize(), settings.train().globalBatch(),
-                settings.train().seqLen(), settings.train().microBatch(), steps, warmup);
+                cores,
+                settings.model().preset().id(),
+                layout.totalSize(),
+                settings.train().globalBatch(),
+                settings.train().seqLen(),
+                settings.train().microBatch(),
+                steps,
+                warmup);
         out.println();
         out.println("| mode                         | threads              | tokens/s | ms/step |");
         out.println("|------------------------------|----------------------|---------:|--------:|");
-        out.printf("| plain JVM loop (no Spark)    | 1 replica x %-2d       | %8.0f | %7.1f |%n",
+        out.printf(
+                "| plain JVM loop (no Spark)    | 1 replica x %-2d       | %8.0f | %7.1f |%n",
                 totalThreads, tokensPerStep * 1000.0 / plainMs, plainMs);
-        out.printf("| pipeline, local[%d]           | %d tasks x %-2d         | %8.0f | %7.1f |%n",
+        out.printf(
+                "| pipeline, local[%d]           | %d tasks x %-2d         | %8.0f | %7.1f |%n",
                 cores, partitions, threadsPerTask, tokensPerStep * 1000.0 / pipeMs, pipeMs);
         out.printf("%npipeline / plain throughput: %.3f%n", plainMs / pipeMs);
         double bc = mean(pipe, StepTimings::broadcastMs);
@@ -106,7 +119,8 @@ public final class ThroughputBenchmark {
         Optimizer optimizer = Optimizers.create(settings.optimizer(), w.length);
         List<ParamSlice> slices = new ArrayList<>();
         for (TensorSpec t : layout.tensors()) {
-            slices.add(ParamSlice.of(t, settings.train().lr() * 0.1, settings.optimizer().weightDecayFor(t)));
+            slices.add(ParamSlice.of(
+                    t, settings.train().lr() * 0.1, settings.optimizer().weightDecayFor(t)));
         }
         double total = 0;
         double compute = 0;
@@ -114,9 +128,12 @@ public final class ThroughputBenchmark {
         try (ModelReplica replica = new ModelReplica(layout, Device.cpu())) {
             for (int s = 0; s < warmup + steps; s++) {
                 long t0 = System.nanoTime();
-                List<int[]> batch = data.train().sample(BatchSeeds.derive(settings.seed(), s, 0),
-                        settings.train().globalBatch());
-                ModelReplica.LossSum sum = replica.gradients(w, batch, settings.train().microBatch(), g);
+                List<int[]> batch = data.train()
+                        .sample(
+                                BatchSeeds.derive(settings.seed(), s, 0),
+                                settings.train().globalBatch());
+                ModelReplica.LossSum sum =
+                        replica.gradients(w, batch, settings.train().microBatch(), g);
                 long t1 = System.nanoTime();
                 float inv = (float) (1.0 / sum.tokens());
                 for (int i = 0; i < g.length; i++) {
@@ -137,26 +154,42 @@ public final class ThroughputBenchmark {
 
     /** The bundled corpus as one partition, packed for this run's sequence length: single-JVM loops. */
     static CorpusPartition wholeCorpus(PacerSettings settings) throws IOException {
-        return CorpusPartition.load(BundledCorpus.open(), 0, 1, settings.train().seqLen() + 1,
-                new DocumentSplit(settings.data().validationFraction()), settings.data().maxDocuments());
+        return CorpusPartition.load(
+                BundledCorpus.open(),
+                0,
+                1,
+                settings.train().seqLen() + 1,
+                new DocumentSplit(settings.data().validationFraction()),
+                settings.data().maxDocuments());
     }
 
     private List<StepTimings> pipeline(ParameterLayout layout, int partitions) throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
-        SparkConf conf = new SparkConf().setAppName("pacer bench").setMaster("local[" + cores + "]")
-                .set("spark.ui.enabled", "false").set("spark.broadcast.compress", "false")
+        SparkConf conf = new SparkConf()
+                .setAppName("pacer bench")
+                .setMaster("local[" + cores + "]")
+                .set("spark.ui.enabled", "false")
+                .set("spark.broadcast.compress", "false")
                 .set("spark.task.maxDirectResultSize", "128m")
-                .set("spark.driver.host", "127.0.0.1").set("spark.driver.bindAddress", "127.0.0.1");
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1");
         settings.sparkConf().forEach(conf::set);
         List<StepTimings> timings = new ArrayList<>();
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            CorpusData corpus = new CorpusData(settings.data(), partitions, settings.train().seqLen());
+            CorpusData corpus =
+                    new CorpusData(settings.data(), partitions, settings.train().seqLen());
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
             data.count();
-            GradientWorker worker = new GradientWorker(layout.config(), settings.seed(),
-                    settings.train().globalBatch(), partitions, settings.train().microBatch(),
-                    settings.train().evalSequences(), Math.max(1, cores / partitions), settings.device());
+            GradientWorker worker = new GradientWorker(
+                    layout.config(),
+                    settings.seed(),
+                    settings.train().globalBatch(),
+                    partitions,
+                    settings.train().microBatch(),
+                    settings.train().evalSequences(),
+                    Math.max(1, cores / partitions),
+                    settings.device());
             TrainingListener collect = new TrainingListener() {
                 @Override
                 public void onStep(StepRecord r) {
@@ -167,13 +200,31 @@ public final class ThroughputBenchmark {
             };
             // eval-every beyond the run: the benchmark measures training steps only
             var train = settings.train();
-            var benchTrain = new dev.pacer.config.TrainSettings(train.lr() * 0.1, Long.MAX_VALUE / 2,
-                    train.globalBatch(), train.microBatch(), train.seqLen(), "constant", 0.0, train.minLrRatio(),
-                    train.decayFraction(), train.gradClip(), Long.MAX_VALUE / 2, train.evalSequences());
-            TrainingLoop loop = new TrainingLoop(jsc, data, layout, benchTrain, settings.optimizer(),
+            var benchTrain = new dev.pacer.config.TrainSettings(
+                    train.lr() * 0.1,
+                    Long.MAX_VALUE / 2,
+                    train.globalBatch(),
+                    train.microBatch(),
+                    train.seqLen(),
+                    "constant",
+                    0.0,
+                    train.minLrRatio(),
+                    train.decayFraction(),
+                    train.gradClip(),
+                    Long.MAX_VALUE / 2,
+                    train.evalSequences());
+            TrainingLoop loop = new TrainingLoop(
+                    jsc,
+                    data,
+                    layout,
+                    benchTrain,
+                    settings.optimizer(),
                     dev.pacer.adalrs.AdaLrsSettings.off(),
-                    dev.pacer.hidlr.HiDlrSettings.off(), worker,
-                    Long.MAX_VALUE, null, List.of(collect));
+                    dev.pacer.hidlr.HiDlrSettings.off(),
+                    worker,
+                    Long.MAX_VALUE,
+                    null,
+                    List.of(collect));
             loop.run(new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0), warmup + steps);
         }
         return timings;

@@ -8,7 +8,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pacer bench}: throughput of the plain loop against the pipeline in local mode. */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
         description = "Tokens/s of a plain single-JVM loop vs the Spark pipeline in local mode.")
 public final class BenchCommand implements Callable<Integer> {
 
@@ -21,7 +23,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--warmup", paramLabel = "N", description = "Unmeasured first steps (default ${DEFAULT-VALUE}).")
     int warmup = 3;
 
-    @Option(names = "--frozen", paramLabel = "GROUPS", split = ",",
+    @Option(
+            names = "--frozen",
+            paramLabel = "GROUPS",
+            split = ",",
             description = "Instead: forward+backward with these Hi-DLR groups frozen (e.g. mlp) against every tensor"
                     + " trainable, alternating in one JVM.")
     java.util.List<String> frozen = new java.util.ArrayList<>();
@@ -32,8 +37,9 @@ public final class BenchCommand implements Callable<Integer> {
             throw new dev.pacer.config.ConfigError("--steps must be > 0 and --warmup >= 0");
         }
         if (!frozen.isEmpty()) {
-            new dev.pacer.bench.FrozenGradientBenchmark(config.settings(ConfigFactory.empty()), frozen, steps, warmup,
-                    System.out).run();
+            new dev.pacer.bench.FrozenGradientBenchmark(
+                            config.settings(ConfigFactory.empty()), frozen, steps, warmup, System.out)
+                    .run();
             return 0;
         }
         new ThroughputBenchmark(config.settings(ConfigFactory.empty()), steps, warmup, System.out).run();

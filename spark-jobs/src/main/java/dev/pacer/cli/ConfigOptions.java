@@ -18,7 +18,9 @@ import picocli.CommandLine.Option;
  */
 public class ConfigOptions {
 
-    @Option(names = "--profile", paramLabel = "NAME",
+    @Option(
+            names = "--profile",
+            paramLabel = "NAME",
             description = "Profile conf/NAME.conf under PACER_HOME (default: local, skipped if absent).")
     String profile;
 
@@ -38,7 +40,8 @@ public class ConfigOptions {
             }
             String key = o.substring(0, eq).trim();
             try {
-                user = user.withValue(key, ConfigValueFactory.fromAnyRef(o.substring(eq + 1).trim(), "--set " + key));
+                user = user.withValue(
+                        key, ConfigValueFactory.fromAnyRef(o.substring(eq + 1).trim(), "--set " + key));
             } catch (ConfigException e) {
                 throw new ConfigError("--set '" + o + "': '" + key + "' is not a valid setting path");
             }
@@ -74,7 +77,8 @@ public class ConfigOptions {
         try {
             return ConfigFactory.parseFile(f);
         } catch (ConfigException e) {
-            throw new ConfigError(option + " " + f.getPath() + ": not valid HOCON: " + ConfigChecker.explain(e).getMessage());
+            throw new ConfigError(option + " " + f.getPath() + ": not valid HOCON: "
+                    + ConfigChecker.explain(e).getMessage());
         }
     }
 }

@@ -16,31 +16,42 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pacer evaluate}: validation loss, perplexity and bits per byte of a checkpoint. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
         description = "Validation loss, perplexity and bits per byte of a checkpoint on a corpus (one JVM, no Spark).")
 public final class EvaluateCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "DIR",
             description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
                     + " committed checkpoint.")
     String checkpoint;
 
-    @Option(names = "--data", required = true, paramLabel = "URI",
+    @Option(
+            names = "--data",
+            required = true,
+            paramLabel = "URI",
             description = "'bundled' (the bundled corpus's validation split), or a text file with one document a line"
                     + " (optionally .gz) on any Hadoop file system.")
     String data;
 
-    @Option(names = "--seq-len", paramLabel = "N",
+    @Option(
+            names = "--seq-len",
+            paramLabel = "N",
             description = "Tokens per scored sequence (default: the run's pacer.train.seq-len).")
     Integer seqLen;
 
     @Option(names = "--max-sequences", paramLabel = "N", description = "Score at most N sequences (default: all).")
     int maxSequences;
 
-    @Option(names = "--validation-only",
+    @Option(
+            names = "--validation-only",
             description = "For a file: score only the documents the training split holds out.")
     boolean validationOnly;
 
@@ -58,14 +69,15 @@ public final class EvaluateCommand implements Callable<Integer> {
         int context = model.layout().config().context();
         int length = seqLen != null ? seqLen : model.trainedSeqLen();
         if (length < 2 || length > context) {
-            throw new ConfigError("--seq-len " + length + ": the " + model.preset().id() + " model reads 2 to "
-                    + context + " tokens");
+            throw new ConfigError("--seq-len " + length + ": the "
+                    + model.preset().id() + " model reads 2 to " + context + " tokens");
         }
-        double fraction = model.runConfig() != null && model.runConfig().path("data").has("validation-fraction")
+        double fraction = model.runConfig() != null
+                        && model.runConfig().path("data").has("validation-fraction")
                 ? model.runConfig().path("data").path("validation-fraction").asDouble()
                 : ConfigFactory.defaultReference().getDouble("pacer.data.validation-fraction");
-        EvaluationSet set = EvaluationSet.read(data, model.tokenizer(), length, fraction, validationOnly,
-                maxSequences, hadoop);
+        EvaluationSet set =
+                EvaluationSet.read(data, model.tokenizer(), length, fraction, validationOnly, maxSequences, hadoop);
         EngineThreads.configure(Runtime.getRuntime().availableProcessors());
         int total = set.sequences().size();
         long started = System.nanoTime();
@@ -78,17 +90,35 @@ public final class EvaluateCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - started) / 1e9;
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            out.println(new ObjectMapper().createObjectNode().put("checkpoint", model.checkpoint())
-                    .put("step", model.step()).put("data", set.source()).put("documents", set.documents())
-                    .put("sequences", e.sequences()).put("seq_len", length).put("tokens", e.targetTokens())
-                    .put("loss", e.lossNatsPerToken()).put("perplexity", e.perplexity())
-                    .put("bits_per_byte", e.bitsPerByte()).put("bytes_per_token", e.bytesPerToken())
-                    .put("seconds", Math.round(seconds * 100) / 100.0).toString());
+            out.println(new ObjectMapper()
+                    .createObjectNode()
+                    .put("checkpoint", model.checkpoint())
+                    .put("step", model.step())
+                    .put("data", set.source())
+                    .put("documents", set.documents())
+                    .put("sequences", e.sequences())
+                    .put("seq_len", length)
+                    .put("tokens", e.targetTokens())
+                    .put("loss", e.lossNatsPerToken())
+                    .put("perplexity", e.perplexity())
+                    .put("bits_per_byte", e.bitsPerByte())
+                    .put("bytes_per_token", e.bytesPerToken())
+                    .put("seconds", Math.round(seconds * 100) / 100.0)
+                    .toString());
         } else {
-            out.printf("pacer: evaluated %s%n  on %s: %,d documents, %,d sequences of %d tokens (%,d tokens scored,"
+            out.printf(
+                    "pacer: evaluated %s%n  on %s: %,d documents, %,d sequences of %d tokens (%,d tokens scored,"
                             + " %.1f s)%n  validation loss %.4f nats/token, perplexity %.3f, %.4f bits/byte%n",
-                    model.describe(), set.source(), set.documents(), e.sequences(), length, e.targetTokens(), seconds,
-                    e.lossNatsPerToken(), e.perplexity(), e.bitsPerByte());
+                    model.describe(),
+                    set.source(),
+                    set.documents(),
+                    e.sequences(),
+                    length,
+                    e.targetTokens(),
+                    seconds,
+                    e.lossNatsPerToken(),
+                    e.perplexity(),
+                    e.bitsPerByte());
         }
         out.flush();
         return 0;

@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code pacer export}: a checkpoint in the GPT-2 layout other tools load. */
-@Command(name = "export", mixinStandardHelpOptions = true,
+@Command(
+        name = "export",
+        mixinStandardHelpOptions = true,
         description = "Write a checkpoint as a Hugging Face GPT-2 model directory: config.json, model.safetensors"
                 + " and the tokenizer files.")
 public final class ExportCommand implements Callable<Integer> {
@@ -19,7 +21,10 @@ public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "DIR",
             description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
                     + " committed checkpoint.")
     String checkpoint;
@@ -33,11 +38,14 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration hadoop = new Configuration();
-        TrainedModel model = TrainedModel.open(checkpoint, hadoop,
-                m -> spec.commandLine().getErr().println("pacer: warning: " + m));
+        TrainedModel model = TrainedModel.open(
+                checkpoint, hadoop, m -> spec.commandLine().getErr().println("pacer: warning: " + m));
         Path dir = Gpt2Export.write(model, output, force, hadoop);
-        spec.commandLine().getOut().printf("pacer: exported %s%n  to %s: %s%n", model.describe(), dir,
-                String.join(", ", Gpt2Export.FILES));
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "pacer: exported %s%n  to %s: %s%n",
+                        model.describe(), dir, String.join(", ", Gpt2Export.FILES));
         spec.commandLine().getOut().flush();
         return 0;
     }

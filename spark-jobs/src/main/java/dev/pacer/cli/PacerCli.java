@@ -9,10 +9,21 @@ import picocli.CommandLine.Command;
  * {@code pacer}: the command line. Exit codes: 0 success, 2 usage or configuration error
  * (reported before Spark starts), 1 runtime failure.
  */
-@Command(name = "pacer", mixinStandardHelpOptions = true, version = "pacer 0.1.0",
+@Command(
+        name = "pacer",
+        mixinStandardHelpOptions = true,
+        version = "pacer 0.1.0",
         description = "Pretrain language models on Apache Spark.",
-        subcommands = {PrepareCommand.class, PretrainCommand.class, BenchCommand.class, SweepCommand.class,
-                ReportCommand.class, EvaluateCommand.class, SampleCommand.class, ExportCommand.class})
+        subcommands = {
+            PrepareCommand.class,
+            PretrainCommand.class,
+            BenchCommand.class,
+            SweepCommand.class,
+            ReportCommand.class,
+            EvaluateCommand.class,
+            SampleCommand.class,
+            ExportCommand.class
+        })
 public final class PacerCli implements Runnable {
 
     @CommandLine.Spec
@@ -20,10 +31,10 @@ public final class PacerCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(),
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
                 "missing command: prepare, pretrain, bench, sweep, report, evaluate, sample or export (pacer --help)");
     }
-
 
     public static final int OK = 0;
     public static final int FAILURE = 1;

@@ -15,7 +15,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pacer prepare}: turn a corpus into a prepared dataset (token shards + manifest). */
-@Command(name = "prepare", mixinStandardHelpOptions = true,
+@Command(
+        name = "prepare",
+        mixinStandardHelpOptions = true,
         description = "Tokenize, pack and shard a corpus (text, JSON Lines, Parquet, Hugging Face save_to_disk)"
                 + " into a prepared dataset for pretrain (pacer.data.path).")
 public final class PrepareCommand implements Callable<Integer> {
@@ -23,12 +25,18 @@ public final class PrepareCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
-    @Option(names = "--input", paramLabel = "URI", arity = "1..*",
+    @Option(
+            names = "--input",
+            paramLabel = "URI",
+            arity = "1..*",
             description = "Corpus files, directories or globs on any Hadoop file system (file://, hdfs://, s3a://);"
                     + " repeatable. Default: the bundled Europarl sample.")
     List<String> inputs = new ArrayList<>();
 
-    @Option(names = "--output", paramLabel = "URI", required = true,
+    @Option(
+            names = "--output",
+            paramLabel = "URI",
+            required = true,
             description = "Directory to write the dataset to (manifest.json, train/, validation/).")
     String output;
 
@@ -50,15 +58,26 @@ public final class PrepareCommand implements Callable<Integer> {
         long[] train = m.totals(ShardInfo.TRAIN);
         long[] val = m.totals(ShardInfo.VALIDATION);
         if (r.alreadyComplete()) {
-            System.out.printf("pacer: %s already holds a prepared dataset (%,d tokens, created %s%s); left as it is"
-                    + " (--overwrite replaces it)%n", r.output(), r.tokens(), m.created(),
-                    r.settingsDiffer() ? ", from other inputs or settings" : "");
+            System.out.printf(
+                    "pacer: %s already holds a prepared dataset (%,d tokens, created %s%s); left as it is"
+                            + " (--overwrite replaces it)%n",
+                    r.output(), r.tokens(), m.created(), r.settingsDiffer() ? ", from other inputs or settings" : "");
             return 0;
         }
-        System.out.printf("pacer: prepared %s: %,d documents, %,d tokens (vocabulary %d), %,d train + %,d validation"
+        System.out.printf(
+                "pacer: prepared %s: %,d documents, %,d tokens (vocabulary %d), %,d train + %,d validation"
                         + " sequences of %d tokens in %d+%d shards; skipped %s; %.1f s, %,.0f tokens/s%n",
-                r.output(), train[0] + val[0], r.tokens(), m.tokenizer().vocabSize(), train[2], val[2], m.seqLen(),
-                m.shardCount(), m.shardCount(), m.counts().describeSkipped(false), r.seconds(),
+                r.output(),
+                train[0] + val[0],
+                r.tokens(),
+                m.tokenizer().vocabSize(),
+                train[2],
+                val[2],
+                m.seqLen(),
+                m.shardCount(),
+                m.shardCount(),
+                m.counts().describeSkipped(false),
+                r.seconds(),
                 r.tokens() / r.seconds());
         return 0;
     }

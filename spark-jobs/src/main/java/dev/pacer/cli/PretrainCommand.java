@@ -12,7 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pacer pretrain}: train (or resume) a GPT on the configured corpus. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true,
+@Command(
+        name = "pretrain",
+        mixinStandardHelpOptions = true,
         description = "Pretrain a GPT on Spark; rerunning with the same run directory resumes.")
 public final class PretrainCommand implements Callable<Integer> {
 
@@ -25,7 +27,9 @@ public final class PretrainCommand implements Callable<Integer> {
     @Option(names = "--max-steps", paramLabel = "N", description = "Planned steps (pacer.train.max-steps).")
     Long maxSteps;
 
-    @Option(names = "--stop-after", paramLabel = "N",
+    @Option(
+            names = "--stop-after",
+            paramLabel = "N",
             description = "Stop after computing N steps in this invocation (steps AdaLRS replays count too;"
                     + " checkpointed); rerun to continue.")
     long stopAfter;
@@ -52,18 +56,27 @@ public final class PretrainCommand implements Callable<Integer> {
         PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
         writeReport(out.runDir());
         if (out.corpus() == null) {
-            System.out.printf("pacer: run already complete at step %d; last %s; outputs in %s%n", out.state().step(),
-                    validationPhrase(out.finalValLoss(), "byte", settings.train().evalEvery()), out.runDir());
+            System.out.printf(
+                    "pacer: run already complete at step %d; last %s; outputs in %s%n",
+                    out.state().step(),
+                    validationPhrase(
+                            out.finalValLoss(), "byte", settings.train().evalEvery()),
+                    out.runDir());
             return 0;
         }
         // a token is a byte only with the byte tokenizer (vocabulary 257)
         String unit = out.corpus().tokenHistogram().length == dev.pacer.data.ByteTokenizer.VOCAB ? "byte" : "token";
-        System.out.printf("pacer: %s at step %d/%d, %,d tokens; %s (order-0 entropy of the corpus: %.4f bits/%s);"
+        System.out.printf(
+                "pacer: %s at step %d/%d, %,d tokens; %s (order-0 entropy of the corpus: %.4f bits/%s);"
                         + " outputs in %s%n",
                 out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",
-                out.state().step(), settings.train().maxSteps(), out.state().tokens(),
+                out.state().step(),
+                settings.train().maxSteps(),
+                out.state().tokens(),
                 validationPhrase(out.finalValLoss(), unit, settings.train().evalEvery()),
-                out.corpus().order0EntropyBits(), unit, out.runDir());
+                out.corpus().order0EntropyBits(),
+                unit,
+                out.runDir());
         return 0;
     }
 
@@ -76,19 +89,26 @@ public final class PretrainCommand implements Callable<Integer> {
             return "no validation loss yet (validation runs every " + evalEvery
                     + " steps, pacer.train.eval-every, and after the last step)";
         }
-        return String.format(java.util.Locale.ROOT, "validation loss %.4f nats/token = %.4f bits/%s", nats,
-                nats / Math.log(2), unit);
+        return String.format(
+                java.util.Locale.ROOT,
+                "validation loss %.4f nats/token = %.4f bits/%s",
+                nats,
+                nats / Math.log(2),
+                unit);
     }
 
     /** RUN_DIR/report/: a report that cannot be written is a warning, never a failed run. */
     private static void writeReport(String runDir) {
         try {
-            dev.pacer.report.RunReport.Written w = dev.pacer.report.RunReport.write(runDir, null,
-                    new org.apache.hadoop.conf.Configuration(), m -> System.err.println("pacer: warning: " + m));
+            dev.pacer.report.RunReport.Written w = dev.pacer.report.RunReport.write(
+                    runDir,
+                    null,
+                    new org.apache.hadoop.conf.Configuration(),
+                    m -> System.err.println("pacer: warning: " + m));
             System.out.println("pacer: report written to " + w.html());
         } catch (Exception | LinkageError e) {
-            System.err.println("pacer: warning: the report was not written (" + e + "); retry with: pacer report "
-                    + runDir);
+            System.err.println(
+                    "pacer: warning: the report was not written (" + e + "); retry with: pacer report " + runDir);
         }
     }
 }

@@ -10,7 +10,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code pacer report RUN_DIR}: the run's HTML report with its plots. */
-@Command(name = "report", mixinStandardHelpOptions = true,
+@Command(
+        name = "report",
+        mixinStandardHelpOptions = true,
         description = "Write a run's report: one self-contained HTML page (plots embedded) and the plots as PNG"
                 + " files, in RUN_DIR/report/.")
 public final class ReportCommand implements Callable<Integer> {
@@ -26,10 +28,16 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        RunReport.Written w = RunReport.write(runDir, output, new Configuration(),
+        RunReport.Written w = RunReport.write(
+                runDir,
+                output,
+                new Configuration(),
                 m -> spec.commandLine().getErr().println("pacer: warning: " + m));
-        spec.commandLine().getOut().printf("pacer: report written to %s (%d plots also as PNG files there)%n",
-                w.html(), w.images().size());
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "pacer: report written to %s (%d plots also as PNG files there)%n",
+                        w.html(), w.images().size());
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -30,7 +30,9 @@ import picocli.CommandLine.Spec;
  * must be non-empty UTF-8 text of at most the model's context in tokens; text holding U+FFFD
  * (bytes the command line could not decode) or symbols the tokenizer cannot encode is refused.
  */
-@Command(name = "sample", mixinStandardHelpOptions = true,
+@Command(
+        name = "sample",
+        mixinStandardHelpOptions = true,
         description = "Continue a prompt with a checkpoint: greedy, or sampled with temperature and top-k;"
                 + " the same seed gives the same text.")
 public final class SampleCommand implements Callable<Integer> {
@@ -38,7 +40,10 @@ public final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--checkpoint", required = true, paramLabel = "DIR",
+    @Option(
+            names = "--checkpoint",
+            required = true,
+            paramLabel = "DIR",
             description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
                     + " committed checkpoint.")
     String checkpoint;
@@ -54,14 +59,21 @@ public final class SampleCommand implements Callable<Integer> {
         Path file;
     }
 
-    @Option(names = "--max-tokens", paramLabel = "N", description = "Tokens to generate at most (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--max-tokens",
+            paramLabel = "N",
+            description = "Tokens to generate at most (default ${DEFAULT-VALUE}).")
     int maxTokens = 200;
 
-    @Option(names = "--temperature", paramLabel = "T",
+    @Option(
+            names = "--temperature",
+            paramLabel = "T",
             description = "Softmax temperature; 0 = greedy (default ${DEFAULT-VALUE}).")
     double temperature = 0.8;
 
-    @Option(names = "--top-k", paramLabel = "K",
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
             description = "Draw only among the K most likely tokens; 0 = all (default ${DEFAULT-VALUE}).")
     int topK;
 
@@ -89,13 +101,18 @@ public final class SampleCommand implements Callable<Integer> {
         if (text.isEmpty()) {
             throw new ConfigError("the prompt is empty: give at least one character to continue");
         }
-        TrainedModel model = TrainedModel.open(checkpoint, new Configuration(),
+        TrainedModel model = TrainedModel.open(
+                checkpoint,
+                new Configuration(),
                 m -> spec.commandLine().getErr().println("pacer: warning: " + m));
         int[] ids = encodePrompt(model, text);
         EngineThreads.configure(Runtime.getRuntime().availableProcessors());
         int[] continuation;
         try (Generator generator = new Generator(model.layout(), model.weights(), Device.cpu())) {
-            continuation = generator.continuation(ids, maxTokens, new NextTokenSampler(settings),
+            continuation = generator.continuation(
+                    ids,
+                    maxTokens,
+                    new NextTokenSampler(settings),
                     pastEnd ? -1 : model.tokenizer().endOfDocument());
         }
         // raw bytes, so the text comes out whatever the locale's charset
@@ -123,8 +140,10 @@ public final class SampleCommand implements Callable<Integer> {
         } catch (NoSuchFileException e) {
             throw new ConfigError("--prompt-file " + prompt.file + ": no such file");
         }
-        CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder strict = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             return strict.decode(in).toString();
@@ -143,7 +162,8 @@ public final class SampleCommand implements Callable<Integer> {
         }
         int context = model.layout().config().context();
         if (ids.length > context) {
-            throw new ConfigError("the prompt is " + ids.length + " tokens but the " + model.preset().id()
+            throw new ConfigError("the prompt is " + ids.length + " tokens but the "
+                    + model.preset().id()
                     + " model reads at most " + context + "; shorten it (generation then keeps the newest " + context
                     + " tokens in view)");
         }

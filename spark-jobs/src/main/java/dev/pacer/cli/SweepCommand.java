@@ -12,7 +12,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code pacer sweep}: fixed-LR grid and AdaLRS from each grid point, at one token budget. */
-@Command(name = "sweep", mixinStandardHelpOptions = true,
+@Command(
+        name = "sweep",
+        mixinStandardHelpOptions = true,
         description = "Learning-rate recovery benchmark: a fixed-LR grid, then AdaLRS from each grid LR.")
 public final class SweepCommand implements Callable<Integer> {
 
@@ -28,7 +30,10 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--points", paramLabel = "N", description = "Grid points, log-spaced (default ${DEFAULT-VALUE}).")
     int points = 7;
 
-    @Option(names = "--span", paramLabel = "X", description = "Grid from center/X to center*X (default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--span",
+            paramLabel = "X",
+            description = "Grid from center/X to center*X (default ${DEFAULT-VALUE}).")
     double span = 30;
 
     @Option(names = "--max-steps", paramLabel = "N", description = "Steps per run: the token budget.")
@@ -37,8 +42,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--runs", paramLabel = "WHICH", description = "fixed, adalrs or both (default ${DEFAULT-VALUE}).")
     String runs = "both";
 
-    @Option(names = "--peer", paramLabel = "FILE",
-            description = "Also run this config preset at the same budget, e.g. conf/optimizers/prodigy.conf; repeatable.")
+    @Option(
+            names = "--peer",
+            paramLabel = "FILE",
+            description =
+                    "Also run this config preset at the same budget, e.g. conf/optimizers/prodigy.conf; repeatable.")
     java.util.List<java.io.File> peerFiles = new java.util.ArrayList<>();
 
     @Override
@@ -49,7 +57,8 @@ public final class SweepCommand implements Callable<Integer> {
         if (points < 2 || !(span > 1)) {
             throw new ConfigError("--points must be >= 2 and --span > 1");
         }
-        Config steps = maxSteps == null ? ConfigFactory.empty()
+        Config steps = maxSteps == null
+                ? ConfigFactory.empty()
                 : ConfigFactory.empty().withValue("pacer.train.max-steps", ConfigValueFactory.fromAnyRef(maxSteps));
         PacerSettings base = config.settings(steps);
         double c = center != null ? center : base.train().lr();
@@ -61,11 +70,17 @@ public final class SweepCommand implements Callable<Integer> {
             Config peer = ConfigFactory.parseFile(f);
             peers.put(f.getName().replaceFirst("\\.conf$", ""), config.settings(steps.withFallback(peer)));
         }
-        LrSweep sweep = new LrSweep(output, c, points, span, !runs.equals("adalrs"), !runs.equals("fixed"),
-                (lr, adalrs) -> config.settings(steps
-                        .withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr))
+        LrSweep sweep = new LrSweep(
+                output,
+                c,
+                points,
+                span,
+                !runs.equals("adalrs"),
+                !runs.equals("fixed"),
+                (lr, adalrs) -> config.settings(steps.withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr))
                         .withValue("pacer.adalrs.enabled", ConfigValueFactory.fromAnyRef(adalrs))),
-                peers, System.out);
+                peers,
+                System.out);
         // every run is validated before the first one starts
         for (double lr : LrSweep.grid(c, points, span)) {
             config.settings(steps.withValue("pacer.train.lr", ConfigValueFactory.fromAnyRef(lr)));

@@ -33,8 +33,7 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * @param streamTokens tokens of the packed documents, end-of-document tokens included
  * @param streamBytes bytes of the packed documents, one per end-of-document token included
  */
-public record EvaluationSet(String source, List<int[]> sequences, long documents, long streamTokens,
-        long streamBytes) {
+public record EvaluationSet(String source, List<int[]> sequences, long documents, long streamTokens, long streamBytes) {
 
     /** The word that selects the validation split of the bundled corpus. */
     public static final String BUNDLED = "bundled";
@@ -47,8 +46,15 @@ public record EvaluationSet(String source, List<int[]> sequences, long documents
      *
      * @param maxSequences stop packing after this many sequences (0 = all)
      */
-    public static EvaluationSet read(String data, RunTokenizer tokenizer, int seqLen, double validationFraction,
-            boolean validationOnly, int maxSequences, Configuration hadoop) throws IOException {
+    public static EvaluationSet read(
+            String data,
+            RunTokenizer tokenizer,
+            int seqLen,
+            double validationFraction,
+            boolean validationOnly,
+            int maxSequences,
+            Configuration hadoop)
+            throws IOException {
         boolean bundled = data.equals(BUNDLED);
         DocumentSplit split = bundled || validationOnly ? new DocumentSplit(validationFraction) : null;
         TokenPacker packer = new TokenPacker(seqLen + 1, tokenizer.endOfDocument());
@@ -71,8 +77,9 @@ public record EvaluationSet(String source, List<int[]> sequences, long documents
         String source = (bundled ? BundledCorpus.NAME + " (validation split)" : data)
                 + (validationOnly && !bundled ? " (validation split)" : "");
         if (n == 0) {
-            throw new ConfigError("--data " + data + ": " + counts[0] + " documents (" + counts[1]
-                    + " tokens) fill no sequence of " + (seqLen + 1) + " tokens; give more text or a smaller --seq-len");
+            throw new ConfigError(
+                    "--data " + data + ": " + counts[0] + " documents (" + counts[1] + " tokens) fill no sequence of "
+                            + (seqLen + 1) + " tokens; give more text or a smaller --seq-len");
         }
         return new EvaluationSet(source, block.head(n), counts[0], counts[1], counts[2]);
     }

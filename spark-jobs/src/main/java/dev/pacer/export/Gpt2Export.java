@@ -41,8 +41,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class Gpt2Export {
 
-    public static final List<String> FILES = List.of("config.json", "model.safetensors", "tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json");
+    public static final List<String> FILES = List.of(
+            "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,8 +74,12 @@ public final class Gpt2Export {
         out.writeAll(new Path(dir, "tokenizer.json"), pretty(tokenizer));
         String endToken = endOfDocumentContent(tokenizer, model.tokenizer().endOfDocument());
         out.writeAll(new Path(dir, "tokenizer_config.json"), pretty(tokenizerConfig(model, endToken)));
-        out.writeAll(new Path(dir, "special_tokens_map.json"), pretty(JSON.createObjectNode()
-                .put("bos_token", endToken).put("eos_token", endToken).put("unk_token", endToken)));
+        out.writeAll(
+                new Path(dir, "special_tokens_map.json"),
+                pretty(JSON.createObjectNode()
+                        .put("bos_token", endToken)
+                        .put("eos_token", endToken)
+                        .put("unk_token", endToken)));
         out.writeAll(new Path(dir, "config.json"), pretty(config(model)));
         return dir;
     }
@@ -84,8 +88,8 @@ public final class Gpt2Export {
     public static byte[] safetensors(TrainedModel model) throws IOException {
         List<NamedTensor> tensors = new ArrayList<>();
         for (TensorSpec t : model.layout().tensors()) {
-            tensors.add(new NamedTensor(t.name(), t.shape(),
-                    Arrays.copyOfRange(model.weights(), t.offset(), t.offset() + t.size())));
+            tensors.add(new NamedTensor(
+                    t.name(), t.shape(), Arrays.copyOfRange(model.weights(), t.offset(), t.offset() + t.size())));
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         // Hugging Face's loader refuses a safetensors file whose metadata lacks format "pt"
@@ -162,7 +166,7 @@ public final class Gpt2Export {
     }
 
     private static byte[] pretty(JsonNode n) throws IOException {
-        return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n").getBytes(
-                java.nio.charset.StandardCharsets.UTF_8);
+        return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 }

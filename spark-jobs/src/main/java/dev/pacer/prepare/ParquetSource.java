@@ -37,10 +37,14 @@ final class ParquetSource {
         try {
             df = spark.read().parquet(paths);
         } catch (Exception e) { // Spark throws its checked SparkException from Scala code
-            throw new CorpusException("Parquet input " + describe(paths) + ": " + CorpusException.firstLine(e)
-                    + "; the file is corrupt or truncated", e);
+            throw new CorpusException(
+                    "Parquet input " + describe(paths) + ": " + CorpusException.firstLine(e)
+                            + "; the file is corrupt or truncated",
+                    e);
         }
-        StructField f = Arrays.stream(df.schema().fields()).filter(x -> x.name().equals(field)).findFirst()
+        StructField f = Arrays.stream(df.schema().fields())
+                .filter(x -> x.name().equals(field))
+                .findFirst()
                 .orElseThrow(() -> new CorpusException("Parquet input " + describe(paths) + ": no column '" + field
                         + "' (columns: " + String.join(", ", df.schema().fieldNames())
                         + "); set pacer.data.text-field to the column holding the text"));
@@ -49,12 +53,16 @@ final class ParquetSource {
             throw new CorpusException("Parquet input " + describe(paths) + ": column '" + field + "' is of type "
                     + type.simpleString() + ", not a string; set pacer.data.text-field to a string column");
         }
-        Dataset<Row> ordered = df.select(col("_metadata.file_path").as("f"), col("_metadata.row_index").as("r"),
-                col("`" + field + "`").cast("binary").as("t")).orderBy("f", "r");
+        Dataset<Row> ordered = df.select(
+                        col("_metadata.file_path").as("f"),
+                        col("_metadata.row_index").as("r"),
+                        col("`" + field + "`").cast("binary").as("t"))
+                .orderBy("f", "r");
         return ordered.javaRDD().mapPartitions(rows -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c = new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c =
+                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
             String file = null;
             while (rows.hasNext()) {
                 Row r = rows.next();

@@ -68,8 +68,8 @@ public final class PrepareJob {
      *
      * @param alreadyComplete the output held a complete dataset and was left alone
      */
-    public record Result(String output, DatasetManifest manifest, boolean alreadyComplete, double seconds,
-            boolean settingsDiffer) {
+    public record Result(
+            String output, DatasetManifest manifest, boolean alreadyComplete, double seconds, boolean settingsDiffer) {
 
         public long tokens() {
             long[] t = manifest.totals(ShardInfo.TRAIN);
@@ -108,26 +108,37 @@ public final class PrepareJob {
         FileSystem fs = PreparedDataset.fileSystem(out, hadoop);
         out = fs.makeQualified(out);
         List<String> inputNames = inputs.isEmpty() ? List.of(dev.pacer.data.BundledCorpus.NAME) : inputs;
-        DatasetManifest.Settings manifestSettings = new DatasetManifest.Settings(d.format().id(),
-                d.textUnit().name().toLowerCase(java.util.Locale.ROOT), d.textField(),
-                d.invalidUtf8().name().toLowerCase(java.util.Locale.ROOT), d.validationFraction(), d.dedup(),
-                d.maxDocuments(), d.maxBadFraction(), shards);
+        DatasetManifest.Settings manifestSettings = new DatasetManifest.Settings(
+                d.format().id(),
+                d.textUnit().name().toLowerCase(java.util.Locale.ROOT),
+                d.textField(),
+                d.invalidUtf8().name().toLowerCase(java.util.Locale.ROOT),
+                d.validationFraction(),
+                d.dedup(),
+                d.maxDocuments(),
+                d.maxBadFraction(),
+                shards);
         String digest = DatasetManifest.configDigest(inputNames, manifestSettings, tokenizer.info(), seqLen);
         if (fs.exists(new Path(out, DatasetManifest.FILE)) && !overwrite) {
             PreparedDataset existing;
             try {
                 existing = PreparedDataset.open(out.toString(), hadoop);
             } catch (CorpusException e) {
-                throw new ConfigError("--output " + output + " holds a " + DatasetManifest.FILE + " that cannot be read ("
-                        + e.getMessage() + "); pass --overwrite to replace the dataset");
+                throw new ConfigError("--output " + output + " holds a " + DatasetManifest.FILE
+                        + " that cannot be read (" + e.getMessage() + "); pass --overwrite to replace the dataset");
             }
             boolean differ = !existing.manifest().configDigest().equals(digest);
             if (differ) {
-                LOG.warn("{} holds a complete dataset prepared with other inputs or settings (config digest {}, these"
-                        + " give {}); not rewritten: pass --overwrite to prepare it again", out,
-                        existing.manifest().configDigest().substring(0, 12), digest.substring(0, 12));
+                LOG.warn(
+                        "{} holds a complete dataset prepared with other inputs or settings (config digest {}, these"
+                                + " give {}); not rewritten: pass --overwrite to prepare it again",
+                        out,
+                        existing.manifest().configDigest().substring(0, 12),
+                        digest.substring(0, 12));
             } else {
-                LOG.info("{} already holds this prepared dataset (manifest {}); not rewritten", out,
+                LOG.info(
+                        "{} already holds this prepared dataset (manifest {}); not rewritten",
+                        out,
                         existing.manifestSha256().substring(0, 12));
             }
             return new Result(out.toString(), existing.manifest(), true, 0, differ);
@@ -138,9 +149,16 @@ public final class PrepareJob {
             m.write(("{\"started\": \"" + Instant.now() + "\", \"config_digest\": \"" + digest + "\"}\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
-        LOG.info("preparing {} file(s) from {} into {}: tokenizer {} (vocabulary {}), sequences of {} tokens,"
-                        + " {} shards per split", units.size(), String.join(", ", inputNames), out,
-                tokenizer.source(), tokenizer.vocabSize(), seqLen, shards);
+        LOG.info(
+                "preparing {} file(s) from {} into {}: tokenizer {} (vocabulary {}), sequences of {} tokens,"
+                        + " {} shards per split",
+                units.size(),
+                String.join(", ", inputNames),
+                out,
+                tokenizer.source(),
+                tokenizer.vocabSize(),
+                seqLen,
+                shards);
 
         // a session that is already running (tests, notebooks) is used and left running
         boolean own = SparkSession.getDefaultSession().isEmpty();
@@ -150,8 +168,19 @@ public final class PrepareJob {
             PrepareProgress progress = new PrepareProgress(jsc, settings.progressLogSeconds());
             HadoopConf conf = new HadoopConf(jsc.hadoopConfiguration());
             try {
-                DatasetManifest manifest = prepare(spark, jsc, progress, conf, units, inputNames, tokenizer, seqLen,
-                        shards, manifestSettings, digest, out);
+                DatasetManifest manifest = prepare(
+                        spark,
+                        jsc,
+                        progress,
+                        conf,
+                        units,
+                        inputNames,
+                        tokenizer,
+                        seqLen,
+                        shards,
+                        manifestSettings,
+                        digest,
+                        out);
                 if (!tokenizer.isByte()) {
                     // the dataset carries its tokenizer: evaluation and export need no other path
                     try (OutputStream t = fs.create(new Path(out, TOKENIZER_FILE), true)) {
@@ -164,10 +193,15 @@ public final class PrepareJob {
                 fs.delete(new Path(out, MARKER), false);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Result r = new Result(out.toString(), manifest, false, seconds, false);
-                LOG.info("prepared {}: {} documents, {} tokens, {} train + {} validation sequences in {} s ({} tokens/s)",
-                        out, manifest.totals(ShardInfo.TRAIN)[0] + manifest.totals(ShardInfo.VALIDATION)[0],
-                        r.tokens(), manifest.totals(ShardInfo.TRAIN)[2], manifest.totals(ShardInfo.VALIDATION)[2],
-                        String.format("%.1f", seconds), String.format("%.0f", r.tokens() / seconds));
+                LOG.info(
+                        "prepared {}: {} documents, {} tokens, {} train + {} validation sequences in {} s ({} tokens/s)",
+                        out,
+                        manifest.totals(ShardInfo.TRAIN)[0] + manifest.totals(ShardInfo.VALIDATION)[0],
+                        r.tokens(),
+                        manifest.totals(ShardInfo.TRAIN)[2],
+                        manifest.totals(ShardInfo.VALIDATION)[2],
+                        String.format("%.1f", seconds),
+                        String.format("%.0f", r.tokens() / seconds));
                 return r;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -184,28 +218,41 @@ public final class PrepareJob {
         }
     }
 
-    private DatasetManifest prepare(SparkSession spark, JavaSparkContext jsc, PrepareProgress progress,
-            HadoopConf conf, List<InputUnit> units, List<String> inputNames, TokenizerSpec tokenizer, int seqLen,
-            int shards, DatasetManifest.Settings manifestSettings, String digest, Path out)
+    private DatasetManifest prepare(
+            SparkSession spark,
+            JavaSparkContext jsc,
+            PrepareProgress progress,
+            HadoopConf conf,
+            List<InputUnit> units,
+            List<String> inputNames,
+            TokenizerSpec tokenizer,
+            int seqLen,
+            int shards,
+            DatasetManifest.Settings manifestSettings,
+            String digest,
+            Path out)
             throws ExecutionException, InterruptedException {
         DataSettings d = settings.data();
         // (1) read: one cached pass, counted
         jsc.setJobDescription("pacer prepare: read " + units.size() + " file(s)");
-        JavaRDD<SourceItem> items = read(spark, jsc, units, d.readOptions(), conf)
-                .persist(StorageLevel.MEMORY_AND_DISK());
-        List<Tuple2<Long, SourceCounts>> scan = progress.await("read", items.mapPartitions(it -> {
-            long docs = 0;
-            SourceCounts counts = new SourceCounts();
-            while (it.hasNext()) {
-                SourceItem s = it.next();
-                if (s.isDocument()) {
-                    docs++;
-                } else {
-                    counts.merge(s.counts());
-                }
-            }
-            return List.of(new Tuple2<>(docs, counts)).iterator();
-        }).collectAsync());
+        JavaRDD<SourceItem> items =
+                read(spark, jsc, units, d.readOptions(), conf).persist(StorageLevel.MEMORY_AND_DISK());
+        List<Tuple2<Long, SourceCounts>> scan = progress.await(
+                "read",
+                items.mapPartitions(it -> {
+                            long docs = 0;
+                            SourceCounts counts = new SourceCounts();
+                            while (it.hasNext()) {
+                                SourceItem s = it.next();
+                                if (s.isDocument()) {
+                                    docs++;
+                                } else {
+                                    counts.merge(s.counts());
+                                }
+                            }
+                            return List.of(new Tuple2<>(docs, counts)).iterator();
+                        })
+                        .collectAsync());
         SourceCounts counts = new SourceCounts();
         long[] offsets = new long[scan.size()];
         long documents = 0;
@@ -218,26 +265,29 @@ public final class PrepareJob {
 
         // (2) global index in input order, shard = index mod S
         long maxDocuments = d.maxDocuments();
-        JavaPairRDD<Long, String> indexed = JavaPairRDD.fromJavaRDD(items.mapPartitionsWithIndex((p, it) -> {
-            List<Tuple2<Long, String>> docs = new ArrayList<>();
-            long index = offsets[p];
-            while (it.hasNext()) {
-                SourceItem s = it.next();
-                if (s.isDocument()) {
-                    if (maxDocuments == 0 || index < maxDocuments) {
-                        docs.add(new Tuple2<>(index, s.text()));
+        JavaPairRDD<Long, String> indexed = JavaPairRDD.fromJavaRDD(items.mapPartitionsWithIndex(
+                (p, it) -> {
+                    List<Tuple2<Long, String>> docs = new ArrayList<>();
+                    long index = offsets[p];
+                    while (it.hasNext()) {
+                        SourceItem s = it.next();
+                        if (s.isDocument()) {
+                            if (maxDocuments == 0 || index < maxDocuments) {
+                                docs.add(new Tuple2<>(index, s.text()));
+                            }
+                            index++;
+                        }
                     }
-                    index++;
-                }
-            }
-            return docs.iterator();
-        }, true));
+                    return docs.iterator();
+                },
+                true));
         ShardPartitioner partitioner = new ShardPartitioner(shards);
         JavaPairRDD<Long, String> sharded = indexed.repartitionAndSortWithinPartitions(partitioner);
         JavaPairRDD<Long, Boolean> duplicates;
         if (d.dedup()) {
             // every copy of a text after its first, by index: the same shard as the copy itself
-            duplicates = indexed.mapToPair(t -> new Tuple2<>(DocumentHash.of(t._2()), t._1())).groupByKey()
+            duplicates = indexed.mapToPair(t -> new Tuple2<>(DocumentHash.of(t._2()), t._1()))
+                    .groupByKey()
                     .flatMapToPair(g -> {
                         List<Long> idx = new ArrayList<>();
                         g._2().forEach(idx::add);
@@ -247,17 +297,19 @@ public final class PrepareJob {
                             later.add(new Tuple2<>(idx.get(i), Boolean.TRUE));
                         }
                         return later.iterator();
-                    }).repartitionAndSortWithinPartitions(partitioner);
+                    })
+                    .repartitionAndSortWithinPartitions(partitioner);
         } else {
-            duplicates = JavaPairRDD.fromJavaRDD(jsc.<Tuple2<Long, Boolean>>emptyRDD()).partitionBy(partitioner);
+            duplicates = JavaPairRDD.fromJavaRDD(jsc.<Tuple2<Long, Boolean>>emptyRDD())
+                    .partitionBy(partitioner);
         }
 
         // (3) one task a shard: tokenize, split, pack, write
         Broadcast<TokenizerSpec> shipped = jsc.broadcast(tokenizer);
         ShardTask task = new ShardTask(out.toString(), shards, shipped, d.validationFraction(), seqLen + 1, conf);
         jsc.setJobDescription("pacer prepare: tokenize and write " + shards + " shards");
-        List<ShardResult> results = progress.await("tokenize", sharded.zipPartitions(duplicates, task::write)
-                .collectAsync());
+        List<ShardResult> results = progress.await(
+                "tokenize", sharded.zipPartitions(duplicates, task::write).collectAsync());
         items.unpersist();
         shipped.destroy();
         List<ShardInfo> files = new ArrayList<>();
@@ -271,13 +323,21 @@ public final class PrepareJob {
         results.forEach(r -> files.add(r.validation()));
         counts.dropped(SkipReason.OVER_MAX_DOCUMENTS, maxDocuments > 0 ? Math.max(0, documents - maxDocuments) : 0);
         counts.dropped(SkipReason.DUPLICATE, dropped);
-        return new DatasetManifest(Instant.now().toString(), inputNames, units, manifestSettings, tokenizer.info(),
-                seqLen, counts, files, digest);
+        return new DatasetManifest(
+                Instant.now().toString(),
+                inputNames,
+                units,
+                manifestSettings,
+                tokenizer.info(),
+                seqLen,
+                counts,
+                files,
+                digest);
     }
 
     /** The read stage: inputs in order, consecutive non-Parquet files one task each. */
-    private static JavaRDD<SourceItem> read(SparkSession spark, JavaSparkContext jsc, List<InputUnit> units,
-            ReadOptions options, HadoopConf conf) {
+    private static JavaRDD<SourceItem> read(
+            SparkSession spark, JavaSparkContext jsc, List<InputUnit> units, ReadOptions options, HadoopConf conf) {
         List<JavaRDD<SourceItem>> parts = new ArrayList<>();
         List<InputUnit> run = new ArrayList<>();
         boolean parquet = false;
@@ -285,7 +345,10 @@ public final class PrepareJob {
             boolean end = i == units.size();
             boolean isParquet = !end && units.get(i).format() == SourceFormat.PARQUET;
             if (!run.isEmpty() && (end || isParquet != parquet)) {
-                parts.add(parquet ? ParquetSource.read(spark, run, options) : files(jsc, List.copyOf(run), options, conf));
+                parts.add(
+                        parquet
+                                ? ParquetSource.read(spark, run, options)
+                                : files(jsc, List.copyOf(run), options, conf));
                 run.clear();
             }
             if (!end) {
@@ -300,12 +363,13 @@ public final class PrepareJob {
         return all;
     }
 
-    private static JavaRDD<SourceItem> files(JavaSparkContext jsc, List<InputUnit> units, ReadOptions options,
-            HadoopConf conf) {
+    private static JavaRDD<SourceItem> files(
+            JavaSparkContext jsc, List<InputUnit> units, ReadOptions options, HadoopConf conf) {
         return jsc.parallelize(units, units.size()).mapPartitions(it -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c = new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c =
+                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
             while (it.hasNext()) {
                 DocumentReader.read(it.next(), options, conf.get(), c);
             }
@@ -317,15 +381,22 @@ public final class PrepareJob {
     /** No usable text, or too many damaged records: fail before tokenizing anything. */
     static void check(SourceCounts counts, double maxBadFraction) {
         if (counts.documents() == 0) {
-            throw new CorpusException(counts.records() == 0 ? "the input is empty: no records to read"
-                    : "the input holds no usable text: " + counts.records() + " records read, all skipped ("
-                            + counts.describeSkipped(false) + ")" + examples(counts));
+            throw new CorpusException(
+                    counts.records() == 0
+                            ? "the input is empty: no records to read"
+                            : "the input holds no usable text: " + counts.records() + " records read, all skipped ("
+                                    + counts.describeSkipped(false) + ")" + examples(counts));
         }
         if (counts.badFraction() > maxBadFraction) {
-            throw new CorpusException(String.format("%d of %d records (%.2f%%) are damaged (%s)%s; more than"
+            throw new CorpusException(String.format(
+                    "%d of %d records (%.2f%%) are damaged (%s)%s; more than"
                             + " pacer.data.max-bad-fraction = %s: fix the input or raise the limit",
-                    counts.bad(), counts.records(), 100 * counts.badFraction(), counts.describeSkipped(true),
-                    examples(counts), maxBadFraction));
+                    counts.bad(),
+                    counts.records(),
+                    100 * counts.badFraction(),
+                    counts.describeSkipped(true),
+                    examples(counts),
+                    maxBadFraction));
         }
     }
 
@@ -359,8 +430,12 @@ public final class PrepareJob {
             throw new ConfigError("--output " + output + " exists and is not a Pacer dataset (no "
                     + DatasetManifest.FILE + ", no " + MARKER + " marker); give a new or empty directory");
         }
-        LOG.warn("{} {}; replacing it", out, complete ? "holds a complete dataset and --overwrite was given"
-                : "holds a half-written dataset (no " + DatasetManifest.FILE + ")");
+        LOG.warn(
+                "{} {}; replacing it",
+                out,
+                complete
+                        ? "holds a complete dataset and --overwrite was given"
+                        : "holds a half-written dataset (no " + DatasetManifest.FILE + ")");
         if (!fs.delete(out, true)) {
             throw new IOException("cannot delete " + out);
         }
@@ -402,11 +477,16 @@ public final class PrepareJob {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String first = CorpusException.firstLine(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
-        if (first.contains("Encountered error while reading file") || first.contains("FAILED_READ_FILE")
-                || first.contains("Could not read footer") || first.contains("CANNOT_READ_FILE_FOOTER")) {
-            return new CorpusException(first.replaceAll("^.*?(\\[[A-Z_.]+\\])", "$1") + " (" + CorpusException.firstLine(root)
-                    + "); the file is corrupt or truncated", e);
+        String first =
+                CorpusException.firstLine(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
+        if (first.contains("Encountered error while reading file")
+                || first.contains("FAILED_READ_FILE")
+                || first.contains("Could not read footer")
+                || first.contains("CANNOT_READ_FILE_FOOTER")) {
+            return new CorpusException(
+                    first.replaceAll("^.*?(\\[[A-Z_.]+\\])", "$1") + " (" + CorpusException.firstLine(root)
+                            + "); the file is corrupt or truncated",
+                    e);
         }
         return e instanceof RuntimeException r ? r : new IllegalStateException(first, e);
     }

@@ -35,8 +35,11 @@ final class PrepareProgress {
 
     /** Waits for {@code job}, showing its progress as {@code phase}; returns its result. */
     <T> T await(String phase, JavaFutureAction<T> job) throws ExecutionException, InterruptedException {
-        ProgressBarBuilder b = new ProgressBarBuilder().setTaskName("prepare: " + phase)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" tasks", 1).setInitialMax(1)
+        ProgressBarBuilder b = new ProgressBarBuilder()
+                .setTaskName("prepare: " + phase)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUnit(" tasks", 1)
+                .setInitialMax(1)
                 .startsFrom(0, Duration.ZERO);
         if (System.console() == null) {
             b.setConsumer(new DelegatingProgressBarConsumer(LOG::info, 150))

@@ -30,7 +30,12 @@ final class ShardTask implements Serializable {
     private final int rowLength;
     private final HadoopConf hadoop;
 
-    ShardTask(String output, int shards, Broadcast<TokenizerSpec> tokenizer, double validationFraction, int rowLength,
+    ShardTask(
+            String output,
+            int shards,
+            Broadcast<TokenizerSpec> tokenizer,
+            double validationFraction,
+            int rowLength,
             HadoopConf hadoop) {
         this.output = output;
         this.shards = shards;
@@ -45,8 +50,15 @@ final class ShardTask implements Serializable {
         int shard = ctx.partitionId();
         String attempt = ctx.stageId() + "-" + ctx.taskAttemptId();
         long dropped = 0;
-        try (ShardBuilder b = new ShardBuilder(output, shard, shards, tokenizer.value(),
-                new DocumentSplit(validationFraction), rowLength, hadoop.get(), attempt)) {
+        try (ShardBuilder b = new ShardBuilder(
+                output,
+                shard,
+                shards,
+                tokenizer.value(),
+                new DocumentSplit(validationFraction),
+                rowLength,
+                hadoop.get(),
+                attempt)) {
             long nextDuplicate = duplicates.hasNext() ? duplicates.next()._1() : Long.MAX_VALUE;
             while (docs.hasNext()) {
                 Tuple2<Long, String> d = docs.next();
@@ -62,8 +74,8 @@ final class ShardTask implements Serializable {
             ShardInfo[] files = b.finish();
             return List.of(new ShardResult(shard, files[0], files[1], dropped)).iterator();
         } catch (IOException e) {
-            throw new CorpusException("shard " + shard + " of " + output + ": write failed ("
-                    + CorpusException.firstLine(e) + ")", e);
+            throw new CorpusException(
+                    "shard " + shard + " of " + output + ": write failed (" + CorpusException.firstLine(e) + ")", e);
         }
     }
 }

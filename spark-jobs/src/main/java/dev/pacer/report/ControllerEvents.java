@@ -34,8 +34,13 @@ final class ControllerEvents {
     static List<AdaLrsDecision> adaLrs(RunRecords records) {
         List<AdaLrsDecision> out = new ArrayList<>();
         for (JsonNode e : records.events(ADALRS)) {
-            out.add(new AdaLrsDecision(e.path("step").asLong(-1), e.path("round").asLong(-1),
-                    e.path("outcome").asText("unknown"), number(e, "old_level"), number(e, "new_level"), e));
+            out.add(new AdaLrsDecision(
+                    e.path("step").asLong(-1),
+                    e.path("round").asLong(-1),
+                    e.path("outcome").asText("unknown"),
+                    number(e, "old_level"),
+                    number(e, "new_level"),
+                    e));
         }
         return out;
     }

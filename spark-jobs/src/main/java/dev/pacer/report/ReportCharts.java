@@ -33,6 +33,7 @@ final class ReportCharts {
 
     /** Logical size of every chart; PNGs are drawn at twice this for sharp text on dense screens. */
     static final int WIDTH = 1000;
+
     static final int HEIGHT = 400;
     static final int SCALE = 2;
 
@@ -43,8 +44,18 @@ final class ReportCharts {
     static final Color RED = new Color(0xd62728);
     static final Color GREY = new Color(0x7f7f7f);
     static final Color PURPLE = new Color(0x9467bd);
-    private static final Color[] GROUP_COLORS = {BLUE, ORANGE, GREEN, RED, PURPLE,
-        new Color(0x8c564b), new Color(0xe377c2), GREY, new Color(0xbcbd22), new Color(0x17becf)};
+    private static final Color[] GROUP_COLORS = {
+        BLUE,
+        ORANGE,
+        GREEN,
+        RED,
+        PURPLE,
+        new Color(0x8c564b),
+        new Color(0xe377c2),
+        GREY,
+        new Color(0xbcbd22),
+        new Color(0x17becf)
+    };
 
     private ReportCharts() {}
 
@@ -60,14 +71,24 @@ final class ReportCharts {
         }
         List<MetricRow> val = r.validationRows();
         if (!val.isEmpty()) {
-            XYSeries v = line(c, "validation loss", column(val, row -> row.tokens()), column(val, MetricRow::valLoss),
-                    ORANGE, 2.2f);
+            XYSeries v = line(
+                    c,
+                    "validation loss",
+                    column(val, row -> row.tokens()),
+                    column(val, MetricRow::valLoss),
+                    ORANGE,
+                    2.2f);
             v.setMarker(SeriesMarkers.CIRCLE);
             v.setMarkerColor(ORANGE);
         }
         if (Double.isFinite(unigramNats) && x.length > 0) {
-            XYSeries u = line(c, "byte frequencies only (order-0 entropy)", new double[] {x[0], x[x.length - 1]},
-                    new double[] {unigramNats, unigramNats}, GREY, 1.5f);
+            XYSeries u = line(
+                    c,
+                    "byte frequencies only (order-0 entropy)",
+                    new double[] {x[0], x[x.length - 1]},
+                    new double[] {unigramNats, unigramNats},
+                    GREY,
+                    1.5f);
             u.setLineStyle(SeriesLines.DASH_DASH);
         }
         c.getStyler().setxAxisTickLabelsFormattingFunction(ReportCharts::count);
@@ -84,14 +105,20 @@ final class ReportCharts {
         // rates of 1e-4..1e-2 as small numbers with a power of ten in the axis title: easier to
         // read, and XChart 3.8 mistakes series whose steps differ by less than 1e-4 for equally
         // spaced ones and puts a tick on every value
-        int exponent = decimalExponent(rows.stream().mapToDouble(MetricRow::lr).map(Math::abs).max().orElse(1));
+        int exponent = decimalExponent(
+                rows.stream().mapToDouble(MetricRow::lr).map(Math::abs).max().orElse(1));
         double unit = Math.pow(10, exponent);
         XYChart c = chart("step", "learning rate (\u00d7 " + powerOfTen(exponent) + ")");
         line(c, "learning rate used", column(rows, row -> row.step()), column(rows, row -> row.lr() / unit), BLUE, 2f);
         List<MetricRow> leveled = finite(rows, MetricRow::lrLevel);
         if (!decisions.isEmpty() && !leveled.isEmpty()) {
-            XYSeries base = line(c, "schedule alone (level 1)", column(leveled, row -> row.step()),
-                    column(leveled, row -> row.lr() / row.lrLevel() / unit), GREY, 1.5f);
+            XYSeries base = line(
+                    c,
+                    "schedule alone (level 1)",
+                    column(leveled, row -> row.step()),
+                    column(leveled, row -> row.lr() / row.lrLevel() / unit),
+                    GREY,
+                    1.5f);
             base.setLineStyle(SeriesLines.DASH_DASH);
         }
         markDecisions(c, decisions, step -> lrAt(rows, step, MetricRow::lr) / unit);
@@ -110,7 +137,10 @@ final class ReportCharts {
         String digits = Integer.toString(exponent);
         StringBuilder sb = new StringBuilder("10");
         for (char ch : digits.toCharArray()) {
-            sb.append(ch == '-' ? '\u207b' : "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079".charAt(ch - '0'));
+            sb.append(
+                    ch == '-'
+                            ? '\u207b'
+                            : "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079".charAt(ch - '0'));
         }
         return sb.toString();
     }
@@ -150,8 +180,8 @@ final class ReportCharts {
     }
 
     /** One scatter series per outcome, at {@code y(step)}. */
-    private static void markDecisions(XYChart c, List<AdaLrsDecision> decisions,
-            java.util.function.LongToDoubleFunction y) {
+    private static void markDecisions(
+            XYChart c, List<AdaLrsDecision> decisions, java.util.function.LongToDoubleFunction y) {
         Map<String, List<AdaLrsDecision>> byOutcome = new LinkedHashMap<>();
         for (AdaLrsDecision d : decisions) {
             byOutcome.computeIfAbsent(d.outcome(), k -> new ArrayList<>()).add(d);
@@ -167,8 +197,10 @@ final class ReportCharts {
             if (pts.isEmpty()) {
                 continue;
             }
-            XYSeries s = c.addSeries("AdaLRS " + e.getKey().replace('_', ' '),
-                    pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray());
+            XYSeries s = c.addSeries(
+                    "AdaLRS " + e.getKey().replace('_', ' '),
+                    pts.stream().mapToDouble(p -> p[0]).toArray(),
+                    pts.stream().mapToDouble(p -> p[1]).toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
             s.setMarker(outcomeMarker(e.getKey()));
             s.setMarkerColor(outcomeColor(e.getKey()));
@@ -227,8 +259,13 @@ final class ReportCharts {
         double[] steps = column(rows, row -> row.step());
         line(c, "gradient norm", steps, column(rows, MetricRow::gradNorm), BLUE, 1.5f);
         if (clip > 0 && steps.length > 0) {
-            XYSeries s = line(c, "clipped above " + format(clip), new double[] {steps[0], steps[steps.length - 1]},
-                    new double[] {clip, clip}, RED, 1.5f);
+            XYSeries s = line(
+                    c,
+                    "clipped above " + format(clip),
+                    new double[] {steps[0], steps[steps.length - 1]},
+                    new double[] {clip, clip},
+                    RED,
+                    1.5f);
             s.setLineStyle(SeriesLines.DASH_DASH);
         }
         c.getStyler().setYAxisMin(0.0);
@@ -256,7 +293,12 @@ final class ReportCharts {
 
     /** A chart in the report's style; titles are the page's headings, so the plots carry none. */
     private static XYChart chart(String xTitle, String yTitle) {
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        XYChart c = new XYChartBuilder()
+                .width(WIDTH)
+                .height(HEIGHT)
+                .xAxisTitle(xTitle)
+                .yAxisTitle(yTitle)
+                .build();
         XYStyler s = c.getStyler();
         s.setChartBackgroundColor(Color.WHITE);
         s.setPlotBackgroundColor(Color.WHITE);
@@ -296,8 +338,8 @@ final class ReportCharts {
         for (XYSeries s : c.getSeriesMap().values()) {
             double[] x = s.getXData();
             if (x.length >= 2 && s.getYAxisGroup() == 0) {
-                XYSeries h = c.addSeries(TICK_HELPER, new double[] {x[0] + (x[1] - x[0]) / 3},
-                        new double[] {s.getYData()[0]});
+                XYSeries h = c.addSeries(
+                        TICK_HELPER, new double[] {x[0] + (x[1] - x[0]) / 3}, new double[] {s.getYData()[0]});
                 h.setShowInLegend(false);
                 h.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
                 h.setMarker(SeriesMarkers.NONE);
@@ -368,7 +410,9 @@ final class ReportCharts {
             return List.of();
         }
         pts.add(new double[] {Math.max(lastStep, (long) pts.get(pts.size() - 1)[0]), current});
-        return List.of(pts.stream().mapToDouble(p -> p[0]).toArray(), pts.stream().mapToDouble(p -> p[1]).toArray());
+        return List.of(
+                pts.stream().mapToDouble(p -> p[0]).toArray(),
+                pts.stream().mapToDouble(p -> p[1]).toArray());
     }
 
     /** {@code field} of the last row at or before {@code step}. */

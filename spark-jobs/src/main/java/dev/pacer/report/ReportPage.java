@@ -32,42 +32,79 @@ final class ReportPage {
 
     private ReportPage() {}
 
-    static String render(RunRecords r, List<AdaLrsDecision> decisions, List<HiDlrProbe> probes,
-            Map<String, byte[]> images, List<CheckpointStore.Candidate> checkpoints) {
+    static String render(
+            RunRecords r,
+            List<AdaLrsDecision> decisions,
+            List<HiDlrProbe> probes,
+            Map<String, byte[]> images,
+            List<CheckpointStore.Candidate> checkpoints) {
         Html h = new Html();
         String name = new Path(r.runDir()).getName();
         h.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .raw("<title>").text("Pacer run " + name).raw("</title>\n<style>").raw(CSS).raw("</style>\n</head>\n<body>\n<main>\n");
-        h.raw("<header><h1>Pacer run <span class=\"name\">").text(name).raw("</span></h1>\n<p class=\"sub\">")
-                .text(r.runDir()).raw(" &middot; report written ").text(time(Instant.now().toString()) + " UTC")
+                .raw("<title>")
+                .text("Pacer run " + name)
+                .raw("</title>\n<style>")
+                .raw(CSS)
+                .raw("</style>\n</head>\n<body>\n<main>\n");
+        h.raw("<header><h1>Pacer run <span class=\"name\">")
+                .text(name)
+                .raw("</span></h1>\n<p class=\"sub\">")
+                .text(r.runDir())
+                .raw(" &middot; report written ")
+                .text(time(Instant.now().toString()) + " UTC")
                 .raw("</p></header>\n");
         summary(h, r, checkpoints);
 
-        figure(h, "Loss", images, "loss.png", "Training loss of every step (light), a running mean of it (dark)"
-                + " and the validation loss (dots), in nats per token, against tokens seen. The dashed line is"
-                + " the loss of a model that knows only byte frequencies (the corpus's order-0 entropy): a model"
-                + " below it has learned context.");
-        figure(h, "Learning rate", images, "learning-rate.png", decisions.isEmpty()
-                ? "The learning rate each step used (the schedule times any controller scaling)."
-                : "The learning rate each step used (solid) and the base schedule alone (dashed). Markers are"
-                        + " AdaLRS decisions at the step they were taken: accept (the trial level is kept), reject"
-                        + " (the trial is rolled back and the level lowered), neutral (level unchanged), rising"
-                        + " (loss rose over two windows, level lowered). The spikes are trial windows.");
-        figure(h, "AdaLRS level", images, "adalrs-level.png", "The level AdaLRS set at each step: it multiplies"
-                + " the base schedule. During a trial window the level is the trial's; after the search phase it"
-                + " stays at the level found.");
+        figure(
+                h,
+                "Loss",
+                images,
+                "loss.png",
+                "Training loss of every step (light), a running mean of it (dark)"
+                        + " and the validation loss (dots), in nats per token, against tokens seen. The dashed line is"
+                        + " the loss of a model that knows only byte frequencies (the corpus's order-0 entropy): a model"
+                        + " below it has learned context.");
+        figure(
+                h,
+                "Learning rate",
+                images,
+                "learning-rate.png",
+                decisions.isEmpty()
+                        ? "The learning rate each step used (the schedule times any controller scaling)."
+                        : "The learning rate each step used (solid) and the base schedule alone (dashed). Markers are"
+                                + " AdaLRS decisions at the step they were taken: accept (the trial level is kept), reject"
+                                + " (the trial is rolled back and the level lowered), neutral (level unchanged), rising"
+                                + " (loss rose over two windows, level lowered). The spikes are trial windows.");
+        figure(
+                h,
+                "AdaLRS level",
+                images,
+                "adalrs-level.png",
+                "The level AdaLRS set at each step: it multiplies"
+                        + " the base schedule. During a trial window the level is the trial's; after the search phase it"
+                        + " stays at the level found.");
         if (!decisions.isEmpty()) {
             adaLrsTable(h, decisions);
         }
         if (!probes.isEmpty()) {
             hiDlr(h, images, probes);
         }
-        figure(h, "Throughput", images, "throughput.png", "Training tokens per second of each step (light) and"
-                + " a running mean (dark): wall clock of the whole step, Spark scheduling included.");
-        figure(h, "Gradient norm", images, "gradient-norm.png", "Global L2 norm of each step's gradient before"
-                + " clipping; above the dashed line the step was scaled down to it. Spikes that grow are an early"
-                + " sign of a learning rate that is too high.");
+        figure(
+                h,
+                "Throughput",
+                images,
+                "throughput.png",
+                "Training tokens per second of each step (light) and"
+                        + " a running mean (dark): wall clock of the whole step, Spark scheduling included.");
+        figure(
+                h,
+                "Gradient norm",
+                images,
+                "gradient-norm.png",
+                "Global L2 norm of each step's gradient before"
+                        + " clipping; above the dashed line the step was scaled down to it. Spikes that grow are an early"
+                        + " sign of a learning rate that is too high.");
         history(h, r);
         configuration(h, r.config());
         h.raw("<footer>Written by <code>pacer report</code> from metrics.jsonl, events.jsonl and config.json;"
@@ -81,26 +118,39 @@ final class ReportPage {
         long planned = cfg == null ? -1 : cfg.path("train").path("max-steps").asLong(-1);
         Map<String, String> cards = new LinkedHashMap<>();
         cards.put("status", status(r));
-        cards.put("steps", String.format(Locale.ROOT, "%,d", last.step()) + (planned > 0
-                ? String.format(Locale.ROOT, " of %,d", planned) : ""));
+        cards.put(
+                "steps",
+                String.format(Locale.ROOT, "%,d", last.step())
+                        + (planned > 0 ? String.format(Locale.ROOT, " of %,d", planned) : ""));
         cards.put("tokens seen", ReportCharts.count(last.tokens()));
         List<MetricRow> val = r.validationRows();
         if (!val.isEmpty()) {
             MetricRow v = val.get(val.size() - 1);
             cards.put("validation loss", String.format(Locale.ROOT, "%.4f", v.valLoss()));
-            cards.put("bits per byte", String.format(Locale.ROOT, "%.3f", Double.isNaN(v.valBitsPerByte())
-                    ? v.valLoss() / LN2 : v.valBitsPerByte()));
+            cards.put(
+                    "bits per byte",
+                    String.format(
+                            Locale.ROOT,
+                            "%.3f",
+                            Double.isNaN(v.valBitsPerByte()) ? v.valLoss() / LN2 : v.valBitsPerByte()));
             cards.put("perplexity", String.format(Locale.ROOT, "%.2f", Math.exp(v.valLoss())));
         }
         cards.put("training loss", String.format(Locale.ROOT, "%.4f", last.loss()));
-        double[] rates = r.metrics().stream().mapToDouble(MetricRow::tokensPerS).filter(Double::isFinite).sorted().toArray();
+        double[] rates = r.metrics().stream()
+                .mapToDouble(MetricRow::tokensPerS)
+                .filter(Double::isFinite)
+                .sorted()
+                .toArray();
         if (rates.length > 0) {
             cards.put("median tokens/s", String.format(Locale.ROOT, "%,.0f", rates[rates.length / 2]));
         }
         cards.put("training time", duration(r.wallSeconds()));
         h.raw("<section class=\"cards\">\n");
-        cards.forEach((k, v) -> h.raw("<div class=\"card\"><div class=\"k\">").text(k).raw("</div><div class=\"v\">")
-                .text(v).raw("</div></div>\n"));
+        cards.forEach((k, v) -> h.raw("<div class=\"card\"><div class=\"k\">")
+                .text(k)
+                .raw("</div><div class=\"v\">")
+                .text(v)
+                .raw("</div></div>\n"));
         h.raw("</section>\n");
 
         Map<String, String> facts = new LinkedHashMap<>();
@@ -108,38 +158,57 @@ final class ReportPage {
             String preset = cfg.path("model").path("preset").asText("");
             facts.put("model", preset + parameters(preset, cfg));
             JsonNode t = cfg.path("train");
-            facts.put("batch", t.path("global-batch").asText("?") + " sequences of " + t.path("seq-len").asText("?")
-                    + " tokens a step (micro-batch " + t.path("micro-batch").asText("?") + ")");
-            facts.put("schedule", t.path("schedule").asText("?") + ", peak learning rate " + t.path("lr").asText("?")
-                    + ", warmup " + t.path("warmup-fraction").asText("?") + " of the steps");
+            facts.put(
+                    "batch",
+                    t.path("global-batch").asText("?") + " sequences of "
+                            + t.path("seq-len").asText("?") + " tokens a step (micro-batch "
+                            + t.path("micro-batch").asText("?") + ")");
+            facts.put(
+                    "schedule",
+                    t.path("schedule").asText("?") + ", peak learning rate "
+                            + t.path("lr").asText("?") + ", warmup "
+                            + t.path("warmup-fraction").asText("?") + " of the steps");
             JsonNode o = cfg.path("optimizer");
-            facts.put("optimizer", o.path("name").asText("?") + " (weight decay " + o.path("weight-decay").asText("?")
-                    + ")");
+            facts.put(
+                    "optimizer",
+                    o.path("name").asText("?") + " (weight decay "
+                            + o.path("weight-decay").asText("?") + ")");
             facts.put("seed", cfg.path("seed").asText("?"));
             facts.put("controllers", "AdaLRS " + onOff(cfg.path("adalrs")) + ", Hi-DLR " + onOff(cfg.path("hidlr")));
         }
         JsonNode corpus = r.lastEvent("corpus");
         if (corpus != null) {
-            facts.put("corpus", corpus.path("source").asText("?") + ": " + String.format(Locale.ROOT,
-                    "%,d documents (%,d validation), %,d training sequences, order-0 entropy %.3f bits/byte",
-                    corpus.path("documents_read").asLong(), corpus.path("validation_documents").asLong(),
-                    corpus.path("train_sequences").asLong(), corpus.path("order0_entropy_bits").asDouble()));
+            facts.put(
+                    "corpus",
+                    corpus.path("source").asText("?") + ": "
+                            + String.format(
+                                    Locale.ROOT,
+                                    "%,d documents (%,d validation), %,d training sequences, order-0 entropy %.3f bits/byte",
+                                    corpus.path("documents_read").asLong(),
+                                    corpus.path("validation_documents").asLong(),
+                                    corpus.path("train_sequences").asLong(),
+                                    corpus.path("order0_entropy_bits").asDouble()));
         }
         JsonNode start = lastOf(r, "start", "resume");
         if (start != null) {
             facts.put("config digest", start.path("config_digest").asText("?"));
-            facts.put("parallelism", start.path("partitions").asText("?") + " partitions, "
-                    + start.path("threads_per_task").asText("?") + " libtorch thread(s) per task");
+            facts.put(
+                    "parallelism",
+                    start.path("partitions").asText("?") + " partitions, "
+                            + start.path("threads_per_task").asText("?") + " libtorch thread(s) per task");
         }
         JsonNode first = r.lastEventOf(List.of("start"));
         if (first != null) {
             facts.put("started", time(first.path("time").asText("?")) + " UTC");
         }
-        List<String> committed = checkpoints.stream().filter(CheckpointStore.Candidate::committed)
-                .map(c -> "step " + c.step()).toList();
+        List<String> committed = checkpoints.stream()
+                .filter(CheckpointStore.Candidate::committed)
+                .map(c -> "step " + c.step())
+                .toList();
         facts.put("checkpoints", committed.isEmpty() ? "none committed" : String.join(", ", committed));
         h.raw("<section><h2>Run</h2>\n<table class=\"facts\">\n");
-        facts.forEach((k, v) -> h.raw("<tr><th>").text(k).raw("</th><td>").text(v).raw("</td></tr>\n"));
+        facts.forEach(
+                (k, v) -> h.raw("<tr><th>").text(k).raw("</th><td>").text(v).raw("</td></tr>\n"));
         h.raw("</table></section>\n");
     }
 
@@ -148,9 +217,16 @@ final class ReportPage {
         if (png == null) {
             return;
         }
-        h.raw("<section><h2>").text(title).raw("</h2>\n<figure><img src=\"data:image/png;base64,")
-                .raw(Base64.getEncoder().encodeToString(png)).raw("\" width=\"").raw(Integer.toString(ReportCharts.WIDTH))
-                .raw("\" alt=\"").text(title + " plot (" + file + ")").raw("\">\n<figcaption>").text(caption)
+        h.raw("<section><h2>")
+                .text(title)
+                .raw("</h2>\n<figure><img src=\"data:image/png;base64,")
+                .raw(Base64.getEncoder().encodeToString(png))
+                .raw("\" width=\"")
+                .raw(Integer.toString(ReportCharts.WIDTH))
+                .raw("\" alt=\"")
+                .text(title + " plot (" + file + ")")
+                .raw("\">\n<figcaption>")
+                .text(caption)
                 .raw("</figcaption></figure>\n</section>\n");
     }
 
@@ -164,20 +240,31 @@ final class ReportPage {
                 }
             });
         }
-        h.raw("<section><h2>AdaLRS decisions</h2>\n<p class=\"caption\">").text(decisions.size()
-                + " decisions. A round measures the loss-descent velocity v (minus the slope of loss against step,"
-                + " with its standard error e) at the current level, then at a trial level, and keeps the trial"
-                + " (accept), rolls it back (reject) or keeps the level (neutral) when the difference is within"
-                + " the margin (DESIGN section 3). Level changes are coloured: green up, red down.").raw("</p>\n");
+        h.raw("<section><h2>AdaLRS decisions</h2>\n<p class=\"caption\">")
+                .text(decisions.size()
+                        + " decisions. A round measures the loss-descent velocity v (minus the slope of loss against step,"
+                        + " with its standard error e) at the current level, then at a trial level, and keeps the trial"
+                        + " (accept), rolls it back (reject) or keeps the level (neutral) when the difference is within"
+                        + " the margin (DESIGN section 3). Level changes are coloured: green up, red down.")
+                .raw("</p>\n");
         h.raw("<table class=\"grid\"><thead><tr><th>step</th><th>round</th><th>outcome</th><th>old level</th>"
                 + "<th>new level</th>");
         extra.forEach(f -> h.raw("<th>").text(f.replace('_', ' ')).raw("</th>"));
         h.raw("</tr></thead>\n");
         for (AdaLrsDecision d : decisions) {
             int kind = ReportCharts.levelChange(d);
-            h.raw("<tr><td>").text(Long.toString(d.step())).raw("</td><td>").text(d.round() < 0 ? "" : Long.toString(d.round()))
-                    .raw("</td><td class=\"").raw(kind > 0 ? "up" : kind < 0 ? "down" : "same").raw("\">")
-                    .text(d.outcome()).raw("</td><td>").text(num(d.oldLevel())).raw("</td><td>").text(num(d.newLevel()))
+            h.raw("<tr><td>")
+                    .text(Long.toString(d.step()))
+                    .raw("</td><td>")
+                    .text(d.round() < 0 ? "" : Long.toString(d.round()))
+                    .raw("</td><td class=\"")
+                    .raw(kind > 0 ? "up" : kind < 0 ? "down" : "same")
+                    .raw("\">")
+                    .text(d.outcome())
+                    .raw("</td><td>")
+                    .text(num(d.oldLevel()))
+                    .raw("</td><td>")
+                    .text(num(d.newLevel()))
                     .raw("</td>");
             extra.forEach(f -> h.raw("<td>").text(cell(d.row().get(f))).raw("</td>"));
             h.raw("</tr>\n");
@@ -186,9 +273,14 @@ final class ReportPage {
     }
 
     private static void hiDlr(Html h, Map<String, byte[]> images, List<HiDlrProbe> probes) {
-        figure(h, "Hi-DLR rates per parameter group", images, "group-rates.png", "The rate Hi-DLR set for each"
-                + " parameter group at each probe, from a quadratic fit of the loss along the group's update"
-                + " direction (rate = b / A; DESIGN section 4).");
+        figure(
+                h,
+                "Hi-DLR rates per parameter group",
+                images,
+                "group-rates.png",
+                "The rate Hi-DLR set for each"
+                        + " parameter group at each probe, from a quadratic fit of the loss along the group's update"
+                        + " direction (rate = b / A; DESIGN section 4).");
         HiDlrProbe last = probes.get(probes.size() - 1);
         List<String> columns = new ArrayList<>(List.of("b", "A", "r2", "rate", "ppi"));
         Set<String> present = new LinkedHashSet<>();
@@ -198,12 +290,17 @@ final class ReportPage {
         present.removeAll(List.of("group", "name"));
         columns.retainAll(present);
         present.stream().filter(f -> !columns.contains(f) && isValue(last, f)).forEach(columns::add);
-        h.raw("<section><h2>Parameter-group influence (PPI)</h2>\n<p class=\"caption\">").text("Latest probe, step "
-                + last.step() + " (" + probes.size() + " probes in all). b: loss decrease per unit step along the"
-                + " group's direction; A: curvature; r2: fit quality; PPI = b\u00b2 / (A \u00b7 size): how much the"
-                + " group can lower the loss per parameter. Sorted by PPI.").raw("</p>\n");
+        h.raw("<section><h2>Parameter-group influence (PPI)</h2>\n<p class=\"caption\">")
+                .text("Latest probe, step "
+                        + last.step() + " (" + probes.size()
+                        + " probes in all). b: loss decrease per unit step along the"
+                        + " group's direction; A: curvature; r2: fit quality; PPI = b\u00b2 / (A \u00b7 size): how much the"
+                        + " group can lower the loss per parameter. Sorted by PPI.")
+                .raw("</p>\n");
         h.raw("<table class=\"grid\"><thead><tr><th>group</th>");
-        columns.forEach(c -> h.raw("<th>").text(c.equals("r2") ? "R\u00b2" : c.equals("ppi") ? "PPI" : c).raw("</th>"));
+        columns.forEach(c -> h.raw("<th>")
+                .text(c.equals("r2") ? "R\u00b2" : c.equals("ppi") ? "PPI" : c)
+                .raw("</th>"));
         h.raw("</tr></thead>\n");
         List<GroupFit> sorted = new ArrayList<>(last.groups());
         sorted.sort((a, b) -> Double.compare(finiteOr(b.number("ppi")), finiteOr(a.number("ppi"))));
@@ -217,12 +314,15 @@ final class ReportPage {
 
     private static void history(Html h, RunRecords r) {
         Set<String> controller = Set.of(ControllerEvents.ADALRS, ControllerEvents.HIDLR_PROBE);
-        List<JsonNode> rows = r.events().stream().filter(e -> !controller.contains(e.path("event").asText())).toList();
+        List<JsonNode> rows = r.events().stream()
+                .filter(e -> !controller.contains(e.path("event").asText()))
+                .toList();
         if (rows.isEmpty()) {
             return;
         }
-        h.raw("<section><h2>Run history</h2>\n<p class=\"caption\">").text("events.jsonl: starts, resumes,"
-                + " corpus counts, checkpoints and the end of each invocation.").raw("</p>\n");
+        h.raw("<section><h2>Run history</h2>\n<p class=\"caption\">")
+                .text("events.jsonl: starts, resumes," + " corpus counts, checkpoints and the end of each invocation.")
+                .raw("</p>\n");
         h.raw("<table class=\"grid history\"><thead><tr><th>event</th><th>step</th><th>time (UTC)</th><th>details</th>"
                 + "</tr></thead>\n");
         for (JsonNode e : rows) {
@@ -232,9 +332,15 @@ final class ReportPage {
                     details.add(f.getKey() + " " + cell(f.getValue()));
                 }
             }
-            h.raw("<tr><td>").text(e.path("event").asText("?")).raw("</td><td>").text(e.has("step") ? e.get("step").asText() : "")
-                    .raw("</td><td class=\"time\">").text(time(e.path("time").asText(""))).raw("</td><td class=\"details\">")
-                    .text(String.join(" \u00b7 ", details)).raw("</td></tr>\n");
+            h.raw("<tr><td>")
+                    .text(e.path("event").asText("?"))
+                    .raw("</td><td>")
+                    .text(e.has("step") ? e.get("step").asText() : "")
+                    .raw("</td><td class=\"time\">")
+                    .text(time(e.path("time").asText("")))
+                    .raw("</td><td class=\"details\">")
+                    .text(String.join(" \u00b7 ", details))
+                    .raw("</td></tr>\n");
         }
         h.raw("</table></section>\n");
     }
@@ -245,11 +351,15 @@ final class ReportPage {
             h.raw("<p class=\"caption\">No config.json in the run directory.</p></section>\n");
             return;
         }
-        h.raw("<p class=\"caption\">").text("The resolved settings of the latest invocation (config.json), every"
-                + " key under pacer.").raw("</p>\n<table class=\"grid config\">\n");
+        h.raw("<p class=\"caption\">")
+                .text("The resolved settings of the latest invocation (config.json), every" + " key under pacer.")
+                .raw("</p>\n<table class=\"grid config\">\n");
         Map<String, String> flat = new LinkedHashMap<>();
         flatten("pacer", config, flat);
-        flat.forEach((k, v) -> h.raw("<tr><th><code>").text(k).raw("</code></th><td><code>").text(v)
+        flat.forEach((k, v) -> h.raw("<tr><th><code>")
+                .text(k)
+                .raw("</code></th><td><code>")
+                .text(v)
                 .raw("</code></td></tr>\n"));
         h.raw("</table></section>\n");
     }
@@ -291,7 +401,9 @@ final class ReportPage {
 
     private static String parameters(String preset, JsonNode cfg) {
         try {
-            long n = ModelPreset.fromId(preset).config(RunTokenizer.forRun(cfg).vocabSize()).parameterCount();
+            long n = ModelPreset.fromId(preset)
+                    .config(RunTokenizer.forRun(cfg).vocabSize())
+                    .parameterCount();
             return String.format(Locale.ROOT, " (%,d parameters)", n);
         } catch (RuntimeException e) {
             return "";
@@ -303,7 +415,9 @@ final class ReportPage {
     }
 
     private static boolean isValue(HiDlrProbe p, String field) {
-        return p.groups().stream().allMatch(g -> g.fields().get(field) == null || g.fields().get(field).isValueNode());
+        return p.groups().stream()
+                .allMatch(g ->
+                        g.fields().get(field) == null || g.fields().get(field).isValueNode());
     }
 
     private static double finiteOr(double v) {
@@ -325,14 +439,19 @@ final class ReportPage {
             return "";
         }
         double a = Math.abs(v);
-        return a != 0 && (a < 1e-3 || a >= 1e6) ? String.format(Locale.ROOT, "%.3e", v)
+        return a != 0 && (a < 1e-3 || a >= 1e6)
+                ? String.format(Locale.ROOT, "%.3e", v)
                 : String.format(Locale.ROOT, "%.4g", v);
     }
 
     /** An ISO instant as "2026-01-01 12:00:00", or the text unchanged when it is not one. */
     static String time(String iso) {
         try {
-            return Instant.parse(iso).truncatedTo(ChronoUnit.SECONDS).toString().replace('T', ' ').replace("Z", "");
+            return Instant.parse(iso)
+                    .truncatedTo(ChronoUnit.SECONDS)
+                    .toString()
+                    .replace('T', ' ')
+                    .replace("Z", "");
         } catch (java.time.format.DateTimeParseException e) {
             return iso;
         }
@@ -340,7 +459,8 @@ final class ReportPage {
 
     private static String duration(double seconds) {
         long s = Math.round(seconds);
-        return s >= 3600 ? String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60)
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60)
                 : s >= 60 ? String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60) : s + " s";
     }
 

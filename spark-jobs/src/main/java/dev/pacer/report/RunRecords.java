@@ -19,14 +19,24 @@ import org.apache.hadoop.fs.Path;
  *
  * @param config the run's resolved settings, or null when {@code config.json} is absent
  */
-public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> events, JsonNode config,
-        int skippedRows) {
+public record RunRecords(
+        String runDir, List<MetricRow> metrics, List<JsonNode> events, JsonNode config, int skippedRows) {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
     /** One {@code metrics.jsonl} row; absent numbers are NaN. */
-    public record MetricRow(long step, long tokens, double loss, double lr, double gradNorm, double tokensPerS,
-            double elapsedS, double valLoss, double valBitsPerByte, double lrLevel, String adalrsPhase) {
+    public record MetricRow(
+            long step,
+            long tokens,
+            double loss,
+            double lr,
+            double gradNorm,
+            double tokensPerS,
+            double elapsedS,
+            double valLoss,
+            double valBitsPerByte,
+            double lrLevel,
+            String adalrsPhase) {
 
         public boolean hasValidation() {
             return !Double.isNaN(valLoss);
@@ -53,9 +63,17 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
         List<MetricRow> metrics = new ArrayList<>();
         for (JsonNode n : jsonLines(storage, metricsPath, skipped)) {
             if (n.has("step")) {
-                metrics.add(new MetricRow(n.get("step").asLong(), n.path("tokens").asLong(0), number(n, "loss"),
-                        number(n, "lr"), number(n, "grad_norm"), number(n, "tokens_per_s"), number(n, "elapsed_s"),
-                        number(n, "val_loss"), number(n, "val_bits_per_byte"), number(n, "lr_level"),
+                metrics.add(new MetricRow(
+                        n.get("step").asLong(),
+                        n.path("tokens").asLong(0),
+                        number(n, "loss"),
+                        number(n, "lr"),
+                        number(n, "grad_norm"),
+                        number(n, "tokens_per_s"),
+                        number(n, "elapsed_s"),
+                        number(n, "val_loss"),
+                        number(n, "val_bits_per_byte"),
+                        number(n, "lr_level"),
                         n.path("adalrs_phase").asText("")));
             } else {
                 skipped[0]++;
@@ -95,7 +113,8 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
                 continue;
             }
             boolean accepted = "accept".equals(e.path("outcome").asText());
-            dropped.add(new long[] {e.get("replayed_from").asLong(), e.get("step").asLong(), accepted ? 1 : 0});
+            dropped.add(
+                    new long[] {e.get("replayed_from").asLong(), e.get("step").asLong(), accepted ? 1 : 0});
         }
         if (dropped.isEmpty()) {
             return metrics;
@@ -104,8 +123,7 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
         for (MetricRow r : metrics) {
             boolean drop = false;
             for (long[] d : dropped) {
-                if (r.step() > d[0] && r.step() <= d[1]
-                        && r.adalrsPhase().equals(d[2] == 1 ? "base" : "trial")) {
+                if (r.step() > d[0] && r.step() <= d[1] && r.adalrsPhase().equals(d[2] == 1 ? "base" : "trial")) {
                     drop = true;
                     break;
                 }
@@ -119,7 +137,9 @@ public record RunRecords(String runDir, List<MetricRow> metrics, List<JsonNode> 
 
     /** Events whose {@code event} field is {@code kind}, in file order. */
     public List<JsonNode> events(String kind) {
-        return events.stream().filter(e -> kind.equals(e.path("event").asText())).toList();
+        return events.stream()
+                .filter(e -> kind.equals(e.path("event").asText()))
+                .toList();
     }
 
     /** The last event of {@code kind}, or null. */

@@ -26,8 +26,13 @@ public final class RunReport {
 
     public static final String HTML = "report.html";
     /** Every image file a report may write, so that a rewrite removes ones that no longer apply. */
-    static final List<String> IMAGES = List.of("loss.png", "learning-rate.png", "adalrs-level.png",
-            "group-rates.png", "throughput.png", "gradient-norm.png");
+    static final List<String> IMAGES = List.of(
+            "loss.png",
+            "learning-rate.png",
+            "adalrs-level.png",
+            "group-rates.png",
+            "throughput.png",
+            "gradient-norm.png");
 
     private static final double LN2 = Math.log(2);
 
@@ -67,7 +72,9 @@ public final class RunReport {
             charts.put("group-rates.png", rates);
         }
         charts.put("throughput.png", ReportCharts.throughput(records));
-        charts.put("gradient-norm.png", ReportCharts.gradientNorm(records, number(records.config(), "train", "grad-clip")));
+        charts.put(
+                "gradient-norm.png",
+                ReportCharts.gradientNorm(records, number(records.config(), "train", "grad-clip")));
 
         Map<String, byte[]> images = new LinkedHashMap<>();
         List<Path> written = new ArrayList<>();
@@ -92,12 +99,12 @@ public final class RunReport {
 
     private static double unigramNats(RunRecords r) {
         JsonNode corpus = r.lastEvent("corpus");
-        return corpus == null || !corpus.path("order0_entropy_bits").isNumber() ? Double.NaN
+        return corpus == null || !corpus.path("order0_entropy_bits").isNumber()
+                ? Double.NaN
                 : corpus.get("order0_entropy_bits").asDouble() * LN2;
     }
 
     private static double number(JsonNode config, String section, String key) {
         return config == null ? Double.NaN : config.path(section).path(key).asDouble(Double.NaN);
     }
-
 }

@@ -43,8 +43,8 @@ public final class ByteRunTokenizer implements RunTokenizer {
             } else if (id >= 0 && id < 256) {
                 out.write(id);
             } else {
-                throw new IllegalArgumentException("token id " + id + " is outside the byte vocabulary 0.."
-                        + ByteTokenizer.END_OF_DOCUMENT);
+                throw new IllegalArgumentException(
+                        "token id " + id + " is outside the byte vocabulary 0.." + ByteTokenizer.END_OF_DOCUMENT);
             }
         }
         return out.toByteArray();
@@ -63,9 +63,14 @@ public final class ByteRunTokenizer implements RunTokenizer {
         root.putNull("truncation");
         root.putNull("padding");
         ArrayNode added = root.putArray("added_tokens");
-        added.addObject().put("id", ByteTokenizer.END_OF_DOCUMENT).put("content", END_OF_TEXT)
-                .put("single_word", false).put("lstrip", false).put("rstrip", false)
-                .put("normalized", false).put("special", true);
+        added.addObject()
+                .put("id", ByteTokenizer.END_OF_DOCUMENT)
+                .put("content", END_OF_TEXT)
+                .put("single_word", false)
+                .put("lstrip", false)
+                .put("rstrip", false)
+                .put("normalized", false)
+                .put("special", true);
         root.putNull("normalizer");
         root.set("pre_tokenizer", byteLevel());
         root.putNull("post_processor");
@@ -88,8 +93,11 @@ public final class ByteRunTokenizer implements RunTokenizer {
     }
 
     private static ObjectNode byteLevel() {
-        return JsonLinesLog.row().put("type", "ByteLevel").put("add_prefix_space", false)
-                .put("trim_offsets", true).put("use_regex", false);
+        return JsonLinesLog.row()
+                .put("type", "ByteLevel")
+                .put("add_prefix_space", false)
+                .put("trim_offsets", true)
+                .put("use_regex", false);
     }
 
     /**

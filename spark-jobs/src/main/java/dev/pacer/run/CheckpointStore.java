@@ -70,7 +70,8 @@ public final class CheckpointStore {
         storage.writeAll(new Path(d, "optimizer.safetensors"), encode(opt, meta));
         if (s.snapshot() != null) {
             // an AdaLRS trial in progress: its rollback point must survive a restart
-            List<NamedTensor> snap = new ArrayList<>(tensors("weights.", s.snapshot().weights()));
+            List<NamedTensor> snap =
+                    new ArrayList<>(tensors("weights.", s.snapshot().weights()));
             for (Map.Entry<String, float[]> e : s.snapshot().optimizerState().entrySet()) {
                 snap.addAll(tensors(e.getKey() + ".", e.getValue()));
             }
@@ -89,11 +90,15 @@ public final class CheckpointStore {
         stateJson.put("step", s.step());
         stateJson.put("tokens", s.tokens());
         stateJson.put("optimizer_steps", s.optimizerSteps());
-        stateJson.putArray("optimizer_state").addAll(
-                s.optimizerState().keySet().stream().map(stateJson::textNode).toList());
+        stateJson
+                .putArray("optimizer_state")
+                .addAll(s.optimizerState().keySet().stream()
+                        .map(stateJson::textNode)
+                        .toList());
         stateJson.put("written_at", Instant.now().toString());
-        storage.writeAll(new Path(d, "state.json"), JsonLinesLog.JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsBytes(stateJson));
+        storage.writeAll(
+                new Path(d, "state.json"),
+                JsonLinesLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stateJson));
         storage.writeAll(new Path(d, MARKER), new byte[0]);
         return d;
     }
@@ -121,8 +126,8 @@ public final class CheckpointStore {
         for (FileStatus st : storage.fs().listStatus(dir)) {
             Matcher m = DIR.matcher(st.getPath().getName());
             if (st.isDirectory() && m.matches()) {
-                out.add(new Candidate(Long.parseLong(m.group(1)), st.getPath(),
-                        storage.exists(new Path(st.getPath(), MARKER))));
+                out.add(new Candidate(
+                        Long.parseLong(m.group(1)), st.getPath(), storage.exists(new Path(st.getPath(), MARKER))));
             }
         }
         out.sort(Comparator.comparingLong(Candidate::step).reversed());
@@ -194,14 +199,17 @@ public final class CheckpointStore {
         try {
             state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
         } catch (IOException e) {
-            throw new CheckpointFormatException(statePath.toString(),
+            throw new CheckpointFormatException(
+                    statePath.toString(),
                     "not readable JSON (" + e.getMessage().split("\n")[0]
                             + "); delete this checkpoint directory to resume from the previous one");
         }
         for (String field : List.of("step", "tokens", "optimizer_steps", "optimizer_state")) {
             if (!state.has(field)) {
-                throw new CheckpointFormatException(statePath.toString(), "missing field '" + field
-                        + "'; delete this checkpoint directory to resume from the previous one");
+                throw new CheckpointFormatException(
+                        statePath.toString(),
+                        "missing field '" + field
+                                + "'; delete this checkpoint directory to resume from the previous one");
             }
         }
         float[] weights = new float[layout.totalSize()];
@@ -227,12 +235,21 @@ public final class CheckpointStore {
                 fill(snap, name + ".", v, snapPath);
                 sopt.put(name, v);
             }
-            snapshot = new TrainingState.Snapshot(sw, sopt, state.get("snapshot_optimizer_steps").asLong(),
-                    state.get("snapshot_hidlr"));
+            snapshot = new TrainingState.Snapshot(
+                    sw, sopt, state.get("snapshot_optimizer_steps").asLong(), state.get("snapshot_hidlr"));
         }
-        return new Loaded(c, new TrainingState(state.get("step").asLong(), state.get("tokens").asLong(),
-                weights, opt, state.get("optimizer_steps").asLong(), state.get("adalrs"), snapshot,
-                state.get("hidlr")), state);
+        return new Loaded(
+                c,
+                new TrainingState(
+                        state.get("step").asLong(),
+                        state.get("tokens").asLong(),
+                        weights,
+                        opt,
+                        state.get("optimizer_steps").asLong(),
+                        state.get("adalrs"),
+                        snapshot,
+                        state.get("hidlr")),
+                state);
     }
 
     /** A loaded checkpoint: where it was, the state and its full state.json. */
@@ -240,8 +257,8 @@ public final class CheckpointStore {
 
     private SafeTensors.Contents read(Path p) throws IOException {
         if (!storage.exists(p)) {
-            throw new CheckpointFormatException(p.toString(),
-                    "missing; delete this checkpoint directory to resume from the previous one");
+            throw new CheckpointFormatException(
+                    p.toString(), "missing; delete this checkpoint directory to resume from the previous one");
         }
         return SafeTensors.read(new ByteArrayInputStream(storage.readAll(p)), p.toString());
     }
@@ -250,13 +267,18 @@ public final class CheckpointStore {
             throws CheckpointFormatException {
         for (TensorSpec t : layout.tensors()) {
             String name = prefix + t.name();
-            NamedTensor nt = contents.get(name).orElseThrow(() -> new ModelMismatchException(
-                    source.toString(), "has no tensor '" + name + "': it was written for a different model;"
-                            + " use the same pacer.model.preset as the run that wrote it, or a new run directory"));
+            NamedTensor nt = contents.get(name)
+                    .orElseThrow(
+                            () -> new ModelMismatchException(
+                                    source.toString(),
+                                    "has no tensor '" + name + "': it was written for a different model;"
+                                            + " use the same pacer.model.preset as the run that wrote it, or a new run directory"));
             if (!Arrays.equals(nt.shape(), t.shape())) {
-                throw new ModelMismatchException(source.toString(), "tensor '" + name + "' has shape "
-                        + Arrays.toString(nt.shape()) + " but this model expects " + Arrays.toString(t.shape())
-                        + "; use the same pacer.model.preset as the run that wrote it, or a new run directory");
+                throw new ModelMismatchException(
+                        source.toString(),
+                        "tensor '" + name + "' has shape "
+                                + Arrays.toString(nt.shape()) + " but this model expects " + Arrays.toString(t.shape())
+                                + "; use the same pacer.model.preset as the run that wrote it, or a new run directory");
             }
             System.arraycopy(nt.data(), 0, into, t.offset(), t.size());
         }
@@ -265,8 +287,8 @@ public final class CheckpointStore {
     private List<NamedTensor> tensors(String prefix, float[] flat) {
         List<NamedTensor> out = new ArrayList<>(layout.tensors().size());
         for (TensorSpec t : layout.tensors()) {
-            out.add(new NamedTensor(prefix + t.name(), t.shape(),
-                    Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
+            out.add(new NamedTensor(
+                    prefix + t.name(), t.shape(), Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
         }
         return out;
     }

@@ -32,8 +32,8 @@ public final class JsonLinesLog implements AutoCloseable {
         List<String> kept = new ArrayList<>();
         int dropped = 0;
         if (storage.exists(path)) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                    storage.fs().open(path), StandardCharsets.UTF_8))) {
+            try (BufferedReader r =
+                    new BufferedReader(new InputStreamReader(storage.fs().open(path), StandardCharsets.UTF_8))) {
                 String line;
                 int lineNo = 0;
                 while ((line = r.readLine()) != null) {

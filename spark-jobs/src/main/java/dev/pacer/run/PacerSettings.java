@@ -73,8 +73,9 @@ public record PacerSettings(
         TrainSettings train = TrainSettings.from(p);
         GptConfig gpt = model.preset().config(ByteTokenizer.VOCAB);
         if (train.seqLen() > gpt.context()) {
-            throw new ConfigError("pacer.train.seq-len = " + train.seqLen() + ": the " + model.preset().id()
-                    + " model's context is " + gpt.context() + "; use a seq-len <= " + gpt.context());
+            throw new ConfigError("pacer.train.seq-len = " + train.seqLen() + ": the "
+                    + model.preset().id() + " model's context is " + gpt.context() + "; use a seq-len <= "
+                    + gpt.context());
         }
         int partitions = (int) Check.inRange("pacer.spark.partitions", p.getInt("spark.partitions"), 1, 100_000);
         if (partitions > train.globalBatch()) {
@@ -90,13 +91,27 @@ public record PacerSettings(
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
-            sparkConf.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
+            sparkConf.put(
+                    e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
-        return new PacerSettings(all, p.getLong("seed"), model, train, OptimizerSettings.from(p),
-                CheckpointSettings.from(p), AdaLrsSettings.from(p), HiDlrSettings.from(p), data, runDir,
-                p.getString("run.init-from").trim(), p.getString("spark.master").trim(), partitions,
-                threads, device, sparkConf, Check.positive("pacer.progress.log-interval-seconds",
-                        p.getLong("progress.log-interval-seconds")));
+        return new PacerSettings(
+                all,
+                p.getLong("seed"),
+                model,
+                train,
+                OptimizerSettings.from(p),
+                CheckpointSettings.from(p),
+                AdaLrsSettings.from(p),
+                HiDlrSettings.from(p),
+                data,
+                runDir,
+                p.getString("run.init-from").trim(),
+                p.getString("spark.master").trim(),
+                partitions,
+                threads,
+                device,
+                sparkConf,
+                Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }
 
     /**
@@ -136,11 +151,15 @@ public record PacerSettings(
      * run directory, progress, Spark master and settings, engine device).
      */
     public String digest() {
-        Config shaping = resolved.getConfig("pacer").withoutPath("run").withoutPath("progress")
-                .withoutPath("spark.master").withoutPath("spark.conf").withoutPath("engine");
+        Config shaping = resolved.getConfig("pacer")
+                .withoutPath("run")
+                .withoutPath("progress")
+                .withoutPath("spark.master")
+                .withoutPath("spark.conf")
+                .withoutPath("engine");
         try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(
-                    shaping.root().render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8));
+            byte[] h = MessageDigest.getInstance("SHA-256")
+                    .digest(shaping.root().render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(h);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

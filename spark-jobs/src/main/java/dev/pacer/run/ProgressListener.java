@@ -45,8 +45,9 @@ public final class ProgressListener implements TrainingListener, AutoCloseable {
         if (r.hasValidation()) {
             lastVal = r.valLoss();
         }
-        bar.setExtraMessage(String.format("loss %.4f%s lr %.2e %,.0f tok/s", r.loss(),
-                Double.isNaN(lastVal) ? "" : String.format(" val %.4f", lastVal), r.lr(), smoothedRate));
+        bar.setExtraMessage(String.format(
+                "loss %.4f%s lr %.2e %,.0f tok/s",
+                r.loss(), Double.isNaN(lastVal) ? "" : String.format(" val %.4f", lastVal), r.lr(), smoothedRate));
         bar.stepTo(r.step());
     }
 

@@ -36,12 +36,17 @@ public interface RunTokenizer {
 
     /** The tokenizer named by a run's resolved config ({@code config.json}); null means defaults. */
     static RunTokenizer forRun(JsonNode runConfig) {
-        String name = runConfig == null ? "byte" : runConfig.path("data").path("tokenizer").asText("byte");
-        String dataset = runConfig == null ? "" : runConfig.path("data").path("path").asText("");
+        String name = runConfig == null
+                ? "byte"
+                : runConfig.path("data").path("tokenizer").asText("byte");
+        String dataset =
+                runConfig == null ? "" : runConfig.path("data").path("path").asText("");
         if (!dataset.isBlank()) {
             // a prepared dataset decides the tokenizer, whatever pacer.data.tokenizer says
             String type = dev.pacer.data.shard.PreparedDataset.open(dataset, new org.apache.hadoop.conf.Configuration())
-                    .manifest().tokenizer().type();
+                    .manifest()
+                    .tokenizer()
+                    .type();
             if (!type.equals("byte")) {
                 throw new ConfigError("the run trained on " + dataset + ", prepared with a '" + type
                         + "' tokenizer, which evaluate, sample and export cannot read yet (they support: byte)");

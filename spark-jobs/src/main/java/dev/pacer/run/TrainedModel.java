@@ -21,8 +21,16 @@ import org.apache.hadoop.fs.Path;
  *
  * @param runConfig the run's resolved settings (the {@code pacer} tree), or null when not found
  */
-public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer tokenizer, ModelPreset preset,
-        long step, long tokens, String checkpoint, JsonNode stateJson, JsonNode runConfig) {
+public record TrainedModel(
+        ParameterLayout layout,
+        float[] weights,
+        RunTokenizer tokenizer,
+        ModelPreset preset,
+        long step,
+        long tokens,
+        String checkpoint,
+        JsonNode stateJson,
+        JsonNode runConfig) {
 
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
     private static final String FORMS = "give a checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN) or a run"
@@ -35,8 +43,7 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
      * @throws ConfigError when the location is not a committed checkpoint or a run directory with one
      * @throws CheckpointFormatException when a checkpoint file is damaged or of another model shape
      */
-    public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn)
-            throws IOException {
+    public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn) throws IOException {
         return open(location, hadoop, warn, "--checkpoint");
     }
 
@@ -62,7 +69,8 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
             }
         } else if (storage.exists(new Path(root, "checkpoints"))) {
             // listing checkpoints needs no model layout; the shape comes from the one found
-            dir = new CheckpointStore(storage, null).newestCommitted(warn)
+            dir = new CheckpointStore(storage, null)
+                    .newestCommitted(warn)
                     .orElseThrow(() -> new ConfigError(input + " " + location + ": the run directory holds no"
                             + " committed checkpoint under checkpoints/; let the run write one (pacer.checkpoint"
                             + ".every, or the end of the run) or " + FORMS))
@@ -79,25 +87,36 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
         Matcher m = STEP_DIR.matcher(dir.getName());
         CheckpointStore.Loaded loaded = new CheckpointStore(storage, layout)
                 .load(new CheckpointStore.Candidate(m.matches() ? Long.parseLong(m.group(1)) : 0, dir, true));
-        return new TrainedModel(layout, loaded.state().weights(), tokenizer, preset, loaded.state().step(),
-                loaded.state().tokens(), dir.toString(), loaded.stateJson(), runConfig);
+        return new TrainedModel(
+                layout,
+                loaded.state().weights(),
+                tokenizer,
+                preset,
+                loaded.state().step(),
+                loaded.state().tokens(),
+                dir.toString(),
+                loaded.stateJson(),
+                runConfig);
     }
 
     /** Tokens per sequence the model trained on (pacer.train.seq-len), else its full context. */
     public int trainedSeqLen() {
         int context = layout.config().context();
-        int seqLen = runConfig == null ? 0 : runConfig.path("train").path("seq-len").asInt(0);
+        int seqLen =
+                runConfig == null ? 0 : runConfig.path("train").path("seq-len").asInt(0);
         return seqLen >= 2 && seqLen <= context ? seqLen : context;
     }
 
     /** One line naming the checkpoint, for command output. */
     public String describe() {
-        return String.format("%s (%s model, %,d parameters, step %d, %,d tokens seen)", checkpoint, preset.id(),
-                layout.totalSize(), step, tokens);
+        return String.format(
+                "%s (%s model, %,d parameters, step %d, %,d tokens seen)",
+                checkpoint, preset.id(), layout.totalSize(), step, tokens);
     }
 
     private static boolean isCheckpointDirectory(RunStorage storage, Path dir) throws IOException {
-        return STEP_DIR.matcher(dir.getName()).matches() || storage.exists(new Path(dir, "state.json"))
+        return STEP_DIR.matcher(dir.getName()).matches()
+                || storage.exists(new Path(dir, "state.json"))
                 || storage.exists(new Path(dir, "model.safetensors"));
     }
 
@@ -111,8 +130,8 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
         try {
             state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
         } catch (IOException e) {
-            throw new CheckpointFormatException(statePath.toString(), "not readable JSON ("
-                    + e.getMessage().split("\n")[0] + ")" + advice);
+            throw new CheckpointFormatException(
+                    statePath.toString(), "not readable JSON (" + e.getMessage().split("\n")[0] + ")" + advice);
         }
         String id = state == null ? "" : state.path("model_preset").asText("");
         if (id.isEmpty()) {
@@ -121,8 +140,7 @@ public record TrainedModel(ParameterLayout layout, float[] weights, RunTokenizer
         try {
             return ModelPreset.fromId(id);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(statePath.toString(), e.getMessage()
-                    + " (written by a newer Pacer?)");
+            throw new CheckpointFormatException(statePath.toString(), e.getMessage() + " (written by a newer Pacer?)");
         }
     }
 

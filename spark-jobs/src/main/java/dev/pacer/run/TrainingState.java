@@ -25,13 +25,19 @@ public record TrainingState(
         Snapshot snapshot,
         JsonNode hidlr) {
 
-    public TrainingState(long step, long tokens, float[] weights, Map<String, float[]> optimizerState,
-            long optimizerSteps, JsonNode controller, Snapshot snapshot) {
+    public TrainingState(
+            long step,
+            long tokens,
+            float[] weights,
+            Map<String, float[]> optimizerState,
+            long optimizerSteps,
+            JsonNode controller,
+            Snapshot snapshot) {
         this(step, tokens, weights, optimizerState, optimizerSteps, controller, snapshot, null);
     }
 
-    public TrainingState(long step, long tokens, float[] weights, Map<String, float[]> optimizerState,
-            long optimizerSteps) {
+    public TrainingState(
+            long step, long tokens, float[] weights, Map<String, float[]> optimizerState, long optimizerSteps) {
         this(step, tokens, weights, optimizerState, optimizerSteps, null, null, null);
     }
 

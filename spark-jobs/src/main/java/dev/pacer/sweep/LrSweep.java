@@ -27,8 +27,8 @@ public final class LrSweep {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** One run's outcome. */
-    public record Result(String kind, double startLr, double finalLr, double valLoss, long steps, long tokens,
-            double wallSeconds) {}
+    public record Result(
+            String kind, double startLr, double finalLr, double valLoss, long steps, long tokens, double wallSeconds) {}
 
     private final String output;
     private final double[] grid;
@@ -42,8 +42,15 @@ public final class LrSweep {
      * @param settingsFor settings of one run from (learning rate, AdaLRS on); the run directory is
      *     set by this class
      */
-    public LrSweep(String output, double center, int points, double span, boolean fixed, boolean adaptive,
-            BiFunction<Double, Boolean, PacerSettings> settingsFor, java.util.Map<String, PacerSettings> peers,
+    public LrSweep(
+            String output,
+            double center,
+            int points,
+            double span,
+            boolean fixed,
+            boolean adaptive,
+            BiFunction<Double, Boolean, PacerSettings> settingsFor,
+            java.util.Map<String, PacerSettings> peers,
             PrintStream out) {
         this.peers = peers;
         this.output = output;
@@ -91,8 +98,9 @@ public final class LrSweep {
 
     private Result run(String kind, double lr, PacerSettings base) throws IOException {
         String dir = output + "/" + kind + (kind.startsWith("peer-") ? "" : "-lr-" + String.format("%.3e", lr));
-        PacerSettings s = PacerSettings.load(com.typesafe.config.ConfigFactory.parseString(
-                "pacer.run.dir = \"" + dir + "\"").withFallback(base.resolved()));
+        PacerSettings s =
+                PacerSettings.load(com.typesafe.config.ConfigFactory.parseString("pacer.run.dir = \"" + dir + "\"")
+                        .withFallback(base.resolved()));
         out.printf("sweep: %s run from lr %.3e (%s)%n", kind, lr, dir);
         long t0 = System.nanoTime();
         PretrainJob.Outcome o = new PretrainJob(s, 0, List.of()).run();
@@ -102,7 +110,14 @@ public final class LrSweep {
             wall = lastValue(dir, "elapsed_s", wall);
         }
         double level = lastValue(dir, "lr_level", 1.0);
-        return new Result(kind, lr, lr * level, o.finalValLoss(), o.state().step(), o.state().tokens(), wall);
+        return new Result(
+                kind,
+                lr,
+                lr * level,
+                o.finalValLoss(),
+                o.state().step(),
+                o.state().tokens(),
+                wall);
     }
 
     private static double lastValue(String dir, String field, double fallback) throws IOException {
@@ -138,47 +153,73 @@ public final class LrSweep {
             }
         }
         StringBuilder t = new StringBuilder();
-        t.append(String.format("machine: %d cores; best grid learning rate %.3e, validation loss %.4f%n%n",
+        t.append(String.format(
+                "machine: %d cores; best grid learning rate %.3e, validation loss %.4f%n%n",
                 Runtime.getRuntime().availableProcessors(), bestLr, best));
-        t.append("| start lr | x best | fixed val loss | AdaLRS final lr | AdaLRS val loss | gap to best grid | compute vs one run (tokens) | wall vs mean fixed run |\n");
+        t.append(
+                "| start lr | x best | fixed val loss | AdaLRS final lr | AdaLRS val loss | gap to best grid | compute vs one run (tokens) | wall vs mean fixed run |\n");
         t.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         ArrayNode json = JSON.createArrayNode();
         for (double lr : grid) {
             Result f = find(results, "fixed", lr);
             Result a = find(results, "adalrs", lr);
-            t.append(String.format("| %.3e | %.2f | %s | %s | %s | %s | %s | %s |%n", lr, lr / bestLr,
+            t.append(String.format(
+                    "| %.3e | %.2f | %s | %s | %s | %s | %s | %s |%n",
+                    lr,
+                    lr / bestLr,
                     f == null ? "-" : String.format("%.4f", f.valLoss()),
                     a == null ? "-" : String.format("%.3e", a.finalLr()),
                     a == null ? "-" : String.format("%.4f", a.valLoss()),
-                    a == null || Double.isInfinite(best) ? "-" : String.format("%+.2f%%", 100 * (a.valLoss() - best) / best),
+                    a == null || Double.isInfinite(best)
+                            ? "-"
+                            : String.format("%+.2f%%", 100 * (a.valLoss() - best) / best),
                     a == null || fixedTokens == 0 ? "-" : String.format("%.2fx", (double) a.tokens() / fixedTokens),
-                    a == null || fixedRuns == 0 ? "-" : String.format("%.2fx", a.wallSeconds() / (fixedWall / fixedRuns))));
+                    a == null || fixedRuns == 0
+                            ? "-"
+                            : String.format("%.2fx", a.wallSeconds() / (fixedWall / fixedRuns))));
             ObjectNode row = json.addObject().put("start_lr", lr);
             if (f != null) {
                 row.put("fixed_val_loss", f.valLoss()).put("fixed_wall_s", f.wallSeconds());
             }
             if (a != null) {
-                row.put("adalrs_final_lr", a.finalLr()).put("adalrs_val_loss", a.valLoss())
-                        .put("adalrs_tokens", a.tokens()).put("adalrs_wall_s", a.wallSeconds());
+                row.put("adalrs_final_lr", a.finalLr())
+                        .put("adalrs_val_loss", a.valLoss())
+                        .put("adalrs_tokens", a.tokens())
+                        .put("adalrs_wall_s", a.wallSeconds());
             }
         }
         if (!peers.isEmpty()) {
-            t.append("\n| method | optimizer | start lr | val loss | gap to best grid | compute vs one run (tokens) |\n");
+            t.append(
+                    "\n| method | optimizer | start lr | val loss | gap to best grid | compute vs one run (tokens) |\n");
             t.append("|---|---|---:|---:|---:|---:|\n");
-            t.append(String.format("| fixed lr, best of the grid (grid cost: %d runs) | adamw | %.3e | %.4f | +0.00%% | 1.00x |%n",
+            t.append(String.format(
+                    "| fixed lr, best of the grid (grid cost: %d runs) | adamw | %.3e | %.4f | +0.00%% | 1.00x |%n",
                     fixedRuns, bestLr, best));
             for (Result r : results) {
-                if (r.kind().equals("adalrs") && Math.abs(Math.log(r.startLr() / bestLr)) > Math.log(5)
+                if (r.kind().equals("adalrs")
+                        && Math.abs(Math.log(r.startLr() / bestLr)) > Math.log(5)
                         && Math.abs(Math.log(r.startLr() / bestLr)) < Math.log(20)) {
-                    t.append(String.format("| AdaLRS from %.1fx the best lr | adamw | %.3e | %.4f | %+.2f%% | %.2fx |%n",
-                            r.startLr() / bestLr, r.startLr(), r.valLoss(), 100 * (r.valLoss() - best) / best,
+                    t.append(String.format(
+                            "| AdaLRS from %.1fx the best lr | adamw | %.3e | %.4f | %+.2f%% | %.2fx |%n",
+                            r.startLr() / bestLr,
+                            r.startLr(),
+                            r.valLoss(),
+                            100 * (r.valLoss() - best) / best,
                             fixedTokens == 0 ? Double.NaN : (double) r.tokens() / fixedTokens));
                 }
             }
             for (var peer : peers.entrySet()) {
-                Result r = results.stream().filter(x -> x.kind().equals("peer-" + peer.getKey())).findFirst().orElseThrow();
-                t.append(String.format("| %s | %s | %.3e | %.4f | %+.2f%% | %.2fx |%n", peer.getKey(),
-                        peer.getValue().optimizer().name(), r.startLr(), r.valLoss(), 100 * (r.valLoss() - best) / best,
+                Result r = results.stream()
+                        .filter(x -> x.kind().equals("peer-" + peer.getKey()))
+                        .findFirst()
+                        .orElseThrow();
+                t.append(String.format(
+                        "| %s | %s | %.3e | %.4f | %+.2f%% | %.2fx |%n",
+                        peer.getKey(),
+                        peer.getValue().optimizer().name(),
+                        r.startLr(),
+                        r.valLoss(),
+                        100 * (r.valLoss() - best) / best,
                         fixedTokens == 0 ? Double.NaN : (double) r.tokens() / fixedTokens));
             }
         }
@@ -186,7 +227,9 @@ public final class LrSweep {
         out.print(t);
         RunStorage storage = new RunStorage(output, new Configuration());
         storage.writeText(storage.resolve("sweep.md"), t.toString());
-        storage.writeAll(storage.resolve("sweep.json"), JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
+        storage.writeAll(
+                storage.resolve("sweep.json"),
+                JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json));
         out.println("\nsaved " + storage.resolve("sweep.md") + " and sweep.json");
     }
 

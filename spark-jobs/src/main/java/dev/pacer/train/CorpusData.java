@@ -61,9 +61,11 @@ public final class CorpusData implements Serializable {
                 this.tokenizer = null;
             }
         } catch (CorpusException | IOException e) {
-            throw new ConfigError("pacer.data.path: " + e.getMessage() + (settings.bundled() ? ""
-                    : "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
-                            + " pacer.data.path=DIR (or leave it empty for the bundled corpus)"));
+            throw new ConfigError("pacer.data.path: " + e.getMessage()
+                    + (settings.bundled()
+                            ? ""
+                            : "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
+                                    + " pacer.data.path=DIR (or leave it empty for the bundled corpus)"));
         }
     }
 
@@ -79,7 +81,10 @@ public final class CorpusData implements Serializable {
      * {@link ConfigError}.
      */
     public static CorpusData open(PacerSettings settings, Configuration conf) {
-        CorpusData data = new CorpusData(settings.data(), settings.partitions(), settings.train().seqLen(),
+        CorpusData data = new CorpusData(
+                settings.data(),
+                settings.partitions(),
+                settings.train().seqLen(),
                 PrepareJob.hadoopConf(settings, conf));
         data.checkShards(settings);
         VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
@@ -91,9 +96,13 @@ public final class CorpusData implements Serializable {
             return;
         }
         var m = dataset.manifest();
-        if (!s.data().tokenizer().equals(TokenizerSpec.BYTE) && !s.data().tokenizer().equals(m.tokenizer().source())) {
-            LOG.warn("pacer.data.tokenizer = {} is ignored: dataset {} was prepared with tokenizer {}",
-                    s.data().tokenizer(), dataset.root(), m.tokenizer().source());
+        if (!s.data().tokenizer().equals(TokenizerSpec.BYTE)
+                && !s.data().tokenizer().equals(m.tokenizer().source())) {
+            LOG.warn(
+                    "pacer.data.tokenizer = {} is ignored: dataset {} was prepared with tokenizer {}",
+                    s.data().tokenizer(),
+                    dataset.root(),
+                    m.tokenizer().source());
         }
         if (m.shardCount() < partitions) {
             throw new ConfigError("pacer.spark.partitions = " + partitions + " but dataset " + dataset.root()
@@ -108,14 +117,20 @@ public final class CorpusData implements Serializable {
                         + " or pacer.train.seq-len, or prepare a larger corpus");
             }
         }
-        if (IntStream.range(0, partitions).mapToLong(p -> dataset.sequencesPerPartition(ShardInfo.VALIDATION,
-                partitions, packedLength)[p]).sum() == 0) {
+        if (IntStream.range(0, partitions)
+                        .mapToLong(
+                                p -> dataset.sequencesPerPartition(ShardInfo.VALIDATION, partitions, packedLength)[p])
+                        .sum()
+                == 0) {
             throw new ConfigError("dataset " + dataset.root() + " yields no validation sequence of " + packedLength
                     + " tokens; prepare it with a larger pacer.data.validation-fraction or a larger corpus");
         }
         if (m.seqLen() != packedLength - 1) {
-            LOG.info("dataset {} was packed for sequences of {} tokens; re-cutting its token stream into {}",
-                    dataset.root(), m.seqLen(), packedLength - 1);
+            LOG.info(
+                    "dataset {} was packed for sequences of {} tokens; re-cutting its token stream into {}",
+                    dataset.root(),
+                    m.seqLen(),
+                    packedLength - 1);
         }
     }
 
@@ -138,11 +153,20 @@ public final class CorpusData implements Serializable {
 
     public JavaRDD<CorpusPartition> load(JavaSparkContext jsc) {
         List<Integer> ids = IntStream.range(0, partitions).boxed().toList();
-        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions).map(p -> dataset != null
-                ? dataset.loadPartition(p, partitions, packedLength, hadoop)
-                : CorpusPartition.prepare(InputUnit.bundled(), settings.readOptions(), hadoop.get(), tokenizer, p,
-                        partitions, packedLength, new DocumentSplit(settings.validationFraction()),
-                        settings.maxDocuments(), settings.dedup()));
+        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions)
+                .map(p -> dataset != null
+                        ? dataset.loadPartition(p, partitions, packedLength, hadoop)
+                        : CorpusPartition.prepare(
+                                InputUnit.bundled(),
+                                settings.readOptions(),
+                                hadoop.get(),
+                                tokenizer,
+                                p,
+                                partitions,
+                                packedLength,
+                                new DocumentSplit(settings.validationFraction()),
+                                settings.maxDocuments(),
+                                settings.dedup()));
         return rdd.persist(StorageLevel.MEMORY_ONLY());
     }
 }

@@ -20,7 +20,8 @@ public record CorpusStats(
         long blankLines,
         long invalidUtf8Lines,
         int emptyTrainPartitions,
-        long[] tokenHistogram) implements Serializable {
+        long[] tokenHistogram)
+        implements Serializable {
 
     /**
      * One partition's counts. Read counts (documents read, blank records, invalid UTF-8) describe
@@ -32,11 +33,17 @@ public record CorpusStats(
         count(p.train(), hist);
         count(p.validation(), hist);
         SourceCounts read = p.counts();
-        return new CorpusStats(read.documents(), p.train().documents(), p.validation().documents(),
-                p.train().sequenceCount(), p.validation().sequenceCount(),
+        return new CorpusStats(
+                read.documents(),
+                p.train().documents(),
+                p.validation().documents(),
+                p.train().sequenceCount(),
+                p.validation().sequenceCount(),
                 p.train().droppedTailTokens() + p.validation().droppedTailTokens(),
-                read.skipped(SkipReason.EMPTY), read.utf8Replaced() + read.skipped(SkipReason.INVALID_UTF8),
-                p.train().sequenceCount() == 0 ? 1 : 0, hist);
+                read.skipped(SkipReason.EMPTY),
+                read.utf8Replaced() + read.skipped(SkipReason.INVALID_UTF8),
+                p.train().sequenceCount() == 0 ? 1 : 0,
+                hist);
     }
 
     /** Read counts describe the whole corpus in every partition, so they are taken once, not summed. */
@@ -45,11 +52,17 @@ public record CorpusStats(
         for (int i = 0; i < hist.length; i++) {
             hist[i] += o.tokenHistogram[i];
         }
-        return new CorpusStats(Math.max(documentsRead, o.documentsRead), trainDocuments + o.trainDocuments,
-                validationDocuments + o.validationDocuments, trainSequences + o.trainSequences,
-                validationSequences + o.validationSequences, droppedTailTokens + o.droppedTailTokens,
-                Math.max(blankLines, o.blankLines), Math.max(invalidUtf8Lines, o.invalidUtf8Lines),
-                emptyTrainPartitions + o.emptyTrainPartitions, hist);
+        return new CorpusStats(
+                Math.max(documentsRead, o.documentsRead),
+                trainDocuments + o.trainDocuments,
+                validationDocuments + o.validationDocuments,
+                trainSequences + o.trainSequences,
+                validationSequences + o.validationSequences,
+                droppedTailTokens + o.droppedTailTokens,
+                Math.max(blankLines, o.blankLines),
+                Math.max(invalidUtf8Lines, o.invalidUtf8Lines),
+                emptyTrainPartitions + o.emptyTrainPartitions,
+                hist);
     }
 
     /** Shannon entropy of the unigram token distribution, in bits per token (per byte for the byte tokenizer). */

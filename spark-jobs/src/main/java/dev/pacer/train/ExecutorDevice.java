@@ -25,10 +25,12 @@ final class ExecutorDevice {
 
     /** The device for the current task (no task, e.g. the plain benchmark loop: none assigned). */
     static DeviceChoice choose(DeviceChoice.Setting setting) {
-        DeviceChoice choice = DeviceChoice.choose(setting, assignedGpus(), setting == DeviceChoice.Setting.CPU ? 0
-                : visibleGpus());
+        DeviceChoice choice =
+                DeviceChoice.choose(setting, assignedGpus(), setting == DeviceChoice.Setting.CPU ? 0 : visibleGpus());
         if (LOGGED.add(choice)) {
-            boolean fellBack = !choice.isGpu() && setting != DeviceChoice.Setting.CPU && !assignedGpus().isEmpty();
+            boolean fellBack = !choice.isGpu()
+                    && setting != DeviceChoice.Setting.CPU
+                    && !assignedGpus().isEmpty();
             if (fellBack) {
                 LOG.warn("training tasks run on {}: {}", choice.device(), choice.reason());
             } else {

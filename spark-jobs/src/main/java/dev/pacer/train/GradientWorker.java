@@ -31,8 +31,15 @@ public final class GradientWorker implements Serializable {
     private final int threads;
     private final DeviceChoice.Setting device;
 
-    public GradientWorker(GptConfig config, long seed, int globalBatch, int partitions, int microBatch,
-            int evalSequences, int threads, DeviceChoice.Setting device) {
+    public GradientWorker(
+            GptConfig config,
+            long seed,
+            int globalBatch,
+            int partitions,
+            int microBatch,
+            int evalSequences,
+            int threads,
+            DeviceChoice.Setting device) {
         this.config = config;
         this.seed = seed;
         this.globalBatch = globalBatch;
@@ -61,8 +68,8 @@ public final class GradientWorker implements Serializable {
      */
     public StepResult gradients(CorpusPartition data, int p, float[] weights, long step, boolean[] trainable) {
         EngineThreads.configure(threads);
-        List<int[]> batch = data.train().sample(BatchSeeds.derive(seed, step, p),
-                BatchSeeds.share(globalBatch, partitions, p));
+        List<int[]> batch =
+                data.train().sample(BatchSeeds.derive(seed, step, p), BatchSeeds.share(globalBatch, partitions, p));
         ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
         try {
             long t0 = System.nanoTime();
@@ -96,11 +103,19 @@ public final class GradientWorker implements Serializable {
      * Summed losses of partition {@code p}'s share of the probe batch after step {@code step} at every
      * point of {@code plan}, forward passes only.
      */
-    public ProbeResult probe(CorpusPartition data, int p, float[] weights, float[] direction, ProbePlan plan,
-            long step, int probeSequences) {
+    public ProbeResult probe(
+            CorpusPartition data,
+            int p,
+            float[] weights,
+            float[] direction,
+            ProbePlan plan,
+            long step,
+            int probeSequences) {
         EngineThreads.configure(threads);
-        List<int[]> batch = data.train().sample(BatchSeeds.derive(BatchSeeds.mix(seed ^ PROBE_STREAM), step, p),
-                BatchSeeds.share(probeSequences, partitions, p));
+        List<int[]> batch = data.train()
+                .sample(
+                        BatchSeeds.derive(BatchSeeds.mix(seed ^ PROBE_STREAM), step, p),
+                        BatchSeeds.share(probeSequences, partitions, p));
         if (batch.isEmpty()) {
             return new ProbeResult(p, new double[plan.points()], 0, 0);
         }
@@ -108,11 +123,14 @@ public final class GradientWorker implements Serializable {
         try {
             long t0 = System.nanoTime();
             long[] tokens = {0};
-            double[] sums = plan.evaluate(w -> {
-                ModelReplica.LossSum s = replica.loss(w, batch, microBatch);
-                tokens[0] = s.tokens();
-                return s.loss();
-            }, weights, direction);
+            double[] sums = plan.evaluate(
+                    w -> {
+                        ModelReplica.LossSum s = replica.loss(w, batch, microBatch);
+                        tokens[0] = s.tokens();
+                        return s.loss();
+                    },
+                    weights,
+                    direction);
             return new ProbeResult(p, sums, tokens[0], System.nanoTime() - t0);
         } finally {
             ReplicaPool.release(replica);
@@ -127,7 +145,8 @@ public final class GradientWorker implements Serializable {
     /** The Spark function for one gradient step over the cached corpus partitions. */
     public Function2<Integer, Iterator<CorpusPartition>, Iterator<StepResult>> gradientTask(
             Broadcast<float[]> weights, long step, boolean[] trainable) {
-        return (p, it) -> List.of(gradients(it.next(), p, weights.value(), step, trainable)).iterator();
+        return (p, it) -> List.of(gradients(it.next(), p, weights.value(), step, trainable))
+                .iterator();
     }
 
     /** The Spark function for one Hi-DLR probe. */

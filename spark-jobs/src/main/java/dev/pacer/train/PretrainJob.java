@@ -54,7 +54,9 @@ public final class PretrainJob {
         CorpusData corpus = CorpusData.open(settings, hadoop);
         int vocab = corpus.vocabSize();
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
-        settings.hidlr().checkGroups(dev.pacer.hidlr.ParameterGroups.of(layout, settings.hidlr().grouping()));
+        settings.hidlr()
+                .checkGroups(dev.pacer.hidlr.ParameterGroups.of(
+                        layout, settings.hidlr().grouping()));
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout);
         List<String> warnings = new ArrayList<>();
@@ -76,25 +78,37 @@ public final class PretrainJob {
                 warnings.add(w);
             }
         } else if (!settings.initFrom().isEmpty()) {
-            start = new TrainingState(0, 0, initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings), Map.of(), 0);
+            start = new TrainingState(
+                    0, 0, initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings), Map.of(), 0);
         } else {
             start = new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0);
         }
         long maxSteps = settings.train().maxSteps();
         if (start.step() >= maxSteps) {
-            LOG.info("run {} is already complete at step {} of {}; nothing to do (raise --max-steps to continue it)",
-                    storage.root(), start.step(), maxSteps);
-            return new Outcome(start, lastValidationLoss(storage), null, storage.root().toString());
+            LOG.info(
+                    "run {} is already complete at step {} of {}; nothing to do (raise --max-steps to continue it)",
+                    storage.root(),
+                    start.step(),
+                    maxSteps);
+            return new Outcome(
+                    start, lastValidationLoss(storage), null, storage.root().toString());
         }
         // --stop-after counts computed steps: the same as completed steps unless AdaLRS replays
         long iterations = stopAfter > 0 ? stopAfter : Long.MAX_VALUE;
         long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.step() + stopAfter) : maxSteps;
-        LOG.info("model {} ({} parameters), run directory {}, {} from step {} to {}",
-                settings.model().preset().id(), layout.totalSize(), storage.root(),
-                resumedFrom == null ? "starting" : "resuming", start.step(), stopAt);
+        LOG.info(
+                "model {} ({} parameters), run directory {}, {} from step {} to {}",
+                settings.model().preset().id(),
+                layout.totalSize(),
+                storage.root(),
+                resumedFrom == null ? "starting" : "resuming",
+                start.step(),
+                stopAt);
 
         try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
-                JsonLinesLog metrics = new JsonLinesLog(storage, storage.resolve("metrics.jsonl"),
+                JsonLinesLog metrics = new JsonLinesLog(
+                        storage,
+                        storage.resolve("metrics.jsonl"),
                         // tokens count every computed step, replays included, so they order the
                         // rows even where AdaLRS's paired comparison repeats step numbers
                         row -> row.path("tokens").asLong() <= start.tokens());
@@ -109,9 +123,13 @@ public final class PretrainJob {
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
 
-            ObjectNode startRow = JsonLinesLog.row().put("event", resumedFrom == null ? "start" : "resume")
-                    .put("step", start.step()).put("stop_at", stopAt).put("config_digest", settings.digest())
-                    .put("threads_per_task", threads).put("partitions", settings.partitions())
+            ObjectNode startRow = JsonLinesLog.row()
+                    .put("event", resumedFrom == null ? "start" : "resume")
+                    .put("step", start.step())
+                    .put("stop_at", stopAt)
+                    .put("config_digest", settings.digest())
+                    .put("threads_per_task", threads)
+                    .put("partitions", settings.partitions())
                     .put("time", java.time.Instant.now().toString());
             if (resumedFrom != null) {
                 startRow.put("checkpoint", resumedFrom).put("metric_rows_dropped", metrics.droppedOnOpen());
@@ -119,9 +137,15 @@ public final class PretrainJob {
             warnings.forEach(w -> startRow.withArray("warnings").add(w));
             events.append(startRow);
 
-            GradientWorker worker = new GradientWorker(layout.config(), settings.seed(),
-                    settings.train().globalBatch(), settings.partitions(), settings.train().microBatch(),
-                    settings.train().evalSequences(), threads, settings.device());
+            GradientWorker worker = new GradientWorker(
+                    layout.config(),
+                    settings.seed(),
+                    settings.train().globalBatch(),
+                    settings.partitions(),
+                    settings.train().microBatch(),
+                    settings.train().evalSequences(),
+                    threads,
+                    settings.device());
             List<TrainingListener> listeners = new ArrayList<>();
             listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
             listeners.addAll(extraListeners);
@@ -135,26 +159,50 @@ public final class PretrainJob {
                 }
             });
             TrainingState end;
-            try (ProgressListener progress = new ProgressListener(start.step(), maxSteps,
-                    settings.progressLogSeconds())) {
+            try (ProgressListener progress =
+                    new ProgressListener(start.step(), maxSteps, settings.progressLogSeconds())) {
                 listeners.add(progress);
-                TrainingLoop loop = new TrainingLoop(jsc, data, layout, settings.train(), settings.optimizer(),
-                        settings.adalrs(), settings.hidlr(), worker, settings.checkpoint().every(), state -> {
-                            String where = checkpoints.write(state, JsonLinesLog.row()
-                                    .put("config_digest", settings.digest()).put("seed", settings.seed())
-                                    .put("model_preset", settings.model().preset().id())
-                                    .put("parameter_count", layout.totalSize())).toString();
-                            for (var gone : checkpoints.prune(settings.checkpoint().keep())) {
-                                events.append(JsonLinesLog.row().put("event", "checkpoint_pruned")
+                TrainingLoop loop = new TrainingLoop(
+                        jsc,
+                        data,
+                        layout,
+                        settings.train(),
+                        settings.optimizer(),
+                        settings.adalrs(),
+                        settings.hidlr(),
+                        worker,
+                        settings.checkpoint().every(),
+                        state -> {
+                            String where = checkpoints
+                                    .write(
+                                            state,
+                                            JsonLinesLog.row()
+                                                    .put("config_digest", settings.digest())
+                                                    .put("seed", settings.seed())
+                                                    .put(
+                                                            "model_preset",
+                                                            settings.model()
+                                                                    .preset()
+                                                                    .id())
+                                                    .put("parameter_count", layout.totalSize()))
+                                    .toString();
+                            for (var gone :
+                                    checkpoints.prune(settings.checkpoint().keep())) {
+                                events.append(JsonLinesLog.row()
+                                        .put("event", "checkpoint_pruned")
                                         .put("path", gone.toString()));
                             }
                             return where;
-                        }, listeners);
+                        },
+                        listeners);
                 end = loop.run(start, maxSteps, iterations);
             }
-            events.append(JsonLinesLog.row().put("event", end.step() >= maxSteps ? "finished" : "stopped")
-                    .put("step", end.step()).put("tokens", end.tokens())
-                    .put("val_loss", lastVal[0]).put("order0_entropy_bits", stats.order0EntropyBits())
+            events.append(JsonLinesLog.row()
+                    .put("event", end.step() >= maxSteps ? "finished" : "stopped")
+                    .put("step", end.step())
+                    .put("tokens", end.tokens())
+                    .put("val_loss", lastVal[0])
+                    .put("order0_entropy_bits", stats.order0EntropyBits())
                     .put("time", java.time.Instant.now().toString()));
             data.unpersist();
             return new Outcome(end, lastVal[0], stats, storage.root().toString());
@@ -165,15 +213,20 @@ public final class PretrainJob {
      * Continued pretraining: the weights of the checkpoint at {@code location}, which must hold
      * this run's model (same preset and vocabulary).
      */
-    private static float[] initialWeightsFrom(String location, Configuration hadoop, ParameterLayout layout,
-            List<String> warnings) throws IOException {
+    private static float[] initialWeightsFrom(
+            String location, Configuration hadoop, ParameterLayout layout, List<String> warnings) throws IOException {
         String input = "pacer.run.init-from";
-        dev.pacer.run.TrainedModel model = dev.pacer.run.TrainedModel.open(location, hadoop, w -> {
-            LOG.warn(w);
-            warnings.add(w);
-        }, input);
+        dev.pacer.run.TrainedModel model = dev.pacer.run.TrainedModel.open(
+                location,
+                hadoop,
+                w -> {
+                    LOG.warn(w);
+                    warnings.add(w);
+                },
+                input);
         if (!model.layout().config().equals(layout.config())) {
-            throw new ConfigError(input + " " + location + ": the checkpoint holds a " + model.preset().id()
+            throw new ConfigError(input + " " + location + ": the checkpoint holds a "
+                    + model.preset().id()
                     + " model with a vocabulary of " + model.layout().config().vocab() + " tokens, this run trains "
                     + layout.config() + "; set pacer.model.preset and the data to match the checkpoint, or use"
                     + " another checkpoint");
@@ -218,7 +271,8 @@ public final class PretrainJob {
     static int threadsPerTask(SparkConf conf) {
         String master = conf.get("spark.master", "local[2]");
         int cores;
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("local\\[(\\d+|\\*)(,\\d+)?]").matcher(master);
         if (m.matches()) {
             cores = "*".equals(m.group(1)) ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1));
         } else if (master.equals("local")) {
@@ -249,17 +303,31 @@ public final class PretrainJob {
     }
 
     private static void logCorpus(CorpusStats s, String source, JsonLinesLog events) {
-        LOG.info("corpus {}: {} documents read ({} train, {} validation), {} train and {} validation sequences;"
+        LOG.info(
+                "corpus {}: {} documents read ({} train, {} validation), {} train and {} validation sequences;"
                         + " skipped {} blank lines, {} tail tokens that filled no sequence; {} lines had invalid"
                         + " UTF-8 (replaced); order-0 entropy {} bits/byte",
-                source, s.documentsRead(), s.trainDocuments(), s.validationDocuments(), s.trainSequences(),
-                s.validationSequences(), s.blankLines(), s.droppedTailTokens(), s.invalidUtf8Lines(),
+                source,
+                s.documentsRead(),
+                s.trainDocuments(),
+                s.validationDocuments(),
+                s.trainSequences(),
+                s.validationSequences(),
+                s.blankLines(),
+                s.droppedTailTokens(),
+                s.invalidUtf8Lines(),
                 String.format("%.4f", s.order0EntropyBits()));
-        events.append(JsonLinesLog.row().put("event", "corpus").put("source", source)
-                .put("documents_read", s.documentsRead()).put("train_documents", s.trainDocuments())
-                .put("validation_documents", s.validationDocuments()).put("train_sequences", s.trainSequences())
-                .put("validation_sequences", s.validationSequences()).put("skipped_blank_lines", s.blankLines())
-                .put("dropped_tail_tokens", s.droppedTailTokens()).put("invalid_utf8_lines", s.invalidUtf8Lines())
+        events.append(JsonLinesLog.row()
+                .put("event", "corpus")
+                .put("source", source)
+                .put("documents_read", s.documentsRead())
+                .put("train_documents", s.trainDocuments())
+                .put("validation_documents", s.validationDocuments())
+                .put("train_sequences", s.trainSequences())
+                .put("validation_sequences", s.validationSequences())
+                .put("skipped_blank_lines", s.blankLines())
+                .put("dropped_tail_tokens", s.droppedTailTokens())
+                .put("invalid_utf8_lines", s.invalidUtf8Lines())
                 .put("order0_entropy_bits", s.order0EntropyBits()));
     }
 }

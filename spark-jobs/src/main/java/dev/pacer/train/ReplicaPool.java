@@ -23,7 +23,8 @@ final class ReplicaPool {
     private ReplicaPool() {}
 
     static ModelReplica borrow(GptConfig config, Device device) {
-        ModelReplica r = IDLE.computeIfAbsent(new Key(config, device), k -> new ConcurrentLinkedDeque<>()).pollFirst();
+        ModelReplica r = IDLE.computeIfAbsent(new Key(config, device), k -> new ConcurrentLinkedDeque<>())
+                .pollFirst();
         return r != null ? r : new ModelReplica(new ParameterLayout(config), device);
     }
 

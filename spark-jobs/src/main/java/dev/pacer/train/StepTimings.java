@@ -6,8 +6,14 @@ package dev.pacer.train;
  * summing gradients on the driver, the optimizer update, and validation if any.
  */
 public record StepTimings(
-        double totalMs, double broadcastMs, double jobMs, double slowestTaskMs, double sumMs,
-        double optimizerMs, double validationMs, long stepTokens) {
+        double totalMs,
+        double broadcastMs,
+        double jobMs,
+        double slowestTaskMs,
+        double sumMs,
+        double optimizerMs,
+        double validationMs,
+        long stepTokens) {
 
     public double tokensPerSecond() {
         return totalMs <= 0 ? 0 : stepTokens * 1000.0 / (totalMs - validationMs);

@@ -54,9 +54,18 @@ public final class TrainingLoop {
     private final Checkpointer checkpointer;
     private final List<TrainingListener> listeners;
 
-    public TrainingLoop(JavaSparkContext jsc, JavaRDD<CorpusPartition> data, ParameterLayout layout,
-            TrainSettings train, OptimizerSettings optimizerSettings, AdaLrsSettings adalrs, HiDlrSettings hidlr,
-            GradientWorker worker, long checkpointEvery, Checkpointer checkpointer, List<TrainingListener> listeners) {
+    public TrainingLoop(
+            JavaSparkContext jsc,
+            JavaRDD<CorpusPartition> data,
+            ParameterLayout layout,
+            TrainSettings train,
+            OptimizerSettings optimizerSettings,
+            AdaLrsSettings adalrs,
+            HiDlrSettings hidlr,
+            GradientWorker worker,
+            long checkpointEvery,
+            Checkpointer checkpointer,
+            List<TrainingListener> listeners) {
         this.adalrs = adalrs;
         this.hidlr = hidlr;
         this.groups = ParameterGroups.of(layout, hidlr.grouping());
@@ -88,17 +97,23 @@ public final class TrainingLoop {
             optimizer.restore(start.optimizerState(), start.optimizerSteps());
             weights = optimizer.trainingWeights(weights);
         }
-        LrSchedule schedule = LrSchedule.create(train.schedule(), train.warmupSteps(), train.maxSteps(),
-                train.minLrRatio(), train.decayFraction());
-        AdaLrsController controller = adalrs.enabled()
-                ? new AdaLrsController(adalrs, train.warmupSteps(), train.maxSteps()) : null;
+        LrSchedule schedule = LrSchedule.create(
+                train.schedule(), train.warmupSteps(), train.maxSteps(), train.minLrRatio(), train.decayFraction());
+        AdaLrsController controller =
+                adalrs.enabled() ? new AdaLrsController(adalrs, train.warmupSteps(), train.maxSteps()) : null;
         TrainingState.Snapshot snapshot = start.snapshot();
         if (controller != null && start.controller() != null) {
             controller.restore(start.controller());
         }
-        HiDlrController hi = hidlr.enabled() ? new HiDlrController(hidlr, groups, hidlr.shapeOnly(adalrs.enabled()),
-                train.warmupSteps(), train.maxSteps(), hidlr.every(groups.count(), train.globalBatch(),
-                        worker.partitions())) : null;
+        HiDlrController hi = hidlr.enabled()
+                ? new HiDlrController(
+                        hidlr,
+                        groups,
+                        hidlr.shapeOnly(adalrs.enabled()),
+                        train.warmupSteps(),
+                        train.maxSteps(),
+                        hidlr.every(groups.count(), train.globalBatch(), worker.partitions()))
+                : null;
         if (hi != null) {
             if (start.hidlr() != null) {
                 hi.restore(start.hidlr());
@@ -170,7 +185,8 @@ public final class TrainingLoop {
                 long spent = System.nanoTime() - t4;
                 probeNanos += spent;
                 for (TrainingListener l : listeners) {
-                    l.onEvent(out.probeEvent().put("probe_ms", Math.round(spent / 1e5) / 10.0)
+                    l.onEvent(out.probeEvent()
+                            .put("probe_ms", Math.round(spent / 1e5) / 10.0)
                             .put("overhead", probeNanos / (double) trainNanos));
                     if (out.freezeEvent() != null) {
                         l.onEvent(out.freezeEvent());
@@ -204,7 +220,7 @@ public final class TrainingLoop {
                         snapshot = baseEnd;
                     }
                     case FAIL -> throw diverged(step, loss, norm);
-                    default -> { }
+                    default -> {}
                 }
                 if (d.resumeAt() >= 0) {
                     live = d.resumeAt();
@@ -220,28 +236,49 @@ public final class TrainingLoop {
             }
             // a probe's and a snapshot's time count as training time, validation's does not
             long t6 = System.nanoTime();
-            StepTimings timings = new StepTimings(ms(t6 - t0), ms(t1 - t0), ms(t2 - t1), ms(slowest),
-                    ms(t3 - t2), ms(t4 - t3), ms(t5 - tv), stepTokens);
-            StepRecord record = new StepRecord(done, train.maxSteps(), tokens, loss, lr, norm, valLoss, level,
-                    phase, groupRates(lr, hi), timings);
+            StepTimings timings = new StepTimings(
+                    ms(t6 - t0),
+                    ms(t1 - t0),
+                    ms(t2 - t1),
+                    ms(slowest),
+                    ms(t3 - t2),
+                    ms(t4 - t3),
+                    ms(t5 - tv),
+                    stepTokens);
+            StepRecord record = new StepRecord(
+                    done, train.maxSteps(), tokens, loss, lr, norm, valLoss, level, phase, groupRates(lr, hi), timings);
             for (TrainingListener l : listeners) {
                 l.onStep(record);
             }
             step = live - 1;
             boolean last = live >= stopAt || computed + 1 >= iterations;
-            if (checkpointer != null && (last || (done % checkpointEvery == 0 && live == done && done > lastCheckpoint))) {
+            if (checkpointer != null
+                    && (last || (done % checkpointEvery == 0 && live == done && done > lastCheckpoint))) {
                 lastCheckpoint = Math.max(lastCheckpoint, live);
-                String where = checkpointer.write(new TrainingState(live, tokens,
-                        optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount(),
-                        controller == null ? null : controller.toJson(), snapshot, hi == null ? null : hi.toJson()));
+                String where = checkpointer.write(new TrainingState(
+                        live,
+                        tokens,
+                        optimizer.evaluationWeights(weights),
+                        optimizer.state(),
+                        optimizer.stepCount(),
+                        controller == null ? null : controller.toJson(),
+                        snapshot,
+                        hi == null ? null : hi.toJson()));
                 for (TrainingListener l : listeners) {
                     l.onCheckpoint(live, where);
                 }
             }
         }
-        return computed == 0 ? start
-                : new TrainingState(step, tokens, optimizer.evaluationWeights(weights), optimizer.state(),
-                        optimizer.stepCount(), controller == null ? null : controller.toJson(), snapshot,
+        return computed == 0
+                ? start
+                : new TrainingState(
+                        step,
+                        tokens,
+                        optimizer.evaluationWeights(weights),
+                        optimizer.state(),
+                        optimizer.stepCount(),
+                        controller == null ? null : controller.toJson(),
+                        snapshot,
                         hi == null ? null : hi.toJson());
     }
 
@@ -249,8 +286,11 @@ public final class TrainingLoop {
         // snapshots hold evaluation weights and restore like a resume, so optimizers with two
         // points (Schedule-Free's x and y) roll back exactly; Hi-DLR's rates and PPI sums are part
         // of the point, so probes taken on a branch that loses do not move them
-        return new TrainingState.Snapshot(optimizer.evaluationWeights(weights).clone(), optimizer.state(),
-                optimizer.stepCount(), hi == null ? null : hi.toJson());
+        return new TrainingState.Snapshot(
+                optimizer.evaluationWeights(weights).clone(),
+                optimizer.state(),
+                optimizer.stepCount(),
+                hi == null ? null : hi.toJson());
     }
 
     /**
@@ -270,8 +310,8 @@ public final class TrainingLoop {
      * is the step it just took divided by its rate; executors evaluate the loss along it from the
      * weights before the step, on a probe batch; the controller fits and moves the rates.
      */
-    private HiDlrController.Outcome probe(HiDlrController hi, long done, double lr, float[] before, float[] after,
-            String what) {
+    private HiDlrController.Outcome probe(
+            HiDlrController hi, long done, double lr, float[] before, float[] after, String what) {
         int[] probed = hi.probedGroups();
         double[] rates = new double[probed.length];
         float[] direction = new float[before.length];
@@ -313,13 +353,20 @@ public final class TrainingLoop {
     private void announce(HiDlrController hi) {
         int sequences = hidlr.probeSequences(worker.globalBatch(), worker.partitions());
         double share = hi.forwardsPerProbe() * (double) sequences / (3.0 * worker.globalBatch() * hi.every());
-        ObjectNode e = JsonNodeFactory.instance.objectNode().put("event", "hidlr_plan")
-                .put("grouping", hidlr.grouping().id()).put("every", hi.every())
-                .put("forwards", hi.forwardsPerProbe()).put("probe_sequences", sequences)
-                .put("estimated_overhead", share).put("shape_only", hidlr.shapeOnly(adalrs.enabled()));
+        ObjectNode e = JsonNodeFactory.instance
+                .objectNode()
+                .put("event", "hidlr_plan")
+                .put("grouping", hidlr.grouping().id())
+                .put("every", hi.every())
+                .put("forwards", hi.forwardsPerProbe())
+                .put("probe_sequences", sequences)
+                .put("estimated_overhead", share)
+                .put("shape_only", hidlr.shapeOnly(adalrs.enabled()));
         var arr = e.putArray("groups");
         for (int g = 0; g < groups.count(); g++) {
-            arr.addObject().put("group", groups.group(g).name()).put("size", groups.group(g).size())
+            arr.addObject()
+                    .put("group", groups.group(g).name())
+                    .put("size", groups.group(g).size())
                     .put("frozen", hi.frozen(g));
         }
         for (TrainingListener l : listeners) {
@@ -358,7 +405,8 @@ public final class TrainingLoop {
         jsc.setJobDescription(what + " validation");
         double loss = 0;
         long tokens = 0;
-        for (StepResult r : data.mapPartitionsWithIndex(worker.validationTask(bw), true).collect()) {
+        for (StepResult r :
+                data.mapPartitionsWithIndex(worker.validationTask(bw), true).collect()) {
             loss += r.lossSum();
             tokens += r.tokens();
         }

@@ -29,8 +29,12 @@ final class VocabularyCheck {
             }
             Path state = new Path(newest.get().path(), "state.json");
             JsonNode s = new com.fasterxml.jackson.databind.ObjectMapper().readTree(storage.readAll(state));
-            if (s == null || !s.has("parameter_count")
-                    || !settings.model().preset().id().equals(s.path("model_preset").asText())) {
+            if (s == null
+                    || !s.has("parameter_count")
+                    || !settings.model()
+                            .preset()
+                            .id()
+                            .equals(s.path("model_preset").asText())) {
                 return; // another preset: the checkpoint's shape check explains that
             }
             GptConfig ours = settings.gptConfig(vocab);

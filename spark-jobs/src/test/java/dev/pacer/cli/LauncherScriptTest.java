@@ -45,7 +45,8 @@ class LauncherScriptTest {
         Files.writeString(Path.of(jar), "");
         Files.writeString(target.resolve("local-classpath.txt"), "/deps/a.jar:/deps/b.jar");
         Path bin = Files.createDirectories(home.resolve("bin"));
-        Path source = Path.of(System.getProperty("user.dir")).resolveSibling("bin").resolve("pacer");
+        Path source =
+                Path.of(System.getProperty("user.dir")).resolveSibling("bin").resolve("pacer");
         Files.copy(source, bin.resolve("pacer"));
         sparkHome = tmp.resolve("spark");
         Path submit = Files.createDirectories(sparkHome.resolve("bin")).resolve("spark-submit");
@@ -54,7 +55,8 @@ class LauncherScriptTest {
     }
 
     private static Result pacer(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("/bin/bash", home.resolve("bin/pacer").toString()));
+        List<String> cmd =
+                new ArrayList<>(List.of("/bin/bash", home.resolve("bin/pacer").toString()));
         cmd.addAll(Arrays.asList(args));
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> e = pb.environment();
@@ -68,7 +70,9 @@ class LauncherScriptTest {
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bin/pacer did not finish");
-        return new Result(p.exitValue(), out.isEmpty() ? List.of() : List.of(out.split("\n")),
+        return new Result(
+                p.exitValue(),
+                out.isEmpty() ? List.of() : List.of(out.split("\n")),
                 Files.readString(err.toPath()).trim());
     }
 
@@ -78,9 +82,25 @@ class LauncherScriptTest {
 
     @Test
     void optionsBeforeTheCommandGoToSparkSubmitAndTheRestToPacer() throws Exception {
-        Result r = pacer(cluster(), "--master", "yarn", "--deploy-mode", "cluster", "--num-executors", "4",
-                "--conf", "spark.executor.memoryOverhead=2g", "--executor-memory=6g", "--verbose", "--name", "pretrain",
-                "pretrain", "--profile", "yarn", "--max-steps", "10");
+        Result r = pacer(
+                cluster(),
+                "--master",
+                "yarn",
+                "--deploy-mode",
+                "cluster",
+                "--num-executors",
+                "4",
+                "--conf",
+                "spark.executor.memoryOverhead=2g",
+                "--executor-memory=6g",
+                "--verbose",
+                "--name",
+                "pretrain",
+                "pretrain",
+                "--profile",
+                "yarn",
+                "--max-steps",
+                "10");
         assertEquals(0, r.exit(), r.err());
         List<String> a = r.out();
         assertEquals("spark-submit", a.get(0));
@@ -90,17 +110,38 @@ class LauncherScriptTest {
         List<String> app = a.subList(jarAt + 1, a.size());
         assertEquals(List.of("--master", "yarn"), submit.subList(0, 2));
         assertTrue(contains(submit, "--class", "dev.pacer.cli.PacerCli"), submit.toString());
-        assertTrue(contains(submit, "--deploy-mode", "cluster", "--num-executors", "4",
-                "--conf", "spark.executor.memoryOverhead=2g", "--executor-memory", "6g", "--verbose",
-                "--name", "pretrain"), submit.toString());
+        assertTrue(
+                contains(
+                        submit,
+                        "--deploy-mode",
+                        "cluster",
+                        "--num-executors",
+                        "4",
+                        "--conf",
+                        "spark.executor.memoryOverhead=2g",
+                        "--executor-memory",
+                        "6g",
+                        "--verbose",
+                        "--name",
+                        "pretrain"),
+                submit.toString());
         // the master reaches pretrain too, so a profile's pacer.spark.master cannot override it
         assertEquals(List.of("pretrain", "--master", "yarn", "--profile", "yarn", "--max-steps", "10"), app);
     }
 
     @Test
     void masterAfterTheCommandAndTheOlderEnvironmentVariableStillWork() throws Exception {
-        Result r = pacer(Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SUBMIT_OPTS_EXTRA",
-                "--deploy-mode client --num-executors 2"), "pretrain", "--master", "yarn", "--profile", "yarn");
+        Result r = pacer(
+                Map.of(
+                        "SPARK_HOME",
+                        sparkHome.toString(),
+                        "SPARK_SUBMIT_OPTS_EXTRA",
+                        "--deploy-mode client --num-executors 2"),
+                "pretrain",
+                "--master",
+                "yarn",
+                "--profile",
+                "yarn");
         assertEquals(0, r.exit(), r.err());
         List<String> a = r.out();
         int jarAt = a.indexOf(jar);
@@ -111,28 +152,48 @@ class LauncherScriptTest {
 
     @Test
     void userJavaOptionsAreAddedToTheLaunchersOwn() throws Exception {
-        Result r = pacer(cluster(), "--master", "spark://h:7077", "--driver-java-options", "-Dd=1",
-                "--conf", "spark.executor.extraJavaOptions=-De=2", "report", "runs/x");
+        Result r = pacer(
+                cluster(),
+                "--master",
+                "spark://h:7077",
+                "--driver-java-options",
+                "-Dd=1",
+                "--conf",
+                "spark.executor.extraJavaOptions=-De=2",
+                "report",
+                "runs/x");
         assertEquals(0, r.exit(), r.err());
         List<String> a = r.out();
         String driver = a.get(a.indexOf("--driver-java-options") + 1);
         assertTrue(driver.contains("-Dai.djl.offline=true") && driver.endsWith(" -Dd=1"), driver);
         assertTrue(a.contains("spark.executor.extraJavaOptions=-Dai.djl.offline=true -De=2"), a.toString());
-        assertEquals(1, a.stream().filter(s -> s.startsWith("spark.executor.extraJavaOptions")).count());
+        assertEquals(
+                1,
+                a.stream()
+                        .filter(s -> s.startsWith("spark.executor.extraJavaOptions"))
+                        .count());
         // report takes no --master: nothing is added after the command
         assertEquals(List.of("report", "runs/x"), a.subList(a.indexOf(jar) + 1, a.size()));
     }
 
     @Test
     void clusterDeployModeLeavesThisMachinesPathsOutAndTakesTheImagesJar() throws Exception {
-        Result r = pacer(Map.of("SPARK_HOME", sparkHome.toString(), "PACER_APP_JAR", "local:///opt/pacer/pacer.jar"),
-                "--master", "k8s://https://api:6443", "--deploy-mode", "cluster", "pretrain", "--profile", "kubernetes");
+        Result r = pacer(
+                Map.of("SPARK_HOME", sparkHome.toString(), "PACER_APP_JAR", "local:///opt/pacer/pacer.jar"),
+                "--master",
+                "k8s://https://api:6443",
+                "--deploy-mode",
+                "cluster",
+                "pretrain",
+                "--profile",
+                "kubernetes");
         assertEquals(0, r.exit(), r.err());
         List<String> a = r.out();
         assertEquals("-Dai.djl.offline=true", a.get(a.indexOf("--driver-java-options") + 1));
         int jarAt = a.indexOf("local:///opt/pacer/pacer.jar");
         assertTrue(jarAt > 0, a.toString());
-        assertEquals(List.of("pretrain", "--master", "k8s://https://api:6443", "--profile", "kubernetes"),
+        assertEquals(
+                List.of("pretrain", "--master", "k8s://https://api:6443", "--profile", "kubernetes"),
                 a.subList(jarAt + 1, a.size()));
     }
 
@@ -152,10 +213,17 @@ class LauncherScriptTest {
 
     @Test
     void dryRunPrintsTheSparkSubmitCommand() throws Exception {
-        Result r = pacer(Map.of("PACER_DRY_RUN", "1", "SPARK_HOME", sparkHome.toString()),
-                "--master", "yarn", "--queue", "night", "pretrain");
+        Result r = pacer(
+                Map.of("PACER_DRY_RUN", "1", "SPARK_HOME", sparkHome.toString()),
+                "--master",
+                "yarn",
+                "--queue",
+                "night",
+                "pretrain");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().get(0).startsWith(sparkHome.resolve("bin/spark-submit") + " --master yarn"), r.out().get(0));
+        assertTrue(
+                r.out().get(0).startsWith(sparkHome.resolve("bin/spark-submit") + " --master yarn"),
+                r.out().get(0));
         assertTrue(r.out().get(0).contains(" --queue night "), r.out().get(0));
     }
 
@@ -163,8 +231,12 @@ class LauncherScriptTest {
     void mistakesFailWithOneLineAndExitTwo() throws Exception {
         assertFails(Map.of(), "needs a Spark installation: set SPARK_HOME", "pretrain", "--master", "yarn");
         assertFails(Map.of(), "needs a Spark installation", "--master", "k8s://https://api:6443", "pretrain");
-        assertFails(Map.of("SPARK_HOME", tmp.resolve("nothing").toString()), "has no executable bin/spark-submit",
-                "--master", "yarn", "pretrain");
+        assertFails(
+                Map.of("SPARK_HOME", tmp.resolve("nothing").toString()),
+                "has no executable bin/spark-submit",
+                "--master",
+                "yarn",
+                "pretrain");
         assertFails(Map.of(), "need SPARK_HOME", "--executor-memory", "4g", "pretrain");
         assertFails(cluster(), "--max-steps is not a spark-submit option", "--max-steps", "3", "pretrain");
         assertFails(cluster(), "'pretrian' is not a Pacer command", "--master", "yarn", "pretrian");
@@ -186,7 +258,10 @@ class LauncherScriptTest {
         Path smi = fakeBin.resolve("nvidia-smi");
         Files.writeString(smi, "#!/bin/sh\necho 0\necho 1\n");
         Files.setPosixFilePermissions(smi, PosixFilePermissions.fromString("rwxr-xr-x"));
-        String script = Path.of(System.getProperty("user.dir")).resolveSibling("bin").resolve("gpu-discovery.sh").toString();
+        String script = Path.of(System.getProperty("user.dir"))
+                .resolveSibling("bin")
+                .resolve("gpu-discovery.sh")
+                .toString();
         ProcessBuilder pb = new ProcessBuilder("/bin/bash", script);
         pb.environment().remove("CUDA_VISIBLE_DEVICES");
         pb.environment().put("PATH", fakeBin + ":" + pb.environment().get("PATH"));

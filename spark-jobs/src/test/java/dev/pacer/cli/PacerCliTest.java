@@ -58,7 +58,11 @@ class PacerCliTest {
 
     @Test
     void missingCorpusPath() {
-        Result r = run("pretrain", "--run-dir", dir.toString(), "--set",
+        Result r = run(
+                "pretrain",
+                "--run-dir",
+                dir.toString(),
+                "--set",
                 "pacer.data.path=" + dir.resolve("no-such-corpus.txt"));
         assertEquals(2, r.code());
         assertTrue(r.err().contains("pacer.data.path") && r.err().contains("no-such-corpus.txt"), r.err());

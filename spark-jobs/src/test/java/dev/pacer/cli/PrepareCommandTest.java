@@ -35,11 +35,21 @@ class PrepareCommandTest {
 
     @Test
     void missingInputAndEmptyGlobAreNamed() {
-        Result r = run("prepare", "--input", dir.resolve("gone.jsonl").toString(), "--output", dir.resolve("o").toString());
+        Result r = run(
+                "prepare",
+                "--input",
+                dir.resolve("gone.jsonl").toString(),
+                "--output",
+                dir.resolve("o").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("gone.jsonl") && r.err().contains("no such file"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
-        r = run("prepare", "--input", dir.resolve("*.parquet").toString(), "--output", dir.resolve("o").toString());
+        r = run(
+                "prepare",
+                "--input",
+                dir.resolve("*.parquet").toString(),
+                "--output",
+                dir.resolve("o").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("matches no file"), r.err());
     }
@@ -48,14 +58,26 @@ class PrepareCommandTest {
     void unknownFormatAndUnreadableTokenizerAreConfigurationErrors() throws Exception {
         Path corpus = dir.resolve("c.txt");
         Files.writeString(corpus, "text\n");
-        Result r = run("prepare", "--input", corpus.toString(), "--output", dir.resolve("o").toString(),
-                "--set", "pacer.data.format=csv");
+        Result r = run(
+                "prepare",
+                "--input",
+                corpus.toString(),
+                "--output",
+                dir.resolve("o").toString(),
+                "--set",
+                "pacer.data.format=csv");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("pacer.data.format") && r.err().contains("jsonl"), r.err());
         Path tok = dir.resolve("tokenizer.json");
         Files.writeString(tok, "{not json");
-        r = run("prepare", "--input", corpus.toString(), "--output", dir.resolve("o").toString(),
-                "--set", "pacer.data.tokenizer=" + tok);
+        r = run(
+                "prepare",
+                "--input",
+                corpus.toString(),
+                "--output",
+                dir.resolve("o").toString(),
+                "--set",
+                "pacer.data.tokenizer=" + tok);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("tokenizer.json") && r.err().contains("not valid JSON"), r.err());
     }

@@ -10,13 +10,16 @@ class PretrainCommandTest {
     @Test
     void validationLossIsGivenInNatsAndBits() {
         // 2 nats = 2 / ln 2 = 2.885390 bits
-        assertEquals("validation loss 2.0000 nats/token = 2.8854 bits/byte",
+        assertEquals(
+                "validation loss 2.0000 nats/token = 2.8854 bits/byte",
                 PretrainCommand.validationPhrase(2.0, "byte", 300));
     }
 
     @Test
     void aRunStoppedBeforeItsFirstValidationSaysWhenItComes() {
-        assertEquals("no validation loss yet (validation runs every 300 steps, pacer.train.eval-every, and after"
-                + " the last step)", PretrainCommand.validationPhrase(Double.NaN, "byte", 300));
+        assertEquals(
+                "no validation loss yet (validation runs every 300 steps, pacer.train.eval-every, and after"
+                        + " the last step)",
+                PretrainCommand.validationPhrase(Double.NaN, "byte", 300));
     }
 }

@@ -22,8 +22,11 @@ import org.junit.jupiter.api.Test;
 class ProfilesTest {
 
     private static String previousHome;
-    private static final File CONF = new File(System.getProperty("user.dir")).getParentFile().toPath()
-            .resolve("conf").toFile();
+    private static final File CONF = new File(System.getProperty("user.dir"))
+            .getParentFile()
+            .toPath()
+            .resolve("conf")
+            .toFile();
 
     @BeforeAll
     static void pointAtTheRepository() {
@@ -69,7 +72,8 @@ class ProfilesTest {
             assertEquals("", s.master(), name);
             Map<String, String> conf = s.sparkConf();
             int slots = Integer.parseInt(conf.get("spark.executor.instances"))
-                    * (Integer.parseInt(conf.get("spark.executor.cores")) / Integer.parseInt(conf.get("spark.task.cpus")));
+                    * (Integer.parseInt(conf.get("spark.executor.cores"))
+                            / Integer.parseInt(conf.get("spark.task.cpus")));
             assertEquals(slots, s.partitions(), name + ": partitions = concurrent task slots");
             assertTrue(conf.containsKey("spark.executor.memoryOverhead"), name + ": libtorch memory outside the heap");
             assertTrue(conf.containsKey("spark.executorEnv.DJL_CACHE_DIR"), name);

@@ -37,7 +37,8 @@ class EvaluationTest {
 
     private Path writeDocs(String name, boolean gzip) throws IOException {
         Path p = dir.resolve(name);
-        try (OutputStream raw = Files.newOutputStream(p); OutputStream out = gzip ? new GZIPOutputStream(raw) : raw) {
+        try (OutputStream raw = Files.newOutputStream(p);
+                OutputStream out = gzip ? new GZIPOutputStream(raw) : raw) {
             out.write((String.join("\n", DOCS) + "\n").getBytes(StandardCharsets.UTF_8));
         }
         return p;
@@ -92,11 +93,11 @@ class EvaluationTest {
         int[] targets = new int[1];
         double expected = independentLoss(w, seqLen, targets);
         for (Path data : List.of(writeDocs("docs.txt", false), writeDocs("docs.txt.gz", true))) {
-            EvaluationSet set = EvaluationSet.read(data.toString(), new ByteRunTokenizer(), seqLen, 0.02, false, 0,
-                    new Configuration());
+            EvaluationSet set = EvaluationSet.read(
+                    data.toString(), new ByteRunTokenizer(), seqLen, 0.02, false, 0, new Configuration());
             assertEquals(3, set.documents());
             assertEquals(1.0, set.bytesPerToken(), 0.0, "byte tokenizer: one byte per token");
-            Evaluation e = Evaluation.run(ModelFixture.LAYOUT, w, set, done -> { });
+            Evaluation e = Evaluation.run(ModelFixture.LAYOUT, w, set, done -> {});
             assertEquals(targets[0], e.targetTokens(), data.toString());
             assertEquals(expected, e.lossNatsPerToken(), 1e-5 * expected, data.toString());
             assertEquals(Math.exp(expected), e.perplexity(), 1e-4 * Math.exp(expected));
@@ -113,10 +114,11 @@ class EvaluationTest {
 
     @Test
     void bundledMeansTheValidationSplitAndFilesCanBeSplitToo() throws IOException {
-        EvaluationSet bundled = EvaluationSet.read(EvaluationSet.BUNDLED, new ByteRunTokenizer(), 32, 0.02, false, 5,
-                new Configuration());
+        EvaluationSet bundled = EvaluationSet.read(
+                EvaluationSet.BUNDLED, new ByteRunTokenizer(), 32, 0.02, false, 5, new Configuration());
         assertEquals(5, bundled.sequences().size());
-        assertTrue(bundled.source().startsWith(BundledCorpus.NAME) && bundled.source().contains("validation"));
+        assertTrue(bundled.source().startsWith(BundledCorpus.NAME)
+                && bundled.source().contains("validation"));
         assertEquals(33, bundled.sequences().get(0).length);
         // with --validation-only, a file gives only the documents the training split holds out
         Path data = writeDocs("docs.txt", false);
@@ -125,23 +127,36 @@ class EvaluationTest {
         while (heldOut == 0 || heldOut == 3) { // a fraction that holds out some of the three documents
             fraction += 0.05;
             DocumentSplit split = new DocumentSplit(fraction);
-            heldOut = DOCS.stream().filter(d -> !d.isEmpty() && split.isValidation(d)).count();
+            heldOut = DOCS.stream()
+                    .filter(d -> !d.isEmpty() && split.isValidation(d))
+                    .count();
         }
-        EvaluationSet held = EvaluationSet.read(data.toString(), new ByteRunTokenizer(), 4, fraction, true, 0,
-                new Configuration());
+        EvaluationSet held =
+                EvaluationSet.read(data.toString(), new ByteRunTokenizer(), 4, fraction, true, 0, new Configuration());
         assertEquals(heldOut, held.documents());
         assertTrue(held.source().contains("validation split"));
     }
 
     @Test
     void missingOrTooSmallDataIsAClearError() throws IOException {
-        ConfigError missing = assertThrows(ConfigError.class, () -> EvaluationSet.read(
-                dir.resolve("nope.txt").toString(), new ByteRunTokenizer(), 16, 0.02, false, 0, new Configuration()));
-        assertTrue(missing.getMessage().contains("nope.txt") && missing.getMessage().contains("no such file"));
+        ConfigError missing = assertThrows(
+                ConfigError.class,
+                () -> EvaluationSet.read(
+                        dir.resolve("nope.txt").toString(),
+                        new ByteRunTokenizer(),
+                        16,
+                        0.02,
+                        false,
+                        0,
+                        new Configuration()));
+        assertTrue(missing.getMessage().contains("nope.txt")
+                && missing.getMessage().contains("no such file"));
         Path tiny = dir.resolve("tiny.txt");
         Files.writeString(tiny, "hi\n");
-        ConfigError small = assertThrows(ConfigError.class, () -> EvaluationSet.read(tiny.toString(),
-                new ByteRunTokenizer(), 16, 0.02, false, 0, new Configuration()));
+        ConfigError small = assertThrows(
+                ConfigError.class,
+                () -> EvaluationSet.read(
+                        tiny.toString(), new ByteRunTokenizer(), 16, 0.02, false, 0, new Configuration()));
         assertTrue(small.getMessage().contains("fill no sequence of 17 tokens"), small.getMessage());
     }
 }

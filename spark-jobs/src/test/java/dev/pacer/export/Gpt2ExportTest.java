@@ -51,11 +51,21 @@ class Gpt2ExportTest {
     @BeforeAll
     static void exportFixture() throws Exception {
         Path checkpoint = ModelFixture.write(dir.resolve("run"), 100, ModelFixture.weights(), 64);
-        Path classes = Path.of(Gpt2ExportTest.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(Gpt2ExportTest.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         export = classes.getParent().resolve("export-fixture");
         StringWriter err = new StringWriter();
-        int code = PacerCli.run(new PrintWriter(err, true), "export", "--checkpoint", checkpoint.toString(),
-                "--output", export.toString(), "--force");
+        int code = PacerCli.run(
+                new PrintWriter(err, true),
+                "export",
+                "--checkpoint",
+                checkpoint.toString(),
+                "--output",
+                export.toString(),
+                "--force");
         assertEquals(0, code, err.toString());
         try (InputStream in = Gpt2ExportTest.class.getResourceAsStream("/golden/export-gpt2-tiny.json")) {
             golden = new ObjectMapper().readTree(in);
@@ -104,8 +114,16 @@ class Gpt2ExportTest {
         assertEquals(256, c.get("eos_token_id").asInt());
         assertEquals(100, c.get("pacer").get("step").asLong());
         assertEquals("tiny", c.get("pacer").get("model_preset").asText());
-        for (String field : new String[] {"vocab_size", "n_positions", "n_embd", "n_layer", "n_head",
-            "activation_function", "layer_norm_epsilon", "eos_token_id"}) {
+        for (String field : new String[] {
+            "vocab_size",
+            "n_positions",
+            "n_embd",
+            "n_layer",
+            "n_head",
+            "activation_function",
+            "layer_norm_epsilon",
+            "eos_token_id"
+        }) {
             assertEquals(golden.get("config").get(field), c.get(field), field);
         }
     }
@@ -113,7 +131,8 @@ class Gpt2ExportTest {
     @Test
     void tensorsHaveGpt2NamesAndShapesAndAreTheGoldenFile() throws Exception {
         byte[] file = Files.readAllBytes(export.resolve("model.safetensors"));
-        assertEquals(golden.get("model_safetensors_sha256").asText(),
+        assertEquals(
+                golden.get("model_safetensors_sha256").asText(),
                 HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(file)),
                 "the export differs from the one the golden file was made from: regenerate it (verify_export.py)");
         SafeTensors.Contents contents = SafeTensors.read(export.resolve("model.safetensors"));
@@ -139,8 +158,10 @@ class Gpt2ExportTest {
         for (int t = 0; t < rows.size(); t++) {
             for (int v = 0; v < 257; v++) {
                 double diff = Math.abs(rows.get(t).get(v).asDouble() - logits[t * 257 + v]);
-                assertTrue(diff <= TOL, "position " + t + " token " + v + ": " + logits[t * 257 + v] + " vs "
-                        + rows.get(t).get(v).asDouble());
+                assertTrue(
+                        diff <= TOL,
+                        "position " + t + " token " + v + ": " + logits[t * 257 + v] + " vs "
+                                + rows.get(t).get(v).asDouble());
             }
         }
     }
@@ -181,7 +202,8 @@ class Gpt2ExportTest {
                 got.add((int) id);
             }
             assertEquals(expected, got, "Hugging Face tokenizers reads tokenizer.json as Pacer's byte tokenizer");
-            String decoded = (String) hfClass.getMethod("decode", long[].class, boolean.class).invoke(hf, ids, true);
+            String decoded = (String)
+                    hfClass.getMethod("decode", long[].class, boolean.class).invoke(hf, ids, true);
             assertEquals(before + after, decoded, "decoding drops the special token, keeps every byte");
         }
         assertFalse(Files.readString(export.resolve("tokenizer_config.json")).isEmpty());

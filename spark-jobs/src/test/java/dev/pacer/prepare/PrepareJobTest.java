@@ -51,9 +51,13 @@ class PrepareJobTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("prepare-test")
-                .config("spark.ui.enabled", "false").config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1").config("spark.sql.shuffle.partitions", "4")
+        spark = SparkSession.builder()
+                .master("local[2]")
+                .appName("prepare-test")
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "4")
                 .getOrCreate();
     }
 
@@ -67,7 +71,8 @@ class PrepareJobTest {
         return PacerSettings.load(ConfigFactory.parseString(hocon));
     }
 
-    private PrepareJob.Result prepare(List<String> inputs, Path out, boolean overwrite, String... sets) throws Exception {
+    private PrepareJob.Result prepare(List<String> inputs, Path out, boolean overwrite, String... sets)
+            throws Exception {
         return new PrepareJob(settings(sets), inputs, out.toString(), overwrite).run();
     }
 
@@ -97,13 +102,20 @@ class PrepareJobTest {
         Path jsonl = dir.resolve("b.jsonl");
         Files.writeString(jsonl, "{\"text\": \"json one\"}\n{\"text\": \"json two\"}\nnot json\n");
         Path pq = parquet("c", Arrays.asList("parquet one", null, "parquet two"));
-        Path hf = Fixtures.huggingFaceDataset(dir.resolve("d"), List.of(List.of("arrow one", "arrow two"), List.of("arrow three")));
+        Path hf = Fixtures.huggingFaceDataset(
+                dir.resolve("d"), List.of(List.of("arrow one", "arrow two"), List.of("arrow three")));
         Path tok = dir.resolve("tokenizer.json");
         Files.write(tok, TestTokenizers.bytePairEncoding());
         Path out = dir.resolve("out");
-        PrepareJob.Result r = prepare(List.of(text.toString(), jsonl.toString(), pq.toString(), hf.toString()), out,
-                false, "pacer.data.tokenizer = \"" + tok + "\"", "pacer.data.max-bad-fraction = 0.2",
-                "pacer.data.shards = 1", "pacer.data.seq-len = 4", "pacer.data.validation-fraction = 0.01");
+        PrepareJob.Result r = prepare(
+                List.of(text.toString(), jsonl.toString(), pq.toString(), hf.toString()),
+                out,
+                false,
+                "pacer.data.tokenizer = \"" + tok + "\"",
+                "pacer.data.max-bad-fraction = 0.2",
+                "pacer.data.shards = 1",
+                "pacer.data.seq-len = 4",
+                "pacer.data.validation-fraction = 0.01");
         DatasetManifest m = r.manifest();
         assertFalse(r.alreadyComplete());
         assertEquals(12, m.counts().records());
@@ -111,10 +123,13 @@ class PrepareJobTest {
         assertEquals(1, m.counts().skipped(SkipReason.MALFORMED_JSON));
         assertEquals(1, m.counts().skipped(SkipReason.MISSING_FIELD));
         assertEquals(1, m.counts().skipped(SkipReason.EMPTY));
-        assertEquals(TokenizerSpec.resolve(tok.toString(), "", new Configuration()).sha256(), m.tokenizer().sha256());
+        assertEquals(
+                TokenizerSpec.resolve(tok.toString(), "", new Configuration()).sha256(),
+                m.tokenizer().sha256());
         JsonNode json = JSON.readTree(Files.readAllBytes(out.resolve("manifest.json")));
         assertEquals(1, json.path("skipped").path("malformed_json").asInt());
-        assertTrue(json.path("bad_record_examples").get(0).path("where").asText().endsWith("b.jsonl line 3"));
+        assertTrue(
+                json.path("bad_record_examples").get(0).path("where").asText().endsWith("b.jsonl line 3"));
         assertEquals(m.configDigest(), json.path("config_digest").asText());
         assertEquals(4, json.path("sources").size());
         assertFalse(Files.exists(out.resolve(PrepareJob.MARKER)));
@@ -125,9 +140,21 @@ class PrepareJobTest {
         CorpusPartition p = ds.loadPartition(0, 1, 5, new HadoopConf(new Configuration()));
         int[] ids = new int[(int) (p.train().tokenCount() + p.validation().tokenCount())];
         System.arraycopy(stream(p.train()), 0, ids, 0, (int) p.train().tokenCount());
-        String decoded = TokenizerSpec.resolve(tok.toString(), "", new Configuration()).open().decode(ids);
-        String want = String.join("<|endoftext|>", "plain one", "plain two", "json one", "json two", "parquet one",
-                "parquet two", "arrow one", "arrow two", "arrow three") + "<|endoftext|>";
+        String decoded = TokenizerSpec.resolve(tok.toString(), "", new Configuration())
+                .open()
+                .decode(ids);
+        String want = String.join(
+                        "<|endoftext|>",
+                        "plain one",
+                        "plain two",
+                        "json one",
+                        "json two",
+                        "parquet one",
+                        "parquet two",
+                        "arrow one",
+                        "arrow two",
+                        "arrow three")
+                + "<|endoftext|>";
         assertTrue(want.startsWith(decoded) && want.length() - decoded.length() < 40, decoded);
     }
 
@@ -145,8 +172,17 @@ class PrepareJobTest {
         PacerSettings s = settings(sets);
         for (int p = 0; p < 2; p++) {
             CorpusPartition fromShards = ds.loadPartition(p, 2, 33, new HadoopConf(new Configuration()));
-            CorpusPartition onTheFly = CorpusPartition.prepare(InputUnit.bundled(), s.data().readOptions(),
-                    new Configuration(), TokenizerSpec.byteLevel(), p, 2, 33, split, 300, false);
+            CorpusPartition onTheFly = CorpusPartition.prepare(
+                    InputUnit.bundled(),
+                    s.data().readOptions(),
+                    new Configuration(),
+                    TokenizerSpec.byteLevel(),
+                    p,
+                    2,
+                    33,
+                    split,
+                    300,
+                    false);
             assertArrayEquals(stream(onTheFly.train()), stream(fromShards.train()));
             assertArrayEquals(stream(onTheFly.validation()), stream(fromShards.validation()));
         }
@@ -162,7 +198,8 @@ class PrepareJobTest {
         byte[] manifest = Files.readAllBytes(out.resolve("manifest.json"));
         PrepareJob.Result kept = prepare(List.of(corpus.toString()), out, false, sets);
         assertTrue(kept.alreadyComplete() && !kept.settingsDiffer());
-        assertTrue(prepare(List.of(corpus.toString()), out, false, "pacer.data.shards = 2").settingsDiffer());
+        assertTrue(prepare(List.of(corpus.toString()), out, false, "pacer.data.shards = 2")
+                .settingsDiffer());
         assertArrayEquals(manifest, Files.readAllBytes(out.resolve("manifest.json")));
         PrepareJob.Result again = prepare(List.of(corpus.toString()), out, true, sets);
         assertFalse(again.alreadyComplete());
@@ -187,10 +224,13 @@ class PrepareJobTest {
     void tooManyBadRecordsEmptyInputAndNoUsableTextFail() throws Exception {
         Path jsonl = dir.resolve("bad.jsonl");
         Files.writeString(jsonl, "{\"text\": \"good\"}\n{\"txt\": \"x\"}\n{broken\n{\"text\": \"good too\"}\n");
-        CorpusException e = assertThrows(CorpusException.class,
-                () -> prepare(List.of(jsonl.toString()), dir.resolve("o1"), false));
-        assertTrue(e.getMessage().contains("2 of 4 records") && e.getMessage().contains("max-bad-fraction")
-                && e.getMessage().contains("bad.jsonl line 2"), e.getMessage());
+        CorpusException e =
+                assertThrows(CorpusException.class, () -> prepare(List.of(jsonl.toString()), dir.resolve("o1"), false));
+        assertTrue(
+                e.getMessage().contains("2 of 4 records")
+                        && e.getMessage().contains("max-bad-fraction")
+                        && e.getMessage().contains("bad.jsonl line 2"),
+                e.getMessage());
         Path empty = dir.resolve("empty.txt");
         Files.writeString(empty, "");
         e = assertThrows(CorpusException.class, () -> prepare(List.of(empty.toString()), dir.resolve("o2"), false));
@@ -204,13 +244,21 @@ class PrepareJobTest {
     @Test
     void missingInputsAndTokenizersFailBeforeSpark() {
         String missing = dir.resolve("nope.jsonl").toString();
-        String m = assertThrows(ConfigError.class, () -> prepare(List.of(missing), dir.resolve("o"), false)).getMessage();
+        String m = assertThrows(ConfigError.class, () -> prepare(List.of(missing), dir.resolve("o"), false))
+                .getMessage();
         assertTrue(m.contains(missing), m);
         String glob = dir.resolve("*.txt").toString();
-        m = assertThrows(ConfigError.class, () -> prepare(List.of(glob), dir.resolve("o"), false)).getMessage();
+        m = assertThrows(ConfigError.class, () -> prepare(List.of(glob), dir.resolve("o"), false))
+                .getMessage();
         assertTrue(m.contains(glob) && m.contains("matches no file"), m);
-        m = assertThrows(ConfigError.class, () -> prepare(List.of(), dir.resolve("o"), false,
-                "pacer.data.tokenizer = \"" + dir.resolve("tok.json") + "\"")).getMessage();
+        m = assertThrows(
+                        ConfigError.class,
+                        () -> prepare(
+                                List.of(),
+                                dir.resolve("o"),
+                                false,
+                                "pacer.data.tokenizer = \"" + dir.resolve("tok.json") + "\""))
+                .getMessage();
         assertTrue(m.contains("tok.json"), m);
     }
 
@@ -219,13 +267,15 @@ class PrepareJobTest {
         Path good = parquet("good", List.of("a parquet document", "another one"));
         Path file;
         try (var files = Files.list(good)) {
-            file = files.filter(f -> f.toString().endsWith(".parquet")).findFirst().orElseThrow();
+            file = files.filter(f -> f.toString().endsWith(".parquet"))
+                    .findFirst()
+                    .orElseThrow();
         }
         byte[] bytes = Files.readAllBytes(file);
         Path truncated = dir.resolve("truncated.parquet");
         Files.write(truncated, Arrays.copyOf(bytes, bytes.length / 2));
-        CorpusException e = assertThrows(CorpusException.class,
-                () -> prepare(List.of(truncated.toString()), dir.resolve("o1"), false));
+        CorpusException e = assertThrows(
+                CorpusException.class, () -> prepare(List.of(truncated.toString()), dir.resolve("o1"), false));
         assertTrue(e.getMessage().contains("truncated.parquet"), e.getMessage());
         // a good file first (schema comes from it), then one whose pages are garbage
         Path corrupt = dir.resolve("z-corrupt.parquet");
@@ -234,11 +284,15 @@ class PrepareJobTest {
             bad[i] = (byte) 0x7F;
         }
         Files.write(corrupt, bad);
-        e = assertThrows(CorpusException.class,
+        e = assertThrows(
+                CorpusException.class,
                 () -> prepare(List.of(file.toString(), corrupt.toString()), dir.resolve("o2"), false));
         assertTrue(e.getMessage().contains("z-corrupt.parquet"), e.getMessage());
-        String m = assertThrows(CorpusException.class, () -> prepare(List.of(good.toString()), dir.resolve("o3"),
-                false, "pacer.data.text-field = body")).getMessage();
+        String m = assertThrows(
+                        CorpusException.class,
+                        () -> prepare(
+                                List.of(good.toString()), dir.resolve("o3"), false, "pacer.data.text-field = body"))
+                .getMessage();
         assertTrue(m.contains("no column 'body'") && m.contains("id, text"), m);
     }
 
@@ -248,9 +302,11 @@ class PrepareJobTest {
         Path data = hf.resolve("data-00001-of-00002.arrow");
         byte[] whole = Files.readAllBytes(data);
         Files.write(data, Arrays.copyOf(whole, whole.length - 8));
-        CorpusException e = assertThrows(CorpusException.class,
-                () -> prepare(List.of(hf.toString()), dir.resolve("o"), false));
-        assertTrue(e.getMessage().contains("data-00001-of-00002.arrow") && e.getMessage().contains("truncated"),
+        CorpusException e =
+                assertThrows(CorpusException.class, () -> prepare(List.of(hf.toString()), dir.resolve("o"), false));
+        assertTrue(
+                e.getMessage().contains("data-00001-of-00002.arrow")
+                        && e.getMessage().contains("truncated"),
                 e.getMessage());
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
     }
@@ -263,8 +319,13 @@ class PrepareJobTest {
             lines.add("document number " + (i % 10) + " with some words");
         }
         Files.write(corpus, lines, StandardCharsets.UTF_8);
-        PrepareJob.Result r = prepare(List.of(corpus.toString()), dir.resolve("o"), false, "pacer.data.dedup = true",
-                "pacer.data.shards = 3", "pacer.data.seq-len = 8");
+        PrepareJob.Result r = prepare(
+                List.of(corpus.toString()),
+                dir.resolve("o"),
+                false,
+                "pacer.data.dedup = true",
+                "pacer.data.shards = 3",
+                "pacer.data.seq-len = 8");
         assertEquals(30, r.manifest().counts().skipped(SkipReason.DUPLICATE));
         assertEquals(10, r.manifest().totals(ShardInfo.TRAIN)[0] + r.manifest().totals(ShardInfo.VALIDATION)[0]);
         assertEquals(40, r.manifest().counts().documents());

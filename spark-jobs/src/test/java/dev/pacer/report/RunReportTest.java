@@ -33,21 +33,33 @@ class RunReportTest {
     @TempDir
     Path run;
 
-    private static final List<String> CORE_PLOTS = List.of("loss.png", "learning-rate.png", "throughput.png",
-            "gradient-norm.png");
+    private static final List<String> CORE_PLOTS =
+            List.of("loss.png", "learning-rate.png", "throughput.png", "gradient-norm.png");
 
     /** 60 steps, validation every 10, events and config as a pretrain run writes them. */
     private void writeRun(List<String> extraEvents) throws IOException {
         StringBuilder m = new StringBuilder();
         for (int step = 1; step <= 60; step++) {
             double loss = 5.5 * Math.exp(-step / 25.0) + 2.2 + 0.05 * Math.sin(step);
-            m.append(String.format(Locale.ROOT, "{\"step\":%d,\"tokens\":%d,\"loss\":%.6f,\"lr\":%.6g,\"grad_norm\":%.4f",
-                    step, step * 2048L, loss, 1e-3 * Math.min(1, step / 6.0), 2.0 / Math.sqrt(step)));
+            m.append(String.format(
+                    Locale.ROOT,
+                    "{\"step\":%d,\"tokens\":%d,\"loss\":%.6f,\"lr\":%.6g,\"grad_norm\":%.4f",
+                    step,
+                    step * 2048L,
+                    loss,
+                    1e-3 * Math.min(1, step / 6.0),
+                    2.0 / Math.sqrt(step)));
             if (step % 10 == 0) {
-                m.append(String.format(Locale.ROOT, ",\"val_loss\":%.6f,\"val_bits_per_byte\":%.6f", loss + 0.1,
+                m.append(String.format(
+                        Locale.ROOT,
+                        ",\"val_loss\":%.6f,\"val_bits_per_byte\":%.6f",
+                        loss + 0.1,
                         (loss + 0.1) / Math.log(2)));
             }
-            m.append(String.format(Locale.ROOT, ",\"tokens_per_s\":%.1f,\"elapsed_s\":%.2f}%n", 20000 + 300 * Math.cos(step),
+            m.append(String.format(
+                    Locale.ROOT,
+                    ",\"tokens_per_s\":%.1f,\"elapsed_s\":%.2f}%n",
+                    20000 + 300 * Math.cos(step),
                     step * 0.1));
         }
         Files.writeString(run.resolve("metrics.jsonl"), m.toString());
@@ -60,13 +72,15 @@ class RunReportTest {
         events.addAll(extraEvents);
         events.add("{\"event\":\"finished\",\"step\":60,\"tokens\":122880,\"val_loss\":2.4}");
         Files.writeString(run.resolve("events.jsonl"), String.join("\n", events) + "\n");
-        Files.writeString(run.resolve("config.json"), "{\"seed\":7,\"model\":{\"preset\":\"tiny\"},"
-                + "\"data\":{\"tokenizer\":\"byte\"},\"train\":{\"max-steps\":60,\"grad-clip\":1.0,\"lr\":0.001,"
-                + "\"seq-len\":64,\"global-batch\":32},\"optimizer\":{\"name\":\"adamw\"},\"adalrs\":{\"enabled\":false}}\n");
+        Files.writeString(
+                run.resolve("config.json"),
+                "{\"seed\":7,\"model\":{\"preset\":\"tiny\"},"
+                        + "\"data\":{\"tokenizer\":\"byte\"},\"train\":{\"max-steps\":60,\"grad-clip\":1.0,\"lr\":0.001,"
+                        + "\"seq-len\":64,\"global-batch\":32},\"optimizer\":{\"name\":\"adamw\"},\"adalrs\":{\"enabled\":false}}\n");
     }
 
     private RunReport.Written report() throws IOException {
-        return RunReport.write(run.toString(), null, new Configuration(), w -> { });
+        return RunReport.write(run.toString(), null, new Configuration(), w -> {});
     }
 
     @Test
@@ -74,7 +88,8 @@ class RunReportTest {
         writeRun(List.of());
         RunReport.Written w = report();
         Path dir = run.resolve("report");
-        assertEquals(dir.resolve("report.html").toUri().getPath(), w.html().toUri().getPath());
+        assertEquals(
+                dir.resolve("report.html").toUri().getPath(), w.html().toUri().getPath());
         String html = Files.readString(dir.resolve("report.html"));
         List<byte[]> embedded = embeddedImages(html);
         assertEquals(CORE_PLOTS.size(), embedded.size());
@@ -94,7 +109,8 @@ class RunReportTest {
         assertTrue(html.contains("finished"), "status");
         assertTrue(html.contains("bundled:europarl"), "corpus");
         assertFalse(html.contains("<h2>AdaLRS decisions"), "no AdaLRS section without adalrs events");
-        assertFalse(html.contains("<h2>Hi-DLR") || html.contains("<h2>Parameter-group influence"),
+        assertFalse(
+                html.contains("<h2>Hi-DLR") || html.contains("<h2>Parameter-group influence"),
                 "no Hi-DLR sections without hidlr_probe events");
         assertFalse(html.contains("<script"), "no scripts");
         assertFalse(html.matches("(?s).*(src|href)=\"(?!data:)[^\"]+\".*"), "no external references");
@@ -107,8 +123,11 @@ class RunReportTest {
         Path metrics = run.resolve("metrics.jsonl");
         List<String> lines = new ArrayList<>(Files.readAllLines(metrics));
         int last = lines.size() - 1;
-        lines.set(last, lines.get(last).replaceFirst("\"lr\":[^,]+", "\"lr\":0.0")
-                .replaceFirst("\"grad_norm\":[^,]+", "\"grad_norm\":0.0"));
+        lines.set(
+                last,
+                lines.get(last)
+                        .replaceFirst("\"lr\":[^,]+", "\"lr\":0.0")
+                        .replaceFirst("\"grad_norm\":[^,]+", "\"grad_norm\":0.0"));
         Files.write(metrics, lines);
         report();
         for (String plot : CORE_PLOTS) {
@@ -118,16 +137,17 @@ class RunReportTest {
 
     @Test
     void controllerSectionsAppearWhenTheirEventsExist() throws IOException {
-        writeRun(List.of(
-                "{\"event\":\"adalrs\",\"step\":20,\"round\":0,\"outcome\":\"accept\",\"old_level\":1.0,\"new_level\":3.0,"
-                        + "\"v_base\":0.01,\"v_try\":0.03,\"margin\":0.005}",
-                "{\"event\":\"adalrs\",\"step\":30,\"round\":1,\"outcome\":\"reject\",\"old_level\":3.0,\"new_level\":1.5,"
-                        + "\"v_base\":0.02,\"v_try\":0.001,\"margin\":0.004}",
-                "{\"event\":\"hidlr_probe\",\"step\":25,\"groups\":[{\"group\":\"attention\",\"b\":0.4,\"A\":2.0,\"r2\":0.98,"
-                        + "\"rate\":0.002,\"ppi\":1e-5},{\"group\":\"mlp\",\"b\":0.9,\"A\":1.5,\"r2\":0.95,\"rate\":0.006,"
-                        + "\"ppi\":4e-5}]}",
-                "{\"event\":\"hidlr_probe\",\"step\":50,\"groups\":{\"attention\":{\"b\":0.3,\"A\":2.5,\"r2\":0.9,"
-                        + "\"rate\":0.0012,\"ppi\":7e-6},\"mlp\":{\"b\":0.5,\"A\":1.1,\"r2\":0.97,\"rate\":0.0045,\"ppi\":2e-5}}}"));
+        writeRun(
+                List.of(
+                        "{\"event\":\"adalrs\",\"step\":20,\"round\":0,\"outcome\":\"accept\",\"old_level\":1.0,\"new_level\":3.0,"
+                                + "\"v_base\":0.01,\"v_try\":0.03,\"margin\":0.005}",
+                        "{\"event\":\"adalrs\",\"step\":30,\"round\":1,\"outcome\":\"reject\",\"old_level\":3.0,\"new_level\":1.5,"
+                                + "\"v_base\":0.02,\"v_try\":0.001,\"margin\":0.004}",
+                        "{\"event\":\"hidlr_probe\",\"step\":25,\"groups\":[{\"group\":\"attention\",\"b\":0.4,\"A\":2.0,\"r2\":0.98,"
+                                + "\"rate\":0.002,\"ppi\":1e-5},{\"group\":\"mlp\",\"b\":0.9,\"A\":1.5,\"r2\":0.95,\"rate\":0.006,"
+                                + "\"ppi\":4e-5}]}",
+                        "{\"event\":\"hidlr_probe\",\"step\":50,\"groups\":{\"attention\":{\"b\":0.3,\"A\":2.5,\"r2\":0.9,"
+                                + "\"rate\":0.0012,\"ppi\":7e-6},\"mlp\":{\"b\":0.5,\"A\":1.1,\"r2\":0.97,\"rate\":0.0045,\"ppi\":2e-5}}}"));
         report();
         Path dir = run.resolve("report");
         String html = Files.readString(dir.resolve("report.html"));
@@ -154,13 +174,15 @@ class RunReportTest {
     void outputElsewhereAndAResumedRunsWallTime() throws IOException {
         writeRun(List.of());
         Path out = run.resolve("elsewhere");
-        RunReport.write(run.toString(), out.toString(), new Configuration(), w -> { });
+        RunReport.write(run.toString(), out.toString(), new Configuration(), w -> {});
         assertTrue(Files.exists(out.resolve("report.html")) && Files.exists(out.resolve("loss.png")));
-        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> { });
+        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> {});
         assertEquals(6.0, r.wallSeconds(), 1e-9);
-        Files.writeString(run.resolve("metrics.jsonl"), "{\"step\":1,\"tokens\":1,\"loss\":3,\"elapsed_s\":5}\n"
-                + "{\"step\":2,\"tokens\":2,\"loss\":3,\"elapsed_s\":7}\n{\"step\":3,\"tokens\":3,\"loss\":3,\"elapsed_s\":2}\n"
-                + "{\"step\":4,\"tok");
+        Files.writeString(
+                run.resolve("metrics.jsonl"),
+                "{\"step\":1,\"tokens\":1,\"loss\":3,\"elapsed_s\":5}\n"
+                        + "{\"step\":2,\"tokens\":2,\"loss\":3,\"elapsed_s\":7}\n{\"step\":3,\"tokens\":3,\"loss\":3,\"elapsed_s\":2}\n"
+                        + "{\"step\":4,\"tok");
         List<String> warnings = new ArrayList<>();
         r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), warnings::add);
         assertEquals(9.0, r.wallSeconds(), 1e-9, "7 s in the first invocation, 2 in the resumed one");
@@ -172,21 +194,40 @@ class RunReportTest {
     void chartsFollowTheBranchAPairedAdaLrsRoundKept() throws IOException {
         // two paired rounds of 2 steps: round 1 (steps 2-3) accepted its trial, round 2 (steps
         // 4-5) rejected it; every computed step has a row, in the order computed
-        String[][] rows = {{"1", "outside"}, {"2", "base"}, {"3", "base"}, {"2", "trial"}, {"3", "trial"},
-            {"4", "base"}, {"5", "base"}, {"4", "trial"}, {"5", "trial"}, {"6", "outside"}};
+        String[][] rows = {
+            {"1", "outside"},
+            {"2", "base"},
+            {"3", "base"},
+            {"2", "trial"},
+            {"3", "trial"},
+            {"4", "base"},
+            {"5", "base"},
+            {"4", "trial"},
+            {"5", "trial"},
+            {"6", "outside"}
+        };
         StringBuilder m = new StringBuilder();
         for (int i = 0; i < rows.length; i++) {
-            m.append(String.format(Locale.ROOT, "{\"step\":%s,\"tokens\":%d,\"loss\":%d,\"lr\":0.001,"
-                    + "\"lr_level\":1,\"adalrs_phase\":\"%s\"}%n", rows[i][0], (i + 1) * 100, i, rows[i][1]));
+            m.append(String.format(
+                    Locale.ROOT,
+                    "{\"step\":%s,\"tokens\":%d,\"loss\":%d,\"lr\":0.001,"
+                            + "\"lr_level\":1,\"adalrs_phase\":\"%s\"}%n",
+                    rows[i][0],
+                    (i + 1) * 100,
+                    i,
+                    rows[i][1]));
         }
         Files.writeString(run.resolve("metrics.jsonl"), m.toString());
-        Files.writeString(run.resolve("events.jsonl"),
+        Files.writeString(
+                run.resolve("events.jsonl"),
                 "{\"event\":\"adalrs\",\"step\":3,\"replayed_from\":1,\"outcome\":\"accept\"}\n"
                         + "{\"event\":\"adalrs\",\"step\":5,\"replayed_from\":3,\"outcome\":\"reject\"}\n");
-        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> { });
+        RunRecords r = RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> {});
         assertEquals(10, r.metrics().size(), "every computed step stays a row");
         // kept: step 1, the trial of round 1 (rows 3, 4), the base of round 2 (rows 5, 6), step 6
-        assertEquals(List.of(0.0, 3.0, 4.0, 5.0, 6.0, 9.0), r.trajectory().stream().map(RunRecords.MetricRow::loss).toList());
+        assertEquals(
+                List.of(0.0, 3.0, 4.0, 5.0, 6.0, 9.0),
+                r.trajectory().stream().map(RunRecords.MetricRow::loss).toList());
     }
 
     @Test
@@ -198,7 +239,12 @@ class RunReportTest {
         assertTrue(e.getMessage().contains("no metric row"), e.getMessage());
 
         StringWriter err = new StringWriter();
-        assertEquals(2, PacerCli.run(new PrintWriter(err, true), "report", run.resolve("nothing-here").toString()));
+        assertEquals(
+                2,
+                PacerCli.run(
+                        new PrintWriter(err, true),
+                        "report",
+                        run.resolve("nothing-here").toString()));
         assertTrue(err.toString().contains("no such run directory"), err.toString());
         assertEquals(1, err.toString().strip().lines().count(), err.toString());
         err.getBuffer().setLength(0);
@@ -208,7 +254,8 @@ class RunReportTest {
 
     private static List<byte[]> embeddedImages(String html) {
         List<byte[]> out = new ArrayList<>();
-        Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"").matcher(html);
+        Matcher m = Pattern.compile("src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"")
+                .matcher(html);
         while (m.find()) {
             out.add(Base64.getDecoder().decode(m.group(1)));
         }

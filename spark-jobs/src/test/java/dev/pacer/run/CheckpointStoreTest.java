@@ -50,13 +50,16 @@ class CheckpointStoreTest {
         CheckpointStore store = store();
         TrainingState s = state(7, 1);
         store.write(s, JsonLinesLog.row().put("config_digest", "abc"));
-        CheckpointStore.Loaded back = store.load(store.newestCommitted(w -> { }).orElseThrow());
+        CheckpointStore.Loaded back = store.load(store.newestCommitted(w -> {}).orElseThrow());
         assertEquals(7, back.state().step());
         assertEquals(700, back.state().tokens());
         assertEquals(7, back.state().optimizerSteps());
         assertArrayEquals(s.weights(), back.state().weights());
-        assertArrayEquals(s.optimizerState().get("exp_avg"), back.state().optimizerState().get("exp_avg"));
-        assertArrayEquals(s.optimizerState().get("exp_avg_sq"), back.state().optimizerState().get("exp_avg_sq"));
+        assertArrayEquals(
+                s.optimizerState().get("exp_avg"), back.state().optimizerState().get("exp_avg"));
+        assertArrayEquals(
+                s.optimizerState().get("exp_avg_sq"),
+                back.state().optimizerState().get("exp_avg_sq"));
         assertEquals("abc", back.stateJson().get("config_digest").asText());
         assertTrue(Files.exists(dir.resolve("checkpoints/step-0000007/COMMITTED")));
     }
@@ -82,7 +85,7 @@ class CheckpointStoreTest {
         try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
-        CheckpointStore.Candidate c = store.newestCommitted(w -> { }).orElseThrow();
+        CheckpointStore.Candidate c = store.newestCommitted(w -> {}).orElseThrow();
         CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> store.load(c));
         assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
@@ -108,7 +111,9 @@ class CheckpointStoreTest {
         assertEquals(10, back.candidate().step());
         assertArrayEquals(state(10, 1).weights(), back.state().weights());
         assertEquals(2, warnings.size(), warnings.toString());
-        assertTrue(warnings.get(0).contains("step-0000030/model.safetensors") && warnings.get(0).contains("damaged"),
+        assertTrue(
+                warnings.get(0).contains("step-0000030/model.safetensors")
+                        && warnings.get(0).contains("damaged"),
                 warnings.get(0));
         assertTrue(warnings.get(1).contains("step-0000020") && warnings.get(1).contains("COMMITTED"), warnings.get(1));
     }
@@ -118,8 +123,8 @@ class CheckpointStoreTest {
         CheckpointStore store = store();
         store.write(state(5, 1), JsonLinesLog.row());
         truncate(dir.resolve("checkpoints/step-0000005/optimizer.safetensors"));
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> store.newestLoadable(w -> { }));
+        CheckpointFormatException e =
+                assertThrows(CheckpointFormatException.class, () -> store.newestLoadable(w -> {}));
         assertTrue(e.getMessage().contains("step-0000005/optimizer.safetensors"), e.getMessage());
     }
 
@@ -128,7 +133,8 @@ class CheckpointStoreTest {
         CheckpointStore store = store();
         store.write(state(5, 1), JsonLinesLog.row());
         store.write(state(6, 2), JsonLinesLog.row());
-        CheckpointStore other = new CheckpointStore(new RunStorage(dir.toString(), new Configuration()),
+        CheckpointStore other = new CheckpointStore(
+                new RunStorage(dir.toString(), new Configuration()),
                 new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
         List<String> warnings = new ArrayList<>();
         assertThrows(CheckpointStore.ModelMismatchException.class, () -> other.newestLoadable(warnings::add));
@@ -137,25 +143,30 @@ class CheckpointStoreTest {
 
     @Test
     void noCheckpointIsAFreshStart() throws IOException {
-        assertTrue(store().newestLoadable(w -> { }).isEmpty());
+        assertTrue(store().newestLoadable(w -> {}).isEmpty());
     }
 
     @Test
     void checkpointOfAnotherModelIsRefused() throws IOException {
         CheckpointStore store = store();
         store.write(state(5, 1), JsonLinesLog.row());
-        CheckpointStore other = new CheckpointStore(new RunStorage(dir.toString(), new Configuration()),
+        CheckpointStore other = new CheckpointStore(
+                new RunStorage(dir.toString(), new Configuration()),
                 new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class,
-                () -> other.load(other.newestCommitted(w -> { }).orElseThrow()));
+        CheckpointFormatException e = assertThrows(
+                CheckpointFormatException.class,
+                () -> other.load(other.newestCommitted(w -> {}).orElseThrow()));
         assertTrue(e.getMessage().contains("pacer.model.preset"), e.getMessage());
     }
 
     @Test
     void headerMetadataHasAFixedOrderSoEqualWeightsGiveEqualFiles() throws IOException {
         store().write(state(3, 1), JsonLinesLog.row());
-        String head = new String(Files.readAllBytes(dir.resolve("checkpoints/step-0000003/model.safetensors")),
-                0, 4096, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String head = new String(
+                Files.readAllBytes(dir.resolve("checkpoints/step-0000003/model.safetensors")),
+                0,
+                4096,
+                java.nio.charset.StandardCharsets.ISO_8859_1);
         assertTrue(head.contains("\"__metadata__\":{\"format\":\"pacer-checkpoint-1\",\"step\":\"3\"}"), head);
     }
 
@@ -166,7 +177,8 @@ class CheckpointStoreTest {
             store.write(state(s, s), JsonLinesLog.row());
         }
         assertEquals(2, store.prune(2).size());
-        List<Long> left = store.list().stream().map(CheckpointStore.Candidate::step).toList();
+        List<Long> left =
+                store.list().stream().map(CheckpointStore.Candidate::step).toList();
         assertEquals(List.of(4L, 3L), left);
     }
 }

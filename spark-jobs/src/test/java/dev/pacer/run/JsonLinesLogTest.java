@@ -24,10 +24,13 @@ class JsonLinesLogTest {
                 log.append(JsonLinesLog.row().put("step", s));
             }
         }
-        Files.writeString(dir.resolve("m.jsonl"), "{\"step\":6,\"lo", StandardCharsets.UTF_8,
+        Files.writeString(
+                dir.resolve("m.jsonl"),
+                "{\"step\":6,\"lo",
+                StandardCharsets.UTF_8,
                 java.nio.file.StandardOpenOption.APPEND);
-        try (JsonLinesLog log = new JsonLinesLog(storage, storage.resolve("m.jsonl"),
-                r -> r.path("step").asLong() <= 3)) {
+        try (JsonLinesLog log = new JsonLinesLog(
+                storage, storage.resolve("m.jsonl"), r -> r.path("step").asLong() <= 3)) {
             assertEquals(3, log.keptOnOpen());
             assertEquals(3, log.droppedOnOpen()); // rows 4, 5 and the cut-off row 6
             log.append(JsonLinesLog.row().put("step", 4));

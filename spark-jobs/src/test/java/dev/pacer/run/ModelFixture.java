@@ -28,7 +28,8 @@ public final class ModelFixture {
     public static float[] weights() {
         float[] w = new float[LAYOUT.totalSize()];
         for (TensorSpec t : LAYOUT.tensors()) {
-            boolean gain = t.name().endsWith("ln_1.weight") || t.name().endsWith("ln_2.weight")
+            boolean gain = t.name().endsWith("ln_1.weight")
+                    || t.name().endsWith("ln_2.weight")
                     || t.name().endsWith("ln_f.weight");
             for (int i = t.offset(); i < t.offset() + t.size(); i++) {
                 w[i] = (float) (0.05 * Math.sin(0.37 * i + 1.0) + (gain ? 1.0 : 0.0));
@@ -40,15 +41,23 @@ public final class ModelFixture {
     /** Writes {@code runDir} with a committed checkpoint at {@code step}; returns the checkpoint directory. */
     public static Path write(Path runDir, long step, float[] weights, int seqLen) throws IOException {
         Files.createDirectories(runDir);
-        Files.writeString(runDir.resolve("config.json"), "{\"seed\":7,\"model\":{\"preset\":\"tiny\"},"
-                + "\"data\":{\"tokenizer\":\"byte\",\"validation-fraction\":0.02},\"train\":{\"seq-len\":" + seqLen + "}}\n");
+        Files.writeString(
+                runDir.resolve("config.json"),
+                "{\"seed\":7,\"model\":{\"preset\":\"tiny\"},"
+                        + "\"data\":{\"tokenizer\":\"byte\",\"validation-fraction\":0.02},\"train\":{\"seq-len\":"
+                        + seqLen + "}}\n");
         CheckpointStore store = new CheckpointStore(new RunStorage(runDir.toString(), new Configuration()), LAYOUT);
         float[] zeros = new float[weights.length];
         Map<String, float[]> moments = new LinkedHashMap<>();
         moments.put("exp_avg", zeros);
         moments.put("exp_avg_sq", zeros);
         TrainingState state = new TrainingState(step, step * 1000, weights, moments, step);
-        return Path.of(store.write(state, JsonLinesLog.row().put("model_preset", "tiny").put("seed", 7)
-                .put("config_digest", "fixture")).toUri());
+        return Path.of(store.write(
+                        state,
+                        JsonLinesLog.row()
+                                .put("model_preset", "tiny")
+                                .put("seed", 7)
+                                .put("config_digest", "fixture"))
+                .toUri());
     }
 }

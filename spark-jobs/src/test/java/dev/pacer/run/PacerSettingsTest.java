@@ -64,13 +64,18 @@ class PacerSettingsTest {
         assertTrue(error("pacer.hidlr.max-multiplier = 0.5").contains("expected a finite factor >= 1"));
         assertTrue(error("pacer.hidlr.mode = relative").contains("auto, absolute, shape"));
         assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
-        assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best").contains("budget, threshold"));
+        assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best")
+                .contains("budget, threshold"));
         assertTrue(error("pacer.hidlr.initial-multipliers.norm = 2")
                 .contains("initial-multipliers is set but pacer.hidlr.enabled = false"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.initial-multipliers.norm = fast")
                 .startsWith("pacer.hidlr.initial-multipliers.norm: expected a number"));
-        assertEquals(Map.of("norm", 2.0, "token-embedding", 0.5), load("pacer.hidlr.enabled = true\n"
-                + "pacer.hidlr.initial-multipliers { norm = 2, token-embedding = 0.5 }").hidlr().initialMultipliers());
+        assertEquals(
+                Map.of("norm", 2.0, "token-embedding", 0.5),
+                load("pacer.hidlr.enabled = true\n"
+                                + "pacer.hidlr.initial-multipliers { norm = 2, token-embedding = 0.5 }")
+                        .hidlr()
+                        .initialMultipliers());
         assertTrue(error("pacer.adalrs.window = 2").contains("pacer.adalrs.window"));
         assertTrue(error("pacer.adalrs.comparison = pair").contains("paired, velocity"));
         assertTrue(error("pacer.adalrs.during-warmup = true\npacer.adalrs.comparison = velocity")
@@ -88,7 +93,10 @@ class PacerSettingsTest {
     @Test
     void digestFollowsTrainingSettingsNotPlacement() {
         String base = load("").digest();
-        assertEquals(base, load("pacer.run.dir = \"/elsewhere\"\npacer.spark.master = \"local[1]\"").digest());
+        assertEquals(
+                base,
+                load("pacer.run.dir = \"/elsewhere\"\npacer.spark.master = \"local[1]\"")
+                        .digest());
         // the device is placement too: a run moved from CPU to GPU executors resumes without a warning
         assertEquals(base, load("pacer.engine.device = gpu").digest());
         assertNotEquals(base, load("pacer.train.lr = 0.01").digest());
@@ -97,8 +105,10 @@ class PacerSettingsTest {
     @Test
     void engineDeviceIsAutoCpuOrGpu() {
         assertEquals(dev.pacer.engine.DeviceChoice.Setting.AUTO, load("").device());
-        assertEquals(dev.pacer.engine.DeviceChoice.Setting.GPU, load("pacer.engine.device = gpu").device());
-        assertEquals("pacer.engine.device = \"cuda\": expected one of auto, cpu, gpu",
-                error("pacer.engine.device = cuda"));
+        assertEquals(
+                dev.pacer.engine.DeviceChoice.Setting.GPU,
+                load("pacer.engine.device = gpu").device());
+        assertEquals(
+                "pacer.engine.device = \"cuda\": expected one of auto, cpu, gpu", error("pacer.engine.device = cuda"));
     }
 }

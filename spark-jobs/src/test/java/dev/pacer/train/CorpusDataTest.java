@@ -55,13 +55,15 @@ class CorpusDataTest {
 
     @Test
     void missingOrUnfinishedDatasetsAreRefused() throws Exception {
-        String m = assertThrows(ConfigError.class,
-                () -> CorpusData.open(settings("pacer.data.path = \"" + dir.resolve("none") + "\""), conf)).getMessage();
+        String m = assertThrows(
+                        ConfigError.class,
+                        () -> CorpusData.open(settings("pacer.data.path = \"" + dir.resolve("none") + "\""), conf))
+                .getMessage();
         assertTrue(m.startsWith("pacer.data.path: no prepared dataset") && m.contains("bin/pacer prepare"), m);
         Path half = bpeDataset(2);
         Files.delete(half.resolve("manifest.json"));
-        m = assertThrows(ConfigError.class,
-                () -> CorpusData.open(settings("pacer.data.path = \"" + half + "\""), conf)).getMessage();
+        m = assertThrows(ConfigError.class, () -> CorpusData.open(settings("pacer.data.path = \"" + half + "\""), conf))
+                .getMessage();
         assertTrue(m.contains("no manifest.json"), m);
         assertEquals(1, m.lines().count());
     }
@@ -69,8 +71,11 @@ class CorpusDataTest {
     @Test
     void fewerShardsThanPartitionsIsRefused() throws Exception {
         Path ds = bpeDataset(1);
-        String m = assertThrows(ConfigError.class, () -> CorpusData.open(
-                settings("pacer.data.path = \"" + ds + "\"", "pacer.spark.partitions = 2"), conf)).getMessage();
+        String m = assertThrows(
+                        ConfigError.class,
+                        () -> CorpusData.open(
+                                settings("pacer.data.path = \"" + ds + "\"", "pacer.spark.partitions = 2"), conf))
+                .getMessage();
         assertTrue(m.contains("pacer.spark.partitions = 2") && m.contains("1 shards"), m);
     }
 
@@ -79,13 +84,15 @@ class CorpusDataTest {
         Path ckpt = dir.resolve("run/checkpoints/step-0000003");
         Files.createDirectories(ckpt);
         long byteParams = ModelPreset.TINY.config(257).parameterCount();
-        Files.writeString(ckpt.resolve("state.json"), "{\"step\": 3, \"model_preset\": \"tiny\", \"parameter_count\": "
-                + byteParams + "}");
+        Files.writeString(
+                ckpt.resolve("state.json"),
+                "{\"step\": 3, \"model_preset\": \"tiny\", \"parameter_count\": " + byteParams + "}");
         Files.writeString(ckpt.resolve("COMMITTED"), "");
         CorpusData.open(settings(), conf); // same vocabulary: fine
         Path ds = bpeDataset(2);
-        String m = assertThrows(ConfigError.class,
-                () -> CorpusData.open(settings("pacer.data.path = \"" + ds + "\""), conf)).getMessage();
+        String m = assertThrows(
+                        ConfigError.class, () -> CorpusData.open(settings("pacer.data.path = \"" + ds + "\""), conf))
+                .getMessage();
         assertTrue(m.contains("vocabulary mismatch") && m.contains("257-token") && m.contains("272"), m);
         assertEquals(1, m.lines().count());
     }

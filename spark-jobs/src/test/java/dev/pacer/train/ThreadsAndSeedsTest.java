@@ -13,10 +13,16 @@ class ThreadsAndSeedsTest {
     @Test
     void threadsPerTaskAreExecutorCoresOverConcurrentTasks() {
         assertEquals(1, PretrainJob.threadsPerTask(new SparkConf().setMaster("local[2]")));
-        assertEquals(4, PretrainJob.threadsPerTask(new SparkConf().setMaster("local[4]").set("spark.task.cpus", "4")));
+        assertEquals(
+                4,
+                PretrainJob.threadsPerTask(new SparkConf().setMaster("local[4]").set("spark.task.cpus", "4")));
         // 8 cores, 2 cpus a task: 4 tasks at once, 2 threads each
-        assertEquals(2, PretrainJob.threadsPerTask(new SparkConf().setMaster("spark://h:7077")
-                .set("spark.executor.cores", "8").set("spark.task.cpus", "2")));
+        assertEquals(
+                2,
+                PretrainJob.threadsPerTask(new SparkConf()
+                        .setMaster("spark://h:7077")
+                        .set("spark.executor.cores", "8")
+                        .set("spark.task.cpus", "2")));
         assertEquals(1, PretrainJob.threadsPerTask(new SparkConf().setMaster("yarn")));
     }
 

@@ -32,8 +32,16 @@ import java.util.List;
  * @param settings how records were read, split and packed (the keys of pacer.data that apply)
  * @param seqLen tokens per training sequence; rows hold {@code seqLen + 1}
  */
-public record DatasetManifest(String created, List<String> inputs, List<InputUnit> files, Settings settings,
-        TokenizerInfo tokenizer, int seqLen, SourceCounts counts, List<ShardInfo> shards, String configDigest)
+public record DatasetManifest(
+        String created,
+        List<String> inputs,
+        List<InputUnit> files,
+        Settings settings,
+        TokenizerInfo tokenizer,
+        int seqLen,
+        SourceCounts counts,
+        List<ShardInfo> shards,
+        String configDigest)
         implements Serializable {
 
     public static final String FILE = "manifest.json";
@@ -43,8 +51,16 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     /** The preparation settings that shape the data (all but where it is written). */
-    public record Settings(String format, String textUnit, String textField, String invalidUtf8,
-            double validationFraction, boolean dedup, long maxDocuments, double maxBadFraction, int shards)
+    public record Settings(
+            String format,
+            String textUnit,
+            String textField,
+            String invalidUtf8,
+            double validationFraction,
+            boolean dedup,
+            long maxDocuments,
+            double maxBadFraction,
+            int shards)
             implements Serializable {}
 
     public int rowLength() {
@@ -74,11 +90,16 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
 
     /** SHA-256 over the settings, inputs and tokenizer: equal digests mean equal preparations. */
     public static String configDigest(List<String> inputs, Settings s, TokenizerInfo t, int seqLen) {
-        String canonical = String.join("\n", "inputs=" + inputs, "settings=" + s, "tokenizer=" + t.type() + ":"
-                + t.sha256() + ":" + t.endOfDocument(), "seq_len=" + seqLen, "format_version=" + VERSION);
+        String canonical = String.join(
+                "\n",
+                "inputs=" + inputs,
+                "settings=" + s,
+                "tokenizer=" + t.type() + ":" + t.sha256() + ":" + t.endOfDocument(),
+                "seq_len=" + seqLen,
+                "format_version=" + VERSION);
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(canonical.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -86,7 +107,9 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
 
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
-        root.put("format", FORMAT).put("format_version", VERSION).put("created", created)
+        root.put("format", FORMAT)
+                .put("format_version", VERSION)
+                .put("created", created)
                 .put("config_digest", configDigest);
         ArrayNode in = root.putArray("sources");
         for (String i : inputs) {
@@ -106,13 +129,21 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
             fl.addObject().put("path", u.path()).put("format", u.format().id()).put("bytes", u.length());
         }
         ObjectNode st = root.putObject("settings");
-        st.put("format", settings.format()).put("text_unit", settings.textUnit()).put("text_field", settings.textField())
-                .put("invalid_utf8", settings.invalidUtf8()).put("validation_fraction", settings.validationFraction())
-                .put("dedup", settings.dedup()).put("max_documents", settings.maxDocuments())
-                .put("max_bad_fraction", settings.maxBadFraction()).put("shards", settings.shards());
+        st.put("format", settings.format())
+                .put("text_unit", settings.textUnit())
+                .put("text_field", settings.textField())
+                .put("invalid_utf8", settings.invalidUtf8())
+                .put("validation_fraction", settings.validationFraction())
+                .put("dedup", settings.dedup())
+                .put("max_documents", settings.maxDocuments())
+                .put("max_bad_fraction", settings.maxBadFraction())
+                .put("shards", settings.shards());
         ObjectNode tk = root.putObject("tokenizer");
-        tk.put("type", tokenizer.type()).put("model", tokenizer.model()).put("source", tokenizer.source())
-                .put("sha256", tokenizer.sha256()).put("vocab_size", tokenizer.vocabSize())
+        tk.put("type", tokenizer.type())
+                .put("model", tokenizer.model())
+                .put("source", tokenizer.source())
+                .put("sha256", tokenizer.sha256())
+                .put("vocab_size", tokenizer.vocabSize())
                 .put("end_of_document_id", tokenizer.endOfDocument())
                 .put("end_of_document_token", tokenizer.endOfDocumentToken());
         root.put("seq_len", seqLen).put("row_tokens", rowLength()).put("token_type", "uint16");
@@ -120,8 +151,10 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
         c.put("records", counts.records()).put("documents_read", counts.documents());
         long[] tr = totals(ShardInfo.TRAIN);
         long[] va = totals(ShardInfo.VALIDATION);
-        c.put("documents", tr[0] + va[0]).put("tokens", tr[1] + tr[3] + va[1] + va[3])
-                .put("sequences", tr[2] + va[2]).put("dropped_tail_tokens", tr[3] + va[3])
+        c.put("documents", tr[0] + va[0])
+                .put("tokens", tr[1] + tr[3] + va[1] + va[3])
+                .put("sequences", tr[2] + va[2])
+                .put("dropped_tail_tokens", tr[3] + va[3])
                 .put("utf8_bytes", tr[4] + va[4]);
         split(c.putObject("train"), tr);
         split(c.putObject("validation"), va);
@@ -137,10 +170,17 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
         }
         ArrayNode sh = root.putArray("shards");
         for (ShardInfo s : shards) {
-            sh.addObject().put("split", s.split()).put("index", s.index()).put("path", s.path()).put("rows", s.rows())
-                    .put("documents", s.documents()).put("tokens", s.tokens())
-                    .put("dropped_tail_tokens", s.droppedTailTokens()).put("utf8_bytes", s.utf8Bytes())
-                    .put("bytes", s.bytes()).put("sha256", s.sha256());
+            sh.addObject()
+                    .put("split", s.split())
+                    .put("index", s.index())
+                    .put("path", s.path())
+                    .put("rows", s.rows())
+                    .put("documents", s.documents())
+                    .put("tokens", s.tokens())
+                    .put("dropped_tail_tokens", s.droppedTailTokens())
+                    .put("utf8_bytes", s.utf8Bytes())
+                    .put("bytes", s.bytes())
+                    .put("sha256", s.sha256());
         }
         try {
             return JSON.writeValueAsBytes(root);
@@ -150,7 +190,10 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
     }
 
     private static void split(ObjectNode o, long[] t) {
-        o.put("documents", t[0]).put("tokens", t[1] + t[3]).put("sequences", t[2]).put("dropped_tail_tokens", t[3])
+        o.put("documents", t[0])
+                .put("tokens", t[1] + t[3])
+                .put("sequences", t[2])
+                .put("dropped_tail_tokens", t[3])
                 .put("utf8_bytes", t[4]);
     }
 
@@ -160,8 +203,8 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
         try {
             root = JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new CorpusException(where + ": not readable JSON (" + CorpusException.firstLine(e)
-                    + "); prepare the dataset again", e);
+            throw new CorpusException(
+                    where + ": not readable JSON (" + CorpusException.firstLine(e) + "); prepare the dataset again", e);
         }
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
             throw new CorpusException(where + ": not a Pacer dataset manifest (no \"format\": \"" + FORMAT + "\")");
@@ -178,20 +221,35 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
             List<InputUnit> files = new ArrayList<>();
             for (JsonNode f : need(root, "files", where)) {
                 String format = need(f, "format", where).asText();
-                SourceFormat sf = java.util.Arrays.stream(SourceFormat.values()).filter(x -> x.id().equals(format))
-                        .findFirst().orElse(SourceFormat.TEXT);
-                files.add(new InputUnit(need(f, "path", where).asText(), sf, need(f, "bytes", where).asLong(), ""));
+                SourceFormat sf = java.util.Arrays.stream(SourceFormat.values())
+                        .filter(x -> x.id().equals(format))
+                        .findFirst()
+                        .orElse(SourceFormat.TEXT);
+                files.add(new InputUnit(
+                        need(f, "path", where).asText(),
+                        sf,
+                        need(f, "bytes", where).asLong(),
+                        ""));
             }
             JsonNode st = need(root, "settings", where);
-            Settings settings = new Settings(need(st, "format", where).asText(), need(st, "text_unit", where).asText(),
-                    need(st, "text_field", where).asText(), need(st, "invalid_utf8", where).asText(),
-                    need(st, "validation_fraction", where).asDouble(), need(st, "dedup", where).asBoolean(),
-                    need(st, "max_documents", where).asLong(), need(st, "max_bad_fraction", where).asDouble(),
+            Settings settings = new Settings(
+                    need(st, "format", where).asText(),
+                    need(st, "text_unit", where).asText(),
+                    need(st, "text_field", where).asText(),
+                    need(st, "invalid_utf8", where).asText(),
+                    need(st, "validation_fraction", where).asDouble(),
+                    need(st, "dedup", where).asBoolean(),
+                    need(st, "max_documents", where).asLong(),
+                    need(st, "max_bad_fraction", where).asDouble(),
                     need(st, "shards", where).asInt());
             JsonNode tk = need(root, "tokenizer", where);
-            TokenizerInfo tokenizer = new TokenizerInfo(need(tk, "type", where).asText(), need(tk, "model", where).asText(),
-                    need(tk, "source", where).asText(), need(tk, "sha256", where).asText(),
-                    need(tk, "vocab_size", where).asInt(), need(tk, "end_of_document_id", where).asInt(),
+            TokenizerInfo tokenizer = new TokenizerInfo(
+                    need(tk, "type", where).asText(),
+                    need(tk, "model", where).asText(),
+                    need(tk, "source", where).asText(),
+                    need(tk, "sha256", where).asText(),
+                    need(tk, "vocab_size", where).asInt(),
+                    need(tk, "end_of_document_id", where).asInt(),
                     need(tk, "end_of_document_token", where).asText());
             JsonNode c = need(root, "counts", where);
             JsonNode sk = need(root, "skipped", where);
@@ -201,22 +259,40 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
             }
             List<SourceCounts.Example> examples = new ArrayList<>();
             for (JsonNode e : root.path("bad_record_examples")) {
-                examples.add(new SourceCounts.Example(e.path("reason").asText(), e.path("where").asText(),
+                examples.add(new SourceCounts.Example(
+                        e.path("reason").asText(),
+                        e.path("where").asText(),
                         e.path("detail").asText()));
             }
-            SourceCounts counts = SourceCounts.of(need(c, "records", where).asLong(),
-                    need(c, "documents_read", where).asLong(), root.path("invalid_utf8_replaced").asLong(0),
-                    skipped, examples);
+            SourceCounts counts = SourceCounts.of(
+                    need(c, "records", where).asLong(),
+                    need(c, "documents_read", where).asLong(),
+                    root.path("invalid_utf8_replaced").asLong(0),
+                    skipped,
+                    examples);
             List<ShardInfo> shards = new ArrayList<>();
             for (JsonNode s : need(root, "shards", where)) {
-                shards.add(new ShardInfo(need(s, "split", where).asText(), need(s, "index", where).asInt(),
-                        need(s, "path", where).asText(), need(s, "rows", where).asLong(),
-                        need(s, "documents", where).asLong(), need(s, "tokens", where).asLong(),
-                        need(s, "dropped_tail_tokens", where).asLong(), need(s, "utf8_bytes", where).asLong(),
-                        need(s, "bytes", where).asLong(), need(s, "sha256", where).asText()));
+                shards.add(new ShardInfo(
+                        need(s, "split", where).asText(),
+                        need(s, "index", where).asInt(),
+                        need(s, "path", where).asText(),
+                        need(s, "rows", where).asLong(),
+                        need(s, "documents", where).asLong(),
+                        need(s, "tokens", where).asLong(),
+                        need(s, "dropped_tail_tokens", where).asLong(),
+                        need(s, "utf8_bytes", where).asLong(),
+                        need(s, "bytes", where).asLong(),
+                        need(s, "sha256", where).asText()));
             }
-            DatasetManifest m = new DatasetManifest(need(root, "created", where).asText(), inputs, files, settings,
-                    tokenizer, need(root, "seq_len", where).asInt(), counts, shards,
+            DatasetManifest m = new DatasetManifest(
+                    need(root, "created", where).asText(),
+                    inputs,
+                    files,
+                    settings,
+                    tokenizer,
+                    need(root, "seq_len", where).asInt(),
+                    counts,
+                    shards,
                     need(root, "config_digest", where).asText());
             m.check(where);
             return m;
@@ -235,12 +311,14 @@ public record DatasetManifest(String created, List<String> inputs, List<InputUni
         for (String split : List.of(ShardInfo.TRAIN, ShardInfo.VALIDATION)) {
             List<ShardInfo> s = shards(split);
             if (s.size() != settings.shards()) {
-                throw new CorpusException(where + ": lists " + s.size() + " " + split + " shards, expected "
-                        + settings.shards());
+                throw new CorpusException(
+                        where + ": lists " + s.size() + " " + split + " shards, expected " + settings.shards());
             }
             for (int i = 0; i < s.size(); i++) {
-                if (s.get(i).index() != i || s.get(i).tokens() != s.get(i).rows() * rowLength()
-                        || s.get(i).path().contains("..") || s.get(i).path().startsWith("/")) {
+                if (s.get(i).index() != i
+                        || s.get(i).tokens() != s.get(i).rows() * rowLength()
+                        || s.get(i).path().contains("..")
+                        || s.get(i).path().startsWith("/")) {
                     throw new CorpusException(where + ": " + split + " shard entry " + i + " is inconsistent");
                 }
             }

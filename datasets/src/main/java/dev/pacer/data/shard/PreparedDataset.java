@@ -55,7 +55,8 @@ public final class PreparedDataset implements Serializable {
             DatasetManifest manifest = DatasetManifest.parse(bytes, m.toString());
             return new PreparedDataset(fs.makeQualified(dir).toString(), manifest, TokenShardReader.sha256(bytes));
         } catch (IOException e) {
-            throw new CorpusException("cannot read the dataset at '" + location + "' (" + CorpusException.firstLine(e) + ")", e);
+            throw new CorpusException(
+                    "cannot read the dataset at '" + location + "' (" + CorpusException.firstLine(e) + ")", e);
         }
     }
 
@@ -102,8 +103,10 @@ public final class PreparedDataset implements Serializable {
      * dataset prepared for one sequence length trains any other.
      */
     public CorpusPartition loadPartition(int partition, int partitions, int packedLength, HadoopConf conf) {
-        return new CorpusPartition(block(ShardInfo.TRAIN, partition, partitions, packedLength, conf.get()),
-                block(ShardInfo.VALIDATION, partition, partitions, packedLength, conf.get()), manifest.counts());
+        return new CorpusPartition(
+                block(ShardInfo.TRAIN, partition, partitions, packedLength, conf.get()),
+                block(ShardInfo.VALIDATION, partition, partitions, packedLength, conf.get()),
+                manifest.counts());
     }
 
     private TokenBlock block(String split, int partition, int partitions, int packedLength, Configuration conf) {
@@ -125,7 +128,11 @@ public final class PreparedDataset implements Serializable {
         Path dir = new Path(root);
         for (ShardInfo s : mine) {
             Path p = new Path(dir, s.path());
-            char[] rows = TokenShardReader.read(readAll(p, conf), s, p.toString(), manifest.rowLength(),
+            char[] rows = TokenShardReader.read(
+                    readAll(p, conf),
+                    s,
+                    p.toString(),
+                    manifest.rowLength(),
                     manifest.tokenizer().vocabSize());
             System.arraycopy(rows, 0, stream, at, rows.length);
             at += rows.length;

@@ -40,11 +40,25 @@ public final class ShardBuilder implements AutoCloseable {
             Path fin = new Path(root, ShardInfo.fileName(split, shard, shards));
             this.tmp = new Path(fin.getParent(), "." + fin.getName() + "." + attempt + ".tmp");
             fs.mkdirs(fin.getParent());
-            this.writer = new TokenShardWriter(fs.create(tmp, true), rowLength, spec.endOfDocument(), Map.of(
-                    "pacer.format", TokenShardWriter.FORMAT, "pacer.format_version", "" + TokenShardWriter.VERSION,
-                    "pacer.split", split, "pacer.shard", shard + "/" + shards,
-                    "pacer.row_tokens", "" + rowLength, "pacer.vocab_size", "" + spec.vocabSize(),
-                    "pacer.end_of_document_id", "" + spec.endOfDocument()));
+            this.writer = new TokenShardWriter(
+                    fs.create(tmp, true),
+                    rowLength,
+                    spec.endOfDocument(),
+                    Map.of(
+                            "pacer.format",
+                            TokenShardWriter.FORMAT,
+                            "pacer.format_version",
+                            "" + TokenShardWriter.VERSION,
+                            "pacer.split",
+                            split,
+                            "pacer.shard",
+                            shard + "/" + shards,
+                            "pacer.row_tokens",
+                            "" + rowLength,
+                            "pacer.vocab_size",
+                            "" + spec.vocabSize(),
+                            "pacer.end_of_document_id",
+                            "" + spec.endOfDocument()));
         }
 
         ShardInfo finish() throws IOException {
@@ -57,8 +71,17 @@ public final class ShardBuilder implements AutoCloseable {
             if (!fs.rename(tmp, fin)) {
                 throw new IOException("cannot rename " + tmp + " to " + fin);
             }
-            return new ShardInfo(split, shard, rel, w.rows(), w.documents(), w.tokens(), w.droppedTailTokens(),
-                    utf8Bytes, w.bytes(), w.sha256());
+            return new ShardInfo(
+                    split,
+                    shard,
+                    rel,
+                    w.rows(),
+                    w.documents(),
+                    w.tokens(),
+                    w.droppedTailTokens(),
+                    utf8Bytes,
+                    w.bytes(),
+                    w.sha256());
         }
     }
 
@@ -66,8 +89,16 @@ public final class ShardBuilder implements AutoCloseable {
      * @param root the dataset directory
      * @param attempt unique per task attempt, for the temporary file names
      */
-    public ShardBuilder(String root, int shard, int shards, TokenizerSpec spec, DocumentSplit split, int rowLength,
-            Configuration conf, String attempt) throws IOException {
+    public ShardBuilder(
+            String root,
+            int shard,
+            int shards,
+            TokenizerSpec spec,
+            DocumentSplit split,
+            int rowLength,
+            Configuration conf,
+            String attempt)
+            throws IOException {
         Path r = new Path(root);
         this.fs = PreparedDataset.fileSystem(r, conf);
         this.root = fs.makeQualified(r);
@@ -113,7 +144,9 @@ public final class ShardBuilder implements AutoCloseable {
                 n += 1;
             } else if (c < 0x800) {
                 n += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+            } else if (Character.isHighSurrogate(c)
+                    && i + 1 < s.length()
+                    && Character.isLowSurrogate(s.charAt(i + 1))) {
                 n += 4;
                 i++;
             } else {

@@ -16,8 +16,18 @@ import java.io.Serializable;
  * @param bytes file size
  * @param sha256 SHA-256 of the file's bytes
  */
-public record ShardInfo(String split, int index, String path, long rows, long documents, long tokens,
-        long droppedTailTokens, long utf8Bytes, long bytes, String sha256) implements Serializable {
+public record ShardInfo(
+        String split,
+        int index,
+        String path,
+        long rows,
+        long documents,
+        long tokens,
+        long droppedTailTokens,
+        long utf8Bytes,
+        long bytes,
+        String sha256)
+        implements Serializable {
 
     public static final String TRAIN = "train";
     public static final String VALIDATION = "validation";

@@ -36,16 +36,22 @@ public final class TokenShardReader {
         }
         long values = info.rows() * rowLength;
         if (values > Integer.MAX_VALUE - 8) {
-            throw new CorpusException(where + ": " + values + " tokens is more than one array holds; prepare with more shards");
+            throw new CorpusException(
+                    where + ": " + values + " tokens is more than one array holds; prepare with more shards");
         }
         char[] out = new char[(int) values];
         int at = 0;
         try (BufferAllocator allocator = new RootAllocator();
-                ArrowFileReader reader = new ArrowFileReader(new ByteArrayReadableSeekableByteChannel(bytes), allocator)) {
+                ArrowFileReader reader =
+                        new ArrowFileReader(new ByteArrayReadableSeekableByteChannel(bytes), allocator)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
-            Field f = root.getSchema().getFields().isEmpty() ? null : root.getSchema().getFields().get(0);
-            if (f == null || !TokenShardWriter.COLUMN.equals(f.getName())
-                    || !(f.getType() instanceof ArrowType.FixedSizeList fl) || fl.getListSize() != rowLength) {
+            Field f = root.getSchema().getFields().isEmpty()
+                    ? null
+                    : root.getSchema().getFields().get(0);
+            if (f == null
+                    || !TokenShardWriter.COLUMN.equals(f.getName())
+                    || !(f.getType() instanceof ArrowType.FixedSizeList fl)
+                    || fl.getListSize() != rowLength) {
                 throw new CorpusException(where + ": not a Pacer token shard of rows of " + rowLength + " tokens"
                         + " (schema " + root.getSchema() + ")");
             }
@@ -56,22 +62,28 @@ public final class TokenShardReader {
                     throw new CorpusException(where + ": more rows than the manifest's " + info.rows());
                 }
                 UInt2Vector data = (UInt2Vector) ((FixedSizeListVector) root.getVector(0)).getDataVector();
-                data.getDataBuffer().nioBuffer(0, n * 2).order(ByteOrder.LITTLE_ENDIAN).asCharBuffer().get(out, at, n);
+                data.getDataBuffer()
+                        .nioBuffer(0, n * 2)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asCharBuffer()
+                        .get(out, at, n);
                 at += n;
             }
         } catch (CorpusException e) {
             throw e;
         } catch (Exception e) {
-            throw new CorpusException(where + ": not a readable Arrow file (" + CorpusException.firstLine(e)
-                    + "); prepare the dataset again", e);
+            throw new CorpusException(
+                    where + ": not a readable Arrow file (" + CorpusException.firstLine(e)
+                            + "); prepare the dataset again",
+                    e);
         }
         if (at != out.length) {
             throw new CorpusException(where + ": " + at / rowLength + " rows, the manifest says " + info.rows());
         }
         for (char c : out) {
             if (c >= vocabSize) {
-                throw new CorpusException(where + ": token id " + (int) c + " is outside the vocabulary of "
-                        + vocabSize + "; the shard does not belong to this manifest's tokenizer");
+                throw new CorpusException(where + ": token id " + (int) c + " is outside the vocabulary of " + vocabSize
+                        + "; the shard does not belong to this manifest's tokenizer");
             }
         }
         return out;

@@ -41,8 +41,10 @@ public final class DocumentReader {
                         TextSource.readWhole(in, c);
                     }
                 } catch (IOException e) {
-                    throw new CorpusException(unit.path() + ": read failed (" + CorpusException.firstLine(e)
-                            + "); a compressed file may be truncated or corrupt", e);
+                    throw new CorpusException(
+                            unit.path() + ": read failed (" + CorpusException.firstLine(e)
+                                    + "); a compressed file may be truncated or corrupt",
+                            e);
                 }
             }
             case HUGGINGFACE -> {
@@ -55,7 +57,9 @@ public final class DocumentReader {
                 }
                 HuggingFaceArrowSource.read(in, unit.length(), unit.path(), options.textField(), c);
             }
-            default -> throw new IllegalArgumentException(unit.format() + " files are read by Spark, not here: " + unit.path());
+            default ->
+                throw new IllegalArgumentException(
+                        unit.format() + " files are read by Spark, not here: " + unit.path());
         }
     }
 

@@ -40,7 +40,9 @@ public final class HuggingFaceArrowSource {
             FieldVector vector = root.getVector(column);
             if (vector == null) {
                 throw new CorpusException(file + ": no column '" + column + "' (columns: "
-                        + root.getSchema().getFields().stream().map(Field::getName).collect(Collectors.joining(", "))
+                        + root.getSchema().getFields().stream()
+                                .map(Field::getName)
+                                .collect(Collectors.joining(", "))
                         + "); set pacer.data.text-field to the column holding the text");
             }
             if (!(vector instanceof VarCharVector) && !(vector instanceof LargeVarCharVector)) {
@@ -66,8 +68,10 @@ public final class HuggingFaceArrowSource {
         } catch (CorpusException e) {
             throw e;
         } catch (Exception e) {
-            throw new CorpusException(file + ": not a readable Arrow IPC stream (" + CorpusException.firstLine(e)
-                    + "); the file is corrupt or truncated: write it again (datasets' save_to_disk)", e);
+            throw new CorpusException(
+                    file + ": not a readable Arrow IPC stream (" + CorpusException.firstLine(e)
+                            + "); the file is corrupt or truncated: write it again (datasets' save_to_disk)",
+                    e);
         }
         if (length >= 0 && (in.count != length || !in.endsWith(END_OF_STREAM))) {
             throw new CorpusException(file + ": truncated Arrow IPC stream (" + in.count + " of " + length
@@ -126,7 +130,8 @@ public final class HuggingFaceArrowSource {
         }
 
         boolean endsWith(byte[] suffix) {
-            return count >= suffix.length && java.util.Arrays.equals(tail, 8 - suffix.length, 8, suffix, 0, suffix.length);
+            return count >= suffix.length
+                    && java.util.Arrays.equals(tail, 8 - suffix.length, 8, suffix, 0, suffix.length);
         }
     }
 }

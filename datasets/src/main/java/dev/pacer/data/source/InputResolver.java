@@ -72,7 +72,9 @@ public final class InputResolver {
             if (st.isDirectory()) {
                 units.addAll(directory(fs, st.getPath(), input, requested));
             } else {
-                SourceFormat f = requested == SourceFormat.AUTO ? SourceFormat.byName(st.getPath().getName()) : requested;
+                SourceFormat f = requested == SourceFormat.AUTO
+                        ? SourceFormat.byName(st.getPath().getName())
+                        : requested;
                 units.add(new InputUnit(st.getPath().toString(), f, st.getLen(), input));
             }
         }
@@ -107,7 +109,9 @@ public final class InputResolver {
         files.sort(Comparator.comparing(s -> s.getPath().toString()));
         List<InputUnit> units = new ArrayList<>();
         for (LocatedFileStatus st : files) {
-            SourceFormat f = requested == SourceFormat.AUTO ? SourceFormat.byName(st.getPath().getName()) : requested;
+            SourceFormat f = requested == SourceFormat.AUTO
+                    ? SourceFormat.byName(st.getPath().getName())
+                    : requested;
             units.add(new InputUnit(st.getPath().toString(), f, st.getLen(), input));
         }
         return units;
@@ -131,8 +135,10 @@ public final class InputResolver {
         try (InputStream in = fs.open(state)) {
             root = JSON.readTree(in);
         } catch (IOException e) {
-            throw new CorpusException(state + ": not readable JSON (" + CorpusException.firstLine(e)
-                    + "); a save_to_disk directory's state.json lists its data files", e);
+            throw new CorpusException(
+                    state + ": not readable JSON (" + CorpusException.firstLine(e)
+                            + "); a save_to_disk directory's state.json lists its data files",
+                    e);
         }
         JsonNode files = root == null ? null : root.get("_data_files");
         if (files == null || !files.isArray() || files.isEmpty()) {
@@ -143,14 +149,16 @@ public final class InputResolver {
         for (JsonNode f : files) {
             String name = f.path("filename").asText("");
             if (name.isEmpty() || name.contains("/") || name.contains("..")) {
-                throw new CorpusException(state + ": bad _data_files entry " + f + "; expected {\"filename\": \"data-00000-of-00001.arrow\"}");
+                throw new CorpusException(state + ": bad _data_files entry " + f
+                        + "; expected {\"filename\": \"data-00000-of-00001.arrow\"}");
             }
             Path p = new Path(dir, name);
             if (!fs.exists(p)) {
                 throw new CorpusException(state + " names data file '" + name + "', which is missing from " + dir
                         + "; copy the whole directory again");
             }
-            units.add(new InputUnit(p.toString(), SourceFormat.HUGGINGFACE, fs.getFileStatus(p).getLen(), input));
+            units.add(new InputUnit(
+                    p.toString(), SourceFormat.HUGGINGFACE, fs.getFileStatus(p).getLen(), input));
         }
         return units;
     }

@@ -10,6 +10,7 @@ import java.io.Serializable;
 public record InputUnit(String path, SourceFormat format, long length, String origin) implements Serializable {
 
     public static InputUnit bundled() {
-        return new InputUnit(dev.pacer.data.BundledCorpus.NAME, SourceFormat.BUNDLED, -1, dev.pacer.data.BundledCorpus.NAME);
+        return new InputUnit(
+                dev.pacer.data.BundledCorpus.NAME, SourceFormat.BUNDLED, -1, dev.pacer.data.BundledCorpus.NAME);
     }
 }

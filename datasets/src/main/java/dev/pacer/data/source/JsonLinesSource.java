@@ -14,8 +14,7 @@ import java.io.InputStream;
  */
 public final class JsonLinesSource {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private JsonLinesSource() {}
 
@@ -44,8 +43,11 @@ public final class JsonLinesSource {
             if (value == null || value.isNull()) {
                 c.skip(SkipReason.MISSING_FIELD, lineNo, "no field '" + field + "'");
             } else if (!value.isTextual()) {
-                c.skip(SkipReason.NOT_TEXT, lineNo, "field '" + field + "' holds a "
-                        + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not a string");
+                c.skip(
+                        SkipReason.NOT_TEXT,
+                        lineNo,
+                        "field '" + field + "' holds a "
+                                + value.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ", not a string");
             } else {
                 c.text(value.textValue(), lineNo);
             }

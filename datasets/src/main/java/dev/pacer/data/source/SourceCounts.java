@@ -105,13 +105,14 @@ public final class SourceCounts implements Serializable {
     public String describeSkipped(boolean badOnly) {
         String s = java.util.Arrays.stream(SkipReason.values())
                 .filter(r -> skipped[r.ordinal()] > 0 && (!badOnly || r.bad()))
-                .map(r -> r.key() + " " + skipped[r.ordinal()]).collect(Collectors.joining(", "));
+                .map(r -> r.key() + " " + skipped[r.ordinal()])
+                .collect(Collectors.joining(", "));
         return s.isEmpty() ? "none" : s;
     }
 
     /** Restores counts read back from a manifest. */
-    public static SourceCounts of(long records, long documents, long utf8Replaced, long[] skippedByReason,
-            List<Example> examples) {
+    public static SourceCounts of(
+            long records, long documents, long utf8Replaced, long[] skippedByReason, List<Example> examples) {
         SourceCounts c = new SourceCounts();
         c.records = records;
         c.documents = documents;

@@ -37,7 +37,9 @@ public enum SourceFormat {
             }
         }
         throw new IllegalArgumentException(key + " = \"" + value + "\": expected one of "
-                + Arrays.stream(values()).filter(f -> f != BUNDLED).map(SourceFormat::id)
+                + Arrays.stream(values())
+                        .filter(f -> f != BUNDLED)
+                        .map(SourceFormat::id)
                         .collect(Collectors.joining(", ")));
     }
 

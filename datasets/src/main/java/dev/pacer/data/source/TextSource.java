@@ -27,8 +27,10 @@ public final class TextSource {
     /** The whole file is one document. */
     public static void readWhole(InputStream in, RecordCollector c) throws IOException {
         byte[] bytes = in.readAllBytes();
-        int off = bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB
-                && (bytes[2] & 0xFF) == 0xBF ? 3 : 0;
+        int off =
+                bytes.length >= 3 && (bytes[0] & 0xFF) == 0xEF && (bytes[1] & 0xFF) == 0xBB && (bytes[2] & 0xFF) == 0xBF
+                        ? 3
+                        : 0;
         String text = c.decode(bytes, off, bytes.length - off, 0);
         if (text != null) {
             c.text(text, 0);

@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** What one document of a plain-text input is ({@code pacer.data.text-unit}). */
 public enum TextUnit {
-    LINE, FILE;
+    LINE,
+    FILE;
 
     public static TextUnit fromSetting(String key, String value) {
         return switch (value.trim().toLowerCase(Locale.ROOT)) {

@@ -24,11 +24,14 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
 
     private HuggingFaceTokenizerFile(TokenizerSpec spec) {
         try {
-            this.tokenizer = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(spec.json()),
+            this.tokenizer = HuggingFaceTokenizer.newInstance(
+                    new ByteArrayInputStream(spec.json()),
                     Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"));
         } catch (IOException | RuntimeException e) {
-            throw new CorpusException("pacer.data.tokenizer: the tokenizers library cannot load '" + spec.source()
-                    + "' (" + CorpusException.firstLine(e) + ")", e);
+            throw new CorpusException(
+                    "pacer.data.tokenizer: the tokenizers library cannot load '" + spec.source() + "' ("
+                            + CorpusException.firstLine(e) + ")",
+                    e);
         }
         this.handle = tokenizer.getHandle();
         this.vocabSize = spec.vocabSize();
@@ -36,7 +39,8 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
     }
 
     static HuggingFaceTokenizerFile cached(TokenizerSpec spec) {
-        return CACHE.computeIfAbsent(spec.sha256() + "/" + spec.endOfDocument(), k -> new HuggingFaceTokenizerFile(spec));
+        return CACHE.computeIfAbsent(
+                spec.sha256() + "/" + spec.endOfDocument(), k -> new HuggingFaceTokenizerFile(spec));
     }
 
     @Override

@@ -13,5 +13,12 @@ import java.io.Serializable;
  * @param endOfDocument id appended after every document
  * @param endOfDocumentToken that id's text; empty for the byte tokenizer
  */
-public record TokenizerInfo(String type, String model, String source, String sha256, int vocabSize,
-        int endOfDocument, String endOfDocumentToken) implements Serializable {}
+public record TokenizerInfo(
+        String type,
+        String model,
+        String source,
+        String sha256,
+        int vocabSize,
+        int endOfDocument,
+        String endOfDocumentToken)
+        implements Serializable {}

@@ -32,8 +32,8 @@ public final class TokenizerSpec implements Serializable {
     public static final int MAX_VOCAB = 1 << 16;
 
     /** End-of-document tokens looked for, in this order, when none is configured. */
-    static final List<String> END_TOKENS = List.of("<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>",
-            "[SEP]", "<sep>");
+    static final List<String> END_TOKENS =
+            List.of("<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>", "[SEP]", "<sep>");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -45,8 +45,14 @@ public final class TokenizerSpec implements Serializable {
     private final int endOfDocument;
     private final String endOfDocumentToken;
 
-    private TokenizerSpec(String source, String model, byte[] json, String sha256, int vocabSize,
-            int endOfDocument, String endOfDocumentToken) {
+    private TokenizerSpec(
+            String source,
+            String model,
+            byte[] json,
+            String sha256,
+            int vocabSize,
+            int endOfDocument,
+            String endOfDocumentToken) {
         this.source = source;
         this.model = model;
         this.json = json;
@@ -82,8 +88,10 @@ public final class TokenizerSpec implements Serializable {
         try {
             root = JSON.readTree(bytes);
         } catch (IOException e) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' is not valid JSON ("
-                    + CorpusException.firstLine(e) + "); give a Hugging Face tokenizer.json", e);
+            throw new CorpusException(
+                    "pacer.data.tokenizer: '" + source + "' is not valid JSON (" + CorpusException.firstLine(e)
+                            + "); give a Hugging Face tokenizer.json",
+                    e);
         }
         JsonNode m = root == null ? null : root.get("model");
         if (m == null || !m.isObject() || !m.path("type").isTextual()) {
@@ -94,7 +102,7 @@ public final class TokenizerSpec implements Serializable {
         int maxId = -1;
         JsonNode vocab = m.get("vocab");
         if (vocab != null && vocab.isObject()) {
-            for (Iterator<JsonNode> it = vocab.elements(); it.hasNext();) {
+            for (Iterator<JsonNode> it = vocab.elements(); it.hasNext(); ) {
                 maxId = Math.max(maxId, it.next().asInt(-1));
             }
         } else if (vocab != null && vocab.isArray()) {
@@ -117,8 +125,8 @@ public final class TokenizerSpec implements Serializable {
         if (!token.isEmpty()) {
             id = idOf(root, vocab, token);
             if (id == null) {
-                throw new CorpusException("pacer.data.end-of-document = \"" + token + "\": no such token in '"
-                        + source + "'; name one of its special tokens, e.g. </s> or <|endoftext|>");
+                throw new CorpusException("pacer.data.end-of-document = \"" + token + "\": no such token in '" + source
+                        + "'; name one of its special tokens, e.g. </s> or <|endoftext|>");
             }
         } else {
             for (String candidate : END_TOKENS) {
@@ -129,8 +137,9 @@ public final class TokenizerSpec implements Serializable {
                 }
             }
             if (id == null) {
-                throw new CorpusException("pacer.data.tokenizer: '" + source + "' has none of the usual end-of-document"
-                        + " tokens " + END_TOKENS + "; set pacer.data.end-of-document to the token that ends a document");
+                throw new CorpusException(
+                        "pacer.data.tokenizer: '" + source + "' has none of the usual end-of-document" + " tokens "
+                                + END_TOKENS + "; set pacer.data.end-of-document to the token that ends a document");
             }
         }
         TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id, token);
@@ -169,8 +178,8 @@ public final class TokenizerSpec implements Serializable {
                 return in.readAllBytes();
             }
         } catch (IOException | IllegalArgumentException e) {
-            throw new CorpusException("pacer.data.tokenizer: cannot read '" + location + "' ("
-                    + CorpusException.firstLine(e) + ")", e);
+            throw new CorpusException(
+                    "pacer.data.tokenizer: cannot read '" + location + "' (" + CorpusException.firstLine(e) + ")", e);
         }
     }
 
@@ -233,7 +242,7 @@ public final class TokenizerSpec implements Serializable {
 
     /** What the manifest records about the tokenizer. */
     public TokenizerInfo info() {
-        return new TokenizerInfo(isByte() ? BYTE : "huggingface", model, source, sha256, vocabSize, endOfDocument,
-                endOfDocumentToken);
+        return new TokenizerInfo(
+                isByte() ? BYTE : "huggingface", model, source, sha256, vocabSize, endOfDocument, endOfDocumentToken);
     }
 }

@@ -16,8 +16,9 @@ public final class TestDatasets {
     private TestDatasets() {}
 
     /** Document i goes to shard i mod {@code shards}; the manifest is written last. */
-    public static PreparedDataset write(Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen,
-            double validationFraction) throws IOException {
+    public static PreparedDataset write(
+            Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen, double validationFraction)
+            throws IOException {
         Configuration conf = new Configuration();
         DocumentSplit split = new DocumentSplit(validationFraction);
         List<ShardInfo> infos = new ArrayList<>();
@@ -35,10 +36,17 @@ public final class TestDatasets {
         infos.addAll(validation);
         SourceCounts counts = new SourceCounts();
         docs.forEach(d -> counts.document());
-        var settings = new DatasetManifest.Settings("text", "line", "text", "replace", validationFraction, false, 0,
-                0.01, shards);
-        var manifest = new DatasetManifest("2026-01-01T00:00:00Z", List.of("test"), List.of(), settings,
-                spec.info(), seqLen, counts, infos,
+        var settings = new DatasetManifest.Settings(
+                "text", "line", "text", "replace", validationFraction, false, 0, 0.01, shards);
+        var manifest = new DatasetManifest(
+                "2026-01-01T00:00:00Z",
+                List.of("test"),
+                List.of(),
+                settings,
+                spec.info(),
+                seqLen,
+                counts,
+                infos,
                 DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen));
         Files.write(out.resolve(DatasetManifest.FILE), manifest.toJson());
         return PreparedDataset.open(out.toString(), conf);

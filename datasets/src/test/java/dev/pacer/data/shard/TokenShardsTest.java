@@ -94,7 +94,8 @@ class TokenShardsTest {
                 while (last >= 0 && ids[last] != spec.endOfDocument()) {
                     last--;
                 }
-                String decoded = t.decode(java.util.Arrays.copyOf(ids, last + 1)).replace("<|endoftext|>", "\u0000");
+                String decoded =
+                        t.decode(java.util.Arrays.copyOf(ids, last + 1)).replace("<|endoftext|>", "\u0000");
                 String expected = want.toString().replace("<|endoftext|>", "\u0000");
                 assertTrue(decoded.length() > 0 && expected.startsWith(decoded), "partition " + p + " val " + val);
                 assertTrue(block.droppedTailTokens() < 17);
@@ -124,8 +125,11 @@ class TokenShardsTest {
         CorpusPartition all = ds.loadPartition(0, 1, 10, new HadoopConf(conf));
         long rowTokens = ds.manifest().totals(ShardInfo.TRAIN)[1];
         assertEquals(rowTokens / 10, all.train().sequenceCount());
-        assertEquals(rowTokens % 10 + ds.manifest().totals(ShardInfo.TRAIN)[3], all.train().droppedTailTokens());
-        assertArrayEquals(new long[] {ds.manifest().totals(ShardInfo.TRAIN)[2]},
+        assertEquals(
+                rowTokens % 10 + ds.manifest().totals(ShardInfo.TRAIN)[3],
+                all.train().droppedTailTokens());
+        assertArrayEquals(
+                new long[] {ds.manifest().totals(ShardInfo.TRAIN)[2]},
                 ds.sequencesPerPartition(ShardInfo.TRAIN, 1, 33));
     }
 
@@ -137,26 +141,41 @@ class TokenShardsTest {
         byte[] flipped = whole.clone();
         flipped[whole.length / 2] ^= 0x40;
         Files.write(shard, flipped);
-        String m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf))).getMessage();
+        String m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf)))
+                .getMessage();
         assertTrue(m.contains("shard-00000-of-00002.arrow") && m.contains("SHA-256"), m);
         Files.write(shard, java.util.Arrays.copyOf(whole, whole.length - 30));
-        m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf))).getMessage();
+        m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf)))
+                .getMessage();
         assertTrue(m.contains("shard-00000-of-00002.arrow") && m.contains("truncated"), m);
         Files.delete(shard);
-        m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf))).getMessage();
+        m = assertThrows(CorpusException.class, () -> ds.loadPartition(0, 2, 17, new HadoopConf(conf)))
+                .getMessage();
         assertTrue(m.contains("shard-00000-of-00002.arrow") && m.contains("missing"), m);
 
         Path manifest = dir.resolve("d/manifest.json");
         Files.writeString(manifest, Files.readString(manifest).replace("\"shards\" : 2", "\"shards\" : 3"));
-        m = assertThrows(CorpusException.class, () -> PreparedDataset.open(dir.resolve("d").toString(), conf)).getMessage();
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> PreparedDataset.open(dir.resolve("d").toString(), conf))
+                .getMessage();
         assertTrue(m.contains("manifest.json") && m.contains("shards"), m);
         Files.writeString(manifest, "{\"format\": \"pacer-token-dataset\", \"format_version\": 1}");
-        m = assertThrows(CorpusException.class, () -> PreparedDataset.open(dir.resolve("d").toString(), conf)).getMessage();
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> PreparedDataset.open(dir.resolve("d").toString(), conf))
+                .getMessage();
         assertTrue(m.contains("manifest.json") && m.contains("missing field"), m);
         Files.delete(manifest);
-        m = assertThrows(CorpusException.class, () -> PreparedDataset.open(dir.resolve("d").toString(), conf)).getMessage();
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> PreparedDataset.open(dir.resolve("d").toString(), conf))
+                .getMessage();
         assertTrue(m.contains("no manifest.json"), m);
-        m = assertThrows(CorpusException.class, () -> PreparedDataset.open(dir.resolve("nope").toString(), conf)).getMessage();
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> PreparedDataset.open(dir.resolve("nope").toString(), conf))
+                .getMessage();
         assertTrue(m.contains("nope") && m.contains("no such path"), m);
     }
 
@@ -170,8 +189,10 @@ class TokenShardsTest {
                 var reader = new org.apache.arrow.vector.ipc.ArrowFileReader(
                         new org.apache.arrow.vector.util.ByteArrayReadableSeekableByteChannel(bytes), alloc)) {
             var schema = reader.getVectorSchemaRoot().getSchema();
-            assertEquals("FixedSizeList(9)<token: Int(16, false) not null> not null",
-                    schema.getFields().get(0).getType() + "<" + schema.getFields().get(0).getChildren().get(0) + "> not null");
+            assertEquals(
+                    "FixedSizeList(9)<token: Int(16, false) not null> not null",
+                    schema.getFields().get(0).getType() + "<"
+                            + schema.getFields().get(0).getChildren().get(0) + "> not null");
             assertEquals("train", schema.getCustomMetadata().get("pacer.split"));
             long rows = 0;
             for (var block : reader.getRecordBlocks()) {

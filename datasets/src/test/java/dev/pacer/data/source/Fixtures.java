@@ -42,15 +42,20 @@ public final class Fixtures {
         }
         StringBuilder state = new StringBuilder("{\n  \"_data_files\": [");
         for (int i = 0; i < names.size(); i++) {
-            state.append(i == 0 ? "" : ", ").append("{\"filename\": \"").append(names.get(i)).append("\"}");
+            state.append(i == 0 ? "" : ", ")
+                    .append("{\"filename\": \"")
+                    .append(names.get(i))
+                    .append("\"}");
         }
         state.append("],\n  \"_fingerprint\": \"0123456789abcdef\",\n  \"_format_columns\": null,\n"
                 + "  \"_format_kwargs\": {},\n  \"_format_type\": null,\n  \"_output_all_columns\": false,\n"
                 + "  \"_split\": \"train\"\n}\n");
         Files.writeString(dir.resolve("state.json"), state.toString());
-        Files.writeString(dir.resolve("dataset_info.json"), "{\"citation\": \"\", \"description\": \"test\","
-                + " \"features\": {\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"},"
-                + " \"text\": {\"dtype\": \"string\", \"_type\": \"Value\"}}}\n");
+        Files.writeString(
+                dir.resolve("dataset_info.json"),
+                "{\"citation\": \"\", \"description\": \"test\","
+                        + " \"features\": {\"id\": {\"dtype\": \"int64\", \"_type\": \"Value\"},"
+                        + " \"text\": {\"dtype\": \"string\", \"_type\": \"Value\"}}}\n");
         return dir;
     }
 

@@ -64,15 +64,27 @@ class SourcesTest {
         assertEquals(List.of("first document", "second\ndocument\n"), r.docs());
         assertEquals(1, r.counts().skipped(SkipReason.EMPTY));
         // a directory lists its files recursively, hidden ones (_SUCCESS) left out
-        assertEquals(3, InputResolver.resolve(List.of(dir.resolve("docs").toString()), SourceFormat.AUTO, conf).size());
+        assertEquals(
+                3,
+                InputResolver.resolve(List.of(dir.resolve("docs").toString()), SourceFormat.AUTO, conf)
+                        .size());
     }
 
     @Test
     void jsonLinesCountMalformedMissingAndNonStringRecords() throws Exception {
         Path f = dir.resolve("c.jsonl.gz");
-        String lines = String.join("\n", "{\"text\": \"one\", \"id\": 1}", "{\"text\": \"two\"", "[1, 2]",
-                "{\"body\": \"no text field\"}", "{\"text\": null}", "{\"text\": 42}", "", "{\"text\": \"  \"}",
-                "{\"text\": \"three\\nlines\\n\"}", "{\"text\": \"x\"} trailing");
+        String lines = String.join(
+                "\n",
+                "{\"text\": \"one\", \"id\": 1}",
+                "{\"text\": \"two\"",
+                "[1, 2]",
+                "{\"body\": \"no text field\"}",
+                "{\"text\": null}",
+                "{\"text\": 42}",
+                "",
+                "{\"text\": \"  \"}",
+                "{\"text\": \"three\\nlines\\n\"}",
+                "{\"text\": \"x\"} trailing");
         try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(f))) {
             out.write(lines.getBytes(StandardCharsets.UTF_8));
         }
@@ -89,7 +101,9 @@ class SourcesTest {
         SourceCounts.Example first = c.examples().get(0);
         assertEquals("malformed_json", first.reason());
         assertTrue(first.where().endsWith("c.jsonl.gz line 2"), first.where());
-        assertTrue(c.examples().stream().anyMatch(e -> e.detail().contains("number")), c.examples().toString());
+        assertTrue(
+                c.examples().stream().anyMatch(e -> e.detail().contains("number")),
+                c.examples().toString());
     }
 
     @Test
@@ -112,13 +126,17 @@ class SourcesTest {
         Path j = dir.resolve("bad.jsonl");
         Files.write(j, new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xFF, '"', '}', '\n'});
         assertEquals(List.of("\uFFFD"), read(j).docs());
-        assertEquals(1, read(List.of(j.toString()), "auto", TextUnit.LINE, Utf8Policy.SKIP)
-                .counts().skipped(SkipReason.INVALID_UTF8));
+        assertEquals(
+                1,
+                read(List.of(j.toString()), "auto", TextUnit.LINE, Utf8Policy.SKIP)
+                        .counts()
+                        .skipped(SkipReason.INVALID_UTF8));
     }
 
     @Test
     void huggingFaceDirectoryReadsEveryArrowFileInStateOrder() throws Exception {
-        Path hf = Fixtures.huggingFaceDataset(dir.resolve("hf"),
+        Path hf = Fixtures.huggingFaceDataset(
+                dir.resolve("hf"),
                 List.of(List.of("alpha", "beta", "gamma"), Arrays.asList("delta", null, "  ", "epsilon")));
         Read r = read(hf);
         assertEquals(List.of("alpha", "beta", "gamma", "delta", "epsilon"), r.docs());
@@ -136,13 +154,17 @@ class SourcesTest {
         Path hf = Fixtures.huggingFaceDataset(dir.resolve("hf"), List.of(List.of("a")));
         List<String> docs = new ArrayList<>();
         RecordCollector c = new RecordCollector(Utf8Policy.REPLACE, new SourceCounts(), docs::add);
-        InputUnit u = InputResolver.resolve(List.of(hf.toString()), SourceFormat.AUTO, conf).get(0);
-        String m = assertThrows(CorpusException.class,
-                () -> DocumentReader.read(u, new ReadOptions(TextUnit.LINE, "content", Utf8Policy.REPLACE), conf, c))
+        InputUnit u = InputResolver.resolve(List.of(hf.toString()), SourceFormat.AUTO, conf)
+                .get(0);
+        String m = assertThrows(
+                        CorpusException.class,
+                        () -> DocumentReader.read(
+                                u, new ReadOptions(TextUnit.LINE, "content", Utf8Policy.REPLACE), conf, c))
                 .getMessage();
         assertTrue(m.contains("data-00000-of-00001.arrow") && m.contains("'content'") && m.contains("id, text"), m);
-        m = assertThrows(CorpusException.class,
-                () -> DocumentReader.read(u, new ReadOptions(TextUnit.LINE, "id", Utf8Policy.REPLACE), conf, c))
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> DocumentReader.read(u, new ReadOptions(TextUnit.LINE, "id", Utf8Policy.REPLACE), conf, c))
                 .getMessage();
         assertTrue(m.contains("not a string"), m);
     }
@@ -186,16 +208,19 @@ class SourcesTest {
     @Test
     void missingPathsAndEmptyGlobsAreNamed() throws Exception {
         String missing = dir.resolve("nowhere.txt").toString();
-        String m = assertThrows(CorpusException.class,
-                () -> InputResolver.resolve(List.of(missing), SourceFormat.AUTO, conf)).getMessage();
+        String m = assertThrows(
+                        CorpusException.class, () -> InputResolver.resolve(List.of(missing), SourceFormat.AUTO, conf))
+                .getMessage();
         assertTrue(m.contains(missing) && m.contains("no such file"), m);
         String glob = dir.resolve("*.parquet").toString();
-        m = assertThrows(CorpusException.class,
-                () -> InputResolver.resolve(List.of(glob), SourceFormat.AUTO, conf)).getMessage();
+        m = assertThrows(CorpusException.class, () -> InputResolver.resolve(List.of(glob), SourceFormat.AUTO, conf))
+                .getMessage();
         assertTrue(m.contains(glob) && m.contains("matches no file"), m);
         Files.createDirectories(dir.resolve("empty"));
-        m = assertThrows(CorpusException.class,
-                () -> InputResolver.resolve(List.of(dir.resolve("empty").toString()), SourceFormat.AUTO, conf)).getMessage();
+        m = assertThrows(
+                        CorpusException.class,
+                        () -> InputResolver.resolve(List.of(dir.resolve("empty").toString()), SourceFormat.AUTO, conf))
+                .getMessage();
         assertTrue(m.contains("empty") && m.contains("no file"), m);
     }
 

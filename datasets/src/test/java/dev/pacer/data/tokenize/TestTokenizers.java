@@ -15,8 +15,8 @@ public final class TestTokenizers {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Merges of the test BPE, in priority order (GPT-2 spelling: Ġ is a space). */
-    public static final List<String> MERGES = List.of("Ġ t", "h e", "Ġt he", "i n", "a n", "e r", "o n", "Ġ a",
-            "r e", "a t", "e n", "Ġ s", "o r", "e s", "Ġ d");
+    public static final List<String> MERGES = List.of(
+            "Ġ t", "h e", "Ġt he", "i n", "a n", "e r", "o n", "Ġ a", "r e", "a t", "e n", "Ġ s", "o r", "e s", "Ġ d");
 
     private TestTokenizers() {}
 
@@ -27,8 +27,11 @@ public final class TestTokenizers {
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE").putNull("dropout");
         model.putNull("unk_token");
-        model.put("continuing_subword_prefix", "").put("end_of_word_suffix", "").put("fuse_unk", false)
-                .put("byte_fallback", false).put("ignore_merges", false);
+        model.put("continuing_subword_prefix", "")
+                .put("end_of_word_suffix", "")
+                .put("fuse_unk", false)
+                .put("byte_fallback", false)
+                .put("ignore_merges", false);
         ObjectNode vocab = model.putObject("vocab");
         for (int b = 0; b < 256; b++) {
             vocab.put(new String(Character.toChars(table[b])), b);
@@ -40,8 +43,11 @@ public final class TestTokenizers {
             vocab.put(m.replace(" ", ""), id++);
         }
         addSpecial(root, id, "<|endoftext|>");
-        ObjectNode byteLevel = JSON.createObjectNode().put("type", "ByteLevel").put("add_prefix_space", false)
-                .put("trim_offsets", true).put("use_regex", true);
+        ObjectNode byteLevel = JSON.createObjectNode()
+                .put("type", "ByteLevel")
+                .put("add_prefix_space", false)
+                .put("trim_offsets", true)
+                .put("use_regex", true);
         root.set("pre_tokenizer", byteLevel);
         root.set("decoder", byteLevel.deepCopy());
         return bytes(root);
@@ -52,12 +58,25 @@ public final class TestTokenizers {
         ObjectNode root = skeleton();
         addSpecial(root, 0, "[UNK]");
         addSpecial(root, 1, "[SEP]");
-        root.set("normalizer", JSON.createObjectNode().put("type", "BertNormalizer").put("clean_text", true)
-                .put("handle_chinese_chars", true).putNull("strip_accents").put("lowercase", true));
+        root.set(
+                "normalizer",
+                JSON.createObjectNode()
+                        .put("type", "BertNormalizer")
+                        .put("clean_text", true)
+                        .put("handle_chinese_chars", true)
+                        .putNull("strip_accents")
+                        .put("lowercase", true));
         root.set("pre_tokenizer", JSON.createObjectNode().put("type", "BertPreTokenizer"));
-        root.set("decoder", JSON.createObjectNode().put("type", "WordPiece").put("prefix", "##").put("cleanup", true));
+        root.set(
+                "decoder",
+                JSON.createObjectNode()
+                        .put("type", "WordPiece")
+                        .put("prefix", "##")
+                        .put("cleanup", true));
         ObjectNode model = root.putObject("model");
-        model.put("type", "WordPiece").put("unk_token", "[UNK]").put("continuing_subword_prefix", "##")
+        model.put("type", "WordPiece")
+                .put("unk_token", "[UNK]")
+                .put("continuing_subword_prefix", "##")
                 .put("max_input_chars_per_word", 100);
         ObjectNode vocab = model.putObject("vocab");
         String[] words = {"[UNK]", "[SEP]", "the", "a", "house", "parliament", "##s", "vote", ".", ",", "in", "of"};
@@ -72,8 +91,11 @@ public final class TestTokenizers {
         ObjectNode root = skeleton();
         addSpecial(root, 0, "<unk>");
         addSpecial(root, 1, "</s>");
-        ObjectNode meta = JSON.createObjectNode().put("type", "Metaspace").put("replacement", "\u2581")
-                .put("prepend_scheme", "always").put("split", true);
+        ObjectNode meta = JSON.createObjectNode()
+                .put("type", "Metaspace")
+                .put("replacement", "\u2581")
+                .put("prepend_scheme", "always")
+                .put("split", true);
         root.set("pre_tokenizer", meta);
         root.set("decoder", meta.deepCopy());
         ObjectNode model = root.putObject("model");
@@ -117,8 +139,14 @@ public final class TestTokenizers {
     }
 
     private static void addSpecial(ObjectNode root, int id, String content) {
-        ((ArrayNode) root.get("added_tokens")).addObject().put("id", id).put("content", content)
-                .put("single_word", false).put("lstrip", false).put("rstrip", false).put("normalized", false)
+        ((ArrayNode) root.get("added_tokens"))
+                .addObject()
+                .put("id", id)
+                .put("content", content)
+                .put("single_word", false)
+                .put("lstrip", false)
+                .put("rstrip", false)
+                .put("normalized", false)
                 .put("special", true);
     }
 

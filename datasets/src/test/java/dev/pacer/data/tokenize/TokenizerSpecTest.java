@@ -76,7 +76,8 @@ class TokenizerSpecTest {
     void endOfDocumentTokenCanBeNamed() throws Exception {
         TokenizerSpec wp = fromFile(TestTokenizers.wordPiece(), "[UNK]");
         assertEquals(0, wp.endOfDocument());
-        String m = assertThrows(CorpusException.class, () -> fromFile(TestTokenizers.wordPiece(), "<eot>")).getMessage();
+        String m = assertThrows(CorpusException.class, () -> fromFile(TestTokenizers.wordPiece(), "<eot>"))
+                .getMessage();
         assertTrue(m.contains("pacer.data.end-of-document") && m.contains("<eot>"), m);
         assertThrows(CorpusException.class, () -> TokenizerSpec.resolve("byte", "</s>", conf));
     }
@@ -84,24 +85,29 @@ class TokenizerSpecTest {
     @Test
     void unreadableTokenizerFilesAreNamed() throws Exception {
         String missing = dir.resolve("nope/tokenizer.json").toString();
-        String m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(missing, "", conf)).getMessage();
+        String m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(missing, "", conf))
+                .getMessage();
         assertTrue(m.contains(missing) && m.contains("pacer.data.tokenizer"), m);
 
         Path broken = dir.resolve("broken.json");
         Files.writeString(broken, "{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0");
-        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(broken.toString(), "", conf)).getMessage();
+        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(broken.toString(), "", conf))
+                .getMessage();
         assertTrue(m.contains("broken.json") && m.contains("not valid JSON"), m);
 
         Path noModel = dir.resolve("nomodel.json");
         Files.writeString(noModel, "{\"version\": \"1.0\"}");
-        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(noModel.toString(), "", conf)).getMessage();
+        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(noModel.toString(), "", conf))
+                .getMessage();
         assertTrue(m.contains("nomodel.json") && m.contains("model"), m);
 
         // valid JSON with a model the library rejects (merges naming unknown tokens)
         Path bad = dir.resolve("badmerges.json");
-        Files.writeString(bad, new String(TestTokenizers.bytePairEncoding(), StandardCharsets.UTF_8)
-                .replace("\"Ġ t\"", "\"zz qq\""));
-        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(bad.toString(), "", conf)).getMessage();
+        Files.writeString(
+                bad,
+                new String(TestTokenizers.bytePairEncoding(), StandardCharsets.UTF_8).replace("\"Ġ t\"", "\"zz qq\""));
+        m = assertThrows(CorpusException.class, () -> TokenizerSpec.resolve(bad.toString(), "", conf))
+                .getMessage();
         assertTrue(m.contains("badmerges.json") && m.contains("cannot load"), m);
     }
 

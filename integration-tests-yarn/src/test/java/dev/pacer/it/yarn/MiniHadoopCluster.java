@@ -39,7 +39,8 @@ final class MiniHadoopCluster implements AutoCloseable {
     final double hdfsStartSeconds;
     final double yarnStartSeconds;
 
-    private MiniHadoopCluster(MiniDFSCluster dfs, MiniYARNCluster yarn, Path clientConfDir, double hdfsS, double yarnS) {
+    private MiniHadoopCluster(
+            MiniDFSCluster dfs, MiniYARNCluster yarn, Path clientConfDir, double hdfsS, double yarnS) {
         this.dfs = dfs;
         this.yarn = yarn;
         this.clientConfDir = clientConfDir;
@@ -57,8 +58,13 @@ final class MiniHadoopCluster implements AutoCloseable {
         conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, workDir.resolve("hdfs").toString());
         conf.setInt("dfs.replication", 1);
         long t0 = System.nanoTime();
-        MiniDFSCluster dfs = bounded("HDFS start-up", bound,
-                () -> new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build());
+        MiniDFSCluster dfs = bounded(
+                "HDFS start-up",
+                bound,
+                () -> new MiniDFSCluster.Builder(conf)
+                        .numDataNodes(1)
+                        .format(true)
+                        .build());
         double hdfsS = seconds(t0);
         try {
             dfs.waitActive();
@@ -70,9 +76,13 @@ final class MiniHadoopCluster implements AutoCloseable {
             // machine's host name, which need not resolve to loopback.
             yc.setBoolean(YarnConfiguration.YARN_MINICLUSTER_FIXED_PORTS, true);
             yc.set(YarnConfiguration.RM_HOSTNAME, LOOPBACK);
-            for (String key : new String[] {YarnConfiguration.RM_ADDRESS, YarnConfiguration.RM_SCHEDULER_ADDRESS,
-                    YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS, YarnConfiguration.RM_ADMIN_ADDRESS,
-                    YarnConfiguration.RM_WEBAPP_ADDRESS}) {
+            for (String key : new String[] {
+                YarnConfiguration.RM_ADDRESS,
+                YarnConfiguration.RM_SCHEDULER_ADDRESS,
+                YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS,
+                YarnConfiguration.RM_ADMIN_ADDRESS,
+                YarnConfiguration.RM_WEBAPP_ADDRESS
+            }) {
                 yc.set(key, LOOPBACK + ":" + freePort());
             }
             yc.set(YarnConfiguration.NM_PREFIX + "hostname", LOOPBACK);
@@ -140,6 +150,7 @@ final class MiniHadoopCluster implements AutoCloseable {
 
     /** Seconds the last {@link #close()} spent stopping YARN, then HDFS. */
     double yarnStopSeconds;
+
     double hdfsStopSeconds;
 
     @Override
@@ -178,9 +189,13 @@ final class MiniHadoopCluster implements AutoCloseable {
         Files.writeString(dir.resolve("core-site.xml"), siteXml(core), StandardCharsets.UTF_8);
         Map<String, String> site = new TreeMap<>();
         site.put(YarnConfiguration.RM_HOSTNAME, LOOPBACK);
-        for (String key : new String[] {YarnConfiguration.RM_ADDRESS, YarnConfiguration.RM_SCHEDULER_ADDRESS,
-                YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS, YarnConfiguration.RM_ADMIN_ADDRESS,
-                YarnConfiguration.RM_WEBAPP_ADDRESS}) {
+        for (String key : new String[] {
+            YarnConfiguration.RM_ADDRESS,
+            YarnConfiguration.RM_SCHEDULER_ADDRESS,
+            YarnConfiguration.RM_RESOURCE_TRACKER_ADDRESS,
+            YarnConfiguration.RM_ADMIN_ADDRESS,
+            YarnConfiguration.RM_WEBAPP_ADDRESS
+        }) {
             site.put(key, yarnConf.get(key));
         }
         Files.writeString(dir.resolve("yarn-site.xml"), siteXml(site), StandardCharsets.UTF_8);
@@ -189,7 +204,10 @@ final class MiniHadoopCluster implements AutoCloseable {
 
     private static String siteXml(Map<String, String> props) {
         StringBuilder s = new StringBuilder("<?xml version=\"1.0\"?>\n<configuration>\n");
-        props.forEach((k, v) -> s.append("  <property><name>").append(k).append("</name><value>").append(v)
+        props.forEach((k, v) -> s.append("  <property><name>")
+                .append(k)
+                .append("</name><value>")
+                .append(v)
                 .append("</value></property>\n"));
         return s.append("</configuration>\n").toString();
     }

@@ -30,12 +30,17 @@ record SparkSubmission(int exitCode, String applicationId, double seconds, Path 
     private static final Pattern APP_ID = Pattern.compile("(application_\\d+_\\d+)");
 
     /** Submits and waits at most {@code bound}; past it the client is killed and an exception thrown. */
-    static SparkSubmission run(Path sparkHome, Map<String, String> env, List<String> submitArgs, Path log,
-            Duration bound) throws IOException, InterruptedException {
+    static SparkSubmission run(
+            Path sparkHome, Map<String, String> env, List<String> submitArgs, Path log, Duration bound)
+            throws IOException, InterruptedException {
         Files.createDirectories(log.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> launcher = new ArrayList<>(List.of(java, "-cp", sparkHome.resolve("jars") + "/*",
-                "org.apache.spark.launcher.Main", "org.apache.spark.deploy.SparkSubmit"));
+        List<String> launcher = new ArrayList<>(List.of(
+                java,
+                "-cp",
+                sparkHome.resolve("jars") + "/*",
+                "org.apache.spark.launcher.Main",
+                "org.apache.spark.deploy.SparkSubmit"));
         launcher.addAll(submitArgs);
         ProcessBuilder pb = new ProcessBuilder(launcher).redirectError(ProcessBuilder.Redirect.INHERIT);
         pb.environment().putAll(env);
@@ -46,7 +51,8 @@ record SparkSubmission(int exitCode, String applicationId, double seconds, Path 
         }
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();
-            throw new IllegalStateException("Spark's launcher failed on " + submitArgs + ": " + new String(out, StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "Spark's launcher failed on " + submitArgs + ": " + new String(out, StandardCharsets.UTF_8));
         }
         // as bin/spark-class reads it: messages, then a NUL and a newline, then the command's
         // arguments, each ended by a NUL
@@ -63,7 +69,8 @@ record SparkSubmission(int exitCode, String applicationId, double seconds, Path 
         }
 
         long t0 = System.nanoTime();
-        ProcessBuilder submit = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder submit =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         submit.environment().putAll(env);
         Process client = submit.start();
         if (!client.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -59,8 +59,10 @@ class YarnPrepareThenPretrainIT {
     @Test
     void prepareThenPretrainInYarnClusterModeReadingAndWritingHdfs() throws Exception {
         for (Path p : List.of(sparkHome.resolve("jars"), appJar, europarl)) {
-            assertTrue(Files.exists(p), p + " is missing: the module's pre-integration-test phase builds it"
-                    + " (mvn verify -pl integration-tests-yarn)");
+            assertTrue(
+                    Files.exists(p),
+                    p + " is missing: the module's pre-integration-test phase builds it"
+                            + " (mvn verify -pl integration-tests-yarn)");
         }
         deleteTree(work.resolve("logs"));
         long t0 = System.nanoTime();
@@ -91,9 +93,19 @@ class YarnPrepareThenPretrainIT {
         String run = root + "/run";
         uploadCorpus(fs, new org.apache.hadoop.fs.Path(corpus));
 
-        SparkSubmission prepare = submit(cluster, "prepare", List.of("prepare", "--input", corpus, "--output", data,
-                "--set", "pacer.data.shards=2",
-                "--set", "pacer.train.seq-len=32"));
+        SparkSubmission prepare = submit(
+                cluster,
+                "prepare",
+                List.of(
+                        "prepare",
+                        "--input",
+                        corpus,
+                        "--output",
+                        data,
+                        "--set",
+                        "pacer.data.shards=2",
+                        "--set",
+                        "pacer.train.seq-len=32"));
         timings.put("prepare job (submit to exit)", prepare.seconds());
         succeeded(cluster, "prepare", prepare);
 
@@ -107,18 +119,35 @@ class YarnPrepareThenPretrainIT {
             }
         }
 
-        SparkSubmission pretrain = submit(cluster, "pretrain", List.of("pretrain", "--run-dir", run,
-                "--max-steps", String.valueOf(STEPS),
-                "--set", "pacer.data.path=" + data,
-                "--set", "pacer.model.preset=tiny",
-                "--set", "pacer.train.seq-len=32",
-                "--set", "pacer.train.global-batch=8",
-                "--set", "pacer.train.micro-batch=4",
-                "--set", "pacer.train.lr=5e-3",
-                "--set", "pacer.train.eval-every=6",
-                "--set", "pacer.train.eval-sequences=8",
-                "--set", "pacer.checkpoint.every=" + CHECKPOINT_EVERY,
-                "--set", "pacer.spark.partitions=2"));
+        SparkSubmission pretrain = submit(
+                cluster,
+                "pretrain",
+                List.of(
+                        "pretrain",
+                        "--run-dir",
+                        run,
+                        "--max-steps",
+                        String.valueOf(STEPS),
+                        "--set",
+                        "pacer.data.path=" + data,
+                        "--set",
+                        "pacer.model.preset=tiny",
+                        "--set",
+                        "pacer.train.seq-len=32",
+                        "--set",
+                        "pacer.train.global-batch=8",
+                        "--set",
+                        "pacer.train.micro-batch=4",
+                        "--set",
+                        "pacer.train.lr=5e-3",
+                        "--set",
+                        "pacer.train.eval-every=6",
+                        "--set",
+                        "pacer.train.eval-sequences=8",
+                        "--set",
+                        "pacer.checkpoint.every=" + CHECKPOINT_EVERY,
+                        "--set",
+                        "pacer.spark.partitions=2"));
         timings.put("pretrain job (submit to exit)", pretrain.seconds());
         succeeded(cluster, "pretrain", pretrain);
 
@@ -130,8 +159,14 @@ class YarnPrepareThenPretrainIT {
         double first = meanLoss(rows.subList(0, 3));
         double last = meanLoss(rows.subList(STEPS - 3, STEPS));
         // an untrained model's loss is near ln(257) = 5.55 nats per byte
-        assertEquals(Math.log(257), rows.get(0).path("loss").asDouble(), 0.3, rows.get(0).toString());
-        assertTrue(last < first - 0.1, "loss did not fall: mean of the first 3 steps " + first + ", of the last 3 " + last);
+        assertEquals(
+                Math.log(257),
+                rows.get(0).path("loss").asDouble(),
+                0.3,
+                rows.get(0).toString());
+        assertTrue(
+                last < first - 0.1,
+                "loss did not fall: mean of the first 3 steps " + first + ", of the last 3 " + last);
         timings.put("loss, mean of first 3 steps", first);
         timings.put("loss, mean of last 3 steps", last);
 
@@ -142,7 +177,9 @@ class YarnPrepareThenPretrainIT {
             }
         }
         List<JsonNode> events = jsonLines(read(fs, run + "/events.jsonl"));
-        JsonNode corpusEvent = events.stream().filter(e -> "corpus".equals(e.path("event").asText())).findFirst()
+        JsonNode corpusEvent = events.stream()
+                .filter(e -> "corpus".equals(e.path("event").asText()))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("no corpus event: " + events));
         assertTrue(corpusEvent.path("source").asText().startsWith("hdfs://"), corpusEvent.toString());
         assertEquals("finished", events.get(events.size() - 1).path("event").asText(), events.toString());
@@ -152,40 +189,73 @@ class YarnPrepareThenPretrainIT {
     private SparkSubmission submit(MiniHadoopCluster cluster, String name, List<String> pacerArgs) throws Exception {
         String javaHome = System.getProperty("java.home");
         Path djlCache = work.resolve("djl-cache");
-        List<String> args = new ArrayList<>(List.of("--master", "yarn", "--deploy-mode", "cluster",
-                "--name", "pacer-" + name, "--class", "dev.pacer.cli.PacerCli",
-                "--driver-memory", "1g", "--executor-memory", "1g", "--executor-cores", "2", "--num-executors", "1",
+        List<String> args = new ArrayList<>(List.of(
+                "--master",
+                "yarn",
+                "--deploy-mode",
+                "cluster",
+                "--name",
+                "pacer-" + name,
+                "--class",
+                "dev.pacer.cli.PacerCli",
+                "--driver-memory",
+                "1g",
+                "--executor-memory",
+                "1g",
+                "--executor-cores",
+                "2",
+                "--num-executors",
+                "1",
                 // Spark's jars are on the (one) node already: nothing to upload for each application
-                "--conf", "spark.yarn.jars=local:" + sparkHome.resolve("jars") + "/*",
-                "--conf", "spark.yarn.maxAppAttempts=1",
-                "--conf", "spark.ui.enabled=false",
-                "--conf", "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
-                "--conf", "spark.executorEnv.SPARK_LOCAL_IP=127.0.0.1",
-                "--conf", "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
-                "--conf", "spark.executorEnv.JAVA_HOME=" + javaHome,
+                "--conf",
+                "spark.yarn.jars=local:" + sparkHome.resolve("jars") + "/*",
+                "--conf",
+                "spark.yarn.maxAppAttempts=1",
+                "--conf",
+                "spark.ui.enabled=false",
+                "--conf",
+                "spark.yarn.appMasterEnv.SPARK_LOCAL_IP=127.0.0.1",
+                "--conf",
+                "spark.executorEnv.SPARK_LOCAL_IP=127.0.0.1",
+                "--conf",
+                "spark.yarn.appMasterEnv.JAVA_HOME=" + javaHome,
+                "--conf",
+                "spark.executorEnv.JAVA_HOME=" + javaHome,
                 // libtorch's natives come from the shaded jar, extracted once into the build directory
-                "--conf", "spark.yarn.appMasterEnv.DJL_CACHE_DIR=" + djlCache,
-                "--conf", "spark.executorEnv.DJL_CACHE_DIR=" + djlCache,
-                "--conf", "spark.driver.extraJavaOptions=-Dai.djl.offline=true",
-                "--conf", "spark.executor.extraJavaOptions=-Dai.djl.offline=true",
+                "--conf",
+                "spark.yarn.appMasterEnv.DJL_CACHE_DIR=" + djlCache,
+                "--conf",
+                "spark.executorEnv.DJL_CACHE_DIR=" + djlCache,
+                "--conf",
+                "spark.driver.extraJavaOptions=-Dai.djl.offline=true",
+                "--conf",
+                "spark.executor.extraJavaOptions=-Dai.djl.offline=true",
                 "local:" + appJar));
         args.addAll(pacerArgs);
         Map<String, String> env = Map.of(
-                "SPARK_HOME", sparkHome.toString(),
-                "SPARK_SCALA_VERSION", "2.13",
-                "HADOOP_CONF_DIR", cluster.clientConfDir().toString(),
-                "JAVA_HOME", javaHome,
-                "SPARK_LOCAL_IP", "127.0.0.1");
-        SparkSubmission s = SparkSubmission.run(sparkHome, env, args, work.resolve("logs").resolve(name + "-submit.log"),
-                JOB_BOUND);
+                "SPARK_HOME",
+                sparkHome.toString(),
+                "SPARK_SCALA_VERSION",
+                "2.13",
+                "HADOOP_CONF_DIR",
+                cluster.clientConfDir().toString(),
+                "JAVA_HOME",
+                javaHome,
+                "SPARK_LOCAL_IP",
+                "127.0.0.1");
+        SparkSubmission s = SparkSubmission.run(
+                sparkHome, env, args, work.resolve("logs").resolve(name + "-submit.log"), JOB_BOUND);
         collectContainerLogs(cluster, name, s.applicationId());
         return s;
     }
 
     private void succeeded(MiniHadoopCluster cluster, String name, SparkSubmission s) {
         assertTrue(s.applicationId() != null, name + " was never submitted to YARN:\n" + s.tail(40));
-        assertEquals(0, s.exitCode(), name + " (" + s.applicationId() + ") failed; driver and executor logs under "
-                + work.resolve("logs").resolve(name) + "; client output:\n" + s.tail(40));
+        assertEquals(
+                0,
+                s.exitCode(),
+                name + " (" + s.applicationId() + ") failed; driver and executor logs under "
+                        + work.resolve("logs").resolve(name) + "; client output:\n" + s.tail(40));
     }
 
     /**
@@ -223,8 +293,7 @@ class YarnPrepareThenPretrainIT {
     /** The first lines of the bundled Europarl sample, one document a line, as a plain text file on HDFS. */
     private void uploadCorpus(FileSystem fs, org.apache.hadoop.fs.Path to) throws IOException {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                        new GZIPInputStream(Files.newInputStream(europarl)),
-                        StandardCharsets.UTF_8));
+                        new GZIPInputStream(Files.newInputStream(europarl)), StandardCharsets.UTF_8));
                 OutputStream out = fs.create(to, true)) {
             for (int i = 0; i < CORPUS_LINES; i++) {
                 String line = in.readLine();
@@ -253,7 +322,10 @@ class YarnPrepareThenPretrainIT {
     }
 
     private static double meanLoss(List<JsonNode> rows) {
-        return rows.stream().mapToDouble(r -> r.path("loss").asDouble()).average().orElseThrow();
+        return rows.stream()
+                .mapToDouble(r -> r.path("loss").asDouble())
+                .average()
+                .orElseThrow();
     }
 
     private void reportTimings() throws IOException {

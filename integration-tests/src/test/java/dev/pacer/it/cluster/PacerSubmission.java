@@ -35,18 +35,32 @@ public final class PacerSubmission implements AutoCloseable {
      * @param workDir  the driver's working directory (outside the source tree, so no profile
      *                 file is picked up from ./conf)
      */
-    public static PacerSubmission launch(Path sparkHome, Path submitJar, String master, Map<String, String> env,
-            Map<String, String> sparkConf, List<String> args, Path workDir, Path log) throws IOException {
+    public static PacerSubmission launch(
+            Path sparkHome,
+            Path submitJar,
+            String master,
+            Map<String, String> env,
+            Map<String, String> sparkConf,
+            List<String> args,
+            Path workDir,
+            Path log)
+            throws IOException {
         if (!Files.isRegularFile(submitJar)) {
             throw new IllegalStateException("no shaded jar at " + submitJar
                     + ": build it first (mvn verify -pl integration-tests -am packages spark-jobs)");
         }
         Files.createDirectories(workDir);
         Files.createDirectories(log.getParent());
-        SparkLauncher launcher = new SparkLauncher(env).setSparkHome(sparkHome.toString())
-                .setAppResource(submitJar.toString()).setMainClass("dev.pacer.cli.PacerCli")
-                .setMaster(master).setDeployMode("client").setAppName("pacer-it")
-                .directory(workDir.toFile()).redirectError().redirectOutput(log.toFile());
+        SparkLauncher launcher = new SparkLauncher(env)
+                .setSparkHome(sparkHome.toString())
+                .setAppResource(submitJar.toString())
+                .setMainClass("dev.pacer.cli.PacerCli")
+                .setMaster(master)
+                .setDeployMode("client")
+                .setAppName("pacer-it")
+                .directory(workDir.toFile())
+                .redirectError()
+                .redirectOutput(log.toFile());
         sparkConf.forEach(launcher::setConf);
         launcher.addAppArgs(args.toArray(String[]::new));
         return new PacerSubmission(launcher.launch(), log);
@@ -83,8 +97,8 @@ public final class PacerSubmission implements AutoCloseable {
     public int await(Duration timeout) throws InterruptedException, IOException {
         if (!driver.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             driver.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            throw new IllegalStateException("driver still running after " + timeout + "; killed it. Its output:\n"
-                    + output());
+            throw new IllegalStateException(
+                    "driver still running after " + timeout + "; killed it. Its output:\n" + output());
         }
         return driver.exitValue();
     }

@@ -51,8 +51,8 @@ public final class StandaloneCluster implements AutoCloseable {
      * Starts a master and {@code workers} workers of one core and {@code workerMemory} each and
      * waits, at most {@code timeout}, until the master lists them all ALIVE.
      */
-    public static StandaloneCluster start(Path sparkHome, Path dir, int workers, String workerMemory,
-            Duration timeout) throws IOException, InterruptedException {
+    public static StandaloneCluster start(Path sparkHome, Path dir, int workers, String workerMemory, Duration timeout)
+            throws IOException, InterruptedException {
         if (!Files.isDirectory(sparkHome.resolve("jars"))) {
             throw new IllegalStateException("no Spark home at " + sparkHome + " (jars/ missing): build it with"
                     + " mvn verify -pl integration-tests -am (pre-integration-test copies Spark's jars)");
@@ -68,24 +68,43 @@ public final class StandaloneCluster implements AutoCloseable {
         }
     }
 
-    private void boot(int workerCount, String workerMemory, Duration timeout)
-            throws IOException, InterruptedException {
+    private void boot(int workerCount, String workerMemory, Duration timeout) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
         Files.createDirectories(dir.resolve("logs"));
         masterPort = freePort();
         masterUiPort = freePort();
-        daemons.add(daemon("master", Map.of(), "org.apache.spark.deploy.master.Master",
-                "--host", LOOPBACK, "--port", Integer.toString(masterPort),
-                "--webui-port", Integer.toString(masterUiPort)));
+        daemons.add(daemon(
+                "master",
+                Map.of(),
+                "org.apache.spark.deploy.master.Master",
+                "--host",
+                LOOPBACK,
+                "--port",
+                Integer.toString(masterPort),
+                "--webui-port",
+                Integer.toString(masterUiPort)));
         for (int i = 1; i <= workerCount; i++) {
             Path w = Files.createDirectories(dir.resolve("worker-" + i));
             // executors inherit the worker's environment: a node-local DJL cache and scratch space
-            Process p = daemon("worker-" + i,
-                    Map.of("DJL_CACHE_DIR", w.resolve("djl-cache").toString(),
-                            "SPARK_LOCAL_DIRS", Files.createDirectories(w.resolve("local")).toString()),
-                    "org.apache.spark.deploy.worker.Worker", "--host", LOOPBACK,
-                    "--webui-port", Integer.toString(freePort()), "--cores", "1", "--memory", workerMemory,
-                    "--work-dir", Files.createDirectories(w.resolve("work")).toString(), masterUrl());
+            Process p = daemon(
+                    "worker-" + i,
+                    Map.of(
+                            "DJL_CACHE_DIR",
+                            w.resolve("djl-cache").toString(),
+                            "SPARK_LOCAL_DIRS",
+                            Files.createDirectories(w.resolve("local")).toString()),
+                    "org.apache.spark.deploy.worker.Worker",
+                    "--host",
+                    LOOPBACK,
+                    "--webui-port",
+                    Integer.toString(freePort()),
+                    "--cores",
+                    "1",
+                    "--memory",
+                    workerMemory,
+                    "--work-dir",
+                    Files.createDirectories(w.resolve("work")).toString(),
+                    masterUrl());
             daemons.add(p);
             workers.add(p);
         }
@@ -120,8 +139,12 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Live executor JVMs of worker {@code i} (1-based): children of that worker's JVM. */
     public List<ProcessHandle> executorsOf(int i) {
-        return workers.get(i - 1).toHandle().descendants().filter(StandaloneCluster::isExecutor)
-                .filter(ProcessHandle::isAlive).toList();
+        return workers.get(i - 1)
+                .toHandle()
+                .descendants()
+                .filter(StandaloneCluster::isExecutor)
+                .filter(ProcessHandle::isAlive)
+                .toList();
     }
 
     /** Live executor JVMs of every worker. */
@@ -134,15 +157,21 @@ public final class StandaloneCluster implements AutoCloseable {
     }
 
     private static boolean isExecutor(ProcessHandle p) {
-        return p.info().commandLine().map(c -> c.contains("CoarseGrainedExecutorBackend")).orElse(false);
+        return p.info()
+                .commandLine()
+                .map(c -> c.contains("CoarseGrainedExecutorBackend"))
+                .orElse(false);
     }
 
     /** The master's state as its web UI reports it ({@code /json/}). */
     public JsonNode masterState() throws IOException, InterruptedException {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         HttpRequest req = HttpRequest.newBuilder(URI.create("http://" + LOOPBACK + ":" + masterUiPort + "/json/"))
-                .timeout(Duration.ofSeconds(5)).build();
-        return JSON.readTree(http.send(req, HttpResponse.BodyHandlers.ofString()).body());
+                .timeout(Duration.ofSeconds(5))
+                .build();
+        return JSON.readTree(
+                http.send(req, HttpResponse.BodyHandlers.ofString()).body());
     }
 
     private void awaitAliveWorkers(int n, Duration timeout) throws IOException, InterruptedException {
@@ -170,16 +199,18 @@ public final class StandaloneCluster implements AutoCloseable {
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException("cluster not up after " + timeout + " (" + last + "); see the logs in "
-                + dir.resolve("logs"));
+        throw new IllegalStateException(
+                "cluster not up after " + timeout + " (" + last + "); see the logs in " + dir.resolve("logs"));
     }
 
     private Process daemon(String name, Map<String, String> extraEnv, String mainClass, String... args)
             throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-cp", sparkHome.resolve("jars") + "/*",
-                mainClass));
+        List<String> cmd =
+                new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-cp", sparkHome.resolve("jars") + "/*", mainClass));
         cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("logs").resolve(name + ".log").toFile());
         pb.environment().putAll(environment());
         pb.environment().putAll(extraEnv);
@@ -242,7 +273,9 @@ public final class StandaloneCluster implements AutoCloseable {
             h.destroyForcibly();
         }
         try (Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
-            for (Path f : files.filter(f -> f.toString().endsWith(".jar") && f.toString().contains("/work/")).toList()) {
+            for (Path f : files.filter(
+                            f -> f.toString().endsWith(".jar") && f.toString().contains("/work/"))
+                    .toList()) {
                 Files.deleteIfExists(f);
             }
         } catch (IOException e) {
