@@ -33,7 +33,7 @@ import java.util.List;
  * <p>A sequence is {@code seqLen + 1} token ids: positions {@code [0, seqLen)} are inputs and
  * {@code [1, seqLen]} the targets.
  */
-public final class ModelReplica implements AutoCloseable {
+public final class ModelReplica implements Replica {
 
     private final ParameterLayout layout;
     private final GptConfig config;
@@ -75,6 +75,7 @@ public final class ModelReplica implements AutoCloseable {
      * {@code trainable} (layout order; null = all) require a gradient: autograd computes none for
      * the others (frozen groups), whose entries in {@code gradOut} are set to 0.
      */
+    @Override
     public LossSum gradients(
             float[] weights, List<int[]> sequences, int microBatch, float[] gradOut, boolean[] trainable) {
         checkSizes(weights, gradOut);
@@ -108,6 +109,7 @@ public final class ModelReplica implements AutoCloseable {
     }
 
     /** Forward only: summed token loss over {@code sequences}, for validation and probes. */
+    @Override
     public LossSum loss(float[] weights, List<int[]> sequences, int microBatch) {
         checkSizes(weights, null);
         boolean previous = JniUtils.isGradMode();

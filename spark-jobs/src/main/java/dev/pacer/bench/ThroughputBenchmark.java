@@ -189,7 +189,8 @@ public final class ThroughputBenchmark {
                     settings.train().microBatch(),
                     settings.train().evalSequences(),
                     Math.max(1, cores / partitions),
-                    settings.device());
+                    settings.device(),
+                    settings.compute());
             TrainingListener collect = new TrainingListener() {
                 @Override
                 public void onStep(StepRecord r) {

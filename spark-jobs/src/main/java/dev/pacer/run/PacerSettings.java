@@ -15,6 +15,7 @@ import dev.pacer.config.OptimizerSettings;
 import dev.pacer.config.TrainSettings;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DataSettings;
+import dev.pacer.engine.Compute;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
@@ -45,6 +46,7 @@ public record PacerSettings(
         int partitions,
         int taskThreads,
         DeviceChoice.Setting device,
+        Compute compute,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
 
@@ -89,6 +91,7 @@ public record PacerSettings(
             throw new ConfigError("pacer.run.dir is empty: give a directory (local path or hdfs://, s3a:// URI)");
         }
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
+        Compute compute = Compute.parse("pacer.engine.compute", p.getString("engine.compute"));
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
             sparkConf.put(
@@ -110,6 +113,7 @@ public record PacerSettings(
                 partitions,
                 threads,
                 device,
+                compute,
                 sparkConf,
                 Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }

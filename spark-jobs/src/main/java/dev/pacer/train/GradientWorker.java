@@ -2,9 +2,11 @@ package dev.pacer.train;
 
 import ai.djl.Device;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.engine.Compute;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.engine.EngineThreads;
 import dev.pacer.engine.ModelReplica;
+import dev.pacer.engine.Replica;
 import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
@@ -30,6 +32,7 @@ public final class GradientWorker implements Serializable {
     private final int evalSequences;
     private final int threads;
     private final DeviceChoice.Setting device;
+    private final Compute compute;
 
     public GradientWorker(
             GptConfig config,
@@ -39,7 +42,8 @@ public final class GradientWorker implements Serializable {
             int microBatch,
             int evalSequences,
             int threads,
-            DeviceChoice.Setting device) {
+            DeviceChoice.Setting device,
+            Compute compute) {
         this.config = config;
         this.seed = seed;
         this.globalBatch = globalBatch;
@@ -48,6 +52,7 @@ public final class GradientWorker implements Serializable {
         this.evalSequences = evalSequences;
         this.threads = threads;
         this.device = device;
+        this.compute = compute;
     }
 
     /** Probe batches are drawn from their own stream, never the training batches. */
@@ -70,15 +75,12 @@ public final class GradientWorker implements Serializable {
         EngineThreads.configure(threads);
         List<int[]> batch =
                 data.train().sample(BatchSeeds.derive(seed, step, p), BatchSeeds.share(globalBatch, partitions, p));
-        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
-        try {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
             long t0 = System.nanoTime();
             float[] grads = new float[weights.length];
-            ModelReplica.LossSum sum = replica.gradients(weights, batch, microBatch, grads, trainable);
+            ModelReplica.LossSum sum = lease.replica().gradients(weights, batch, microBatch, grads, trainable);
             float[] sent = trainable == null ? grads : new ParameterLayout(config).pack(grads, trainable);
             return new StepResult(p, sent, sum.loss(), sum.tokens(), System.nanoTime() - t0);
-        } finally {
-            ReplicaPool.release(replica);
         }
     }
 
@@ -89,13 +91,10 @@ public final class GradientWorker implements Serializable {
         if (seqs.isEmpty()) {
             return new StepResult(p, null, 0, 0, 0);
         }
-        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
-        try {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
             long t0 = System.nanoTime();
-            ModelReplica.LossSum sum = replica.loss(weights, seqs, microBatch);
+            ModelReplica.LossSum sum = lease.replica().loss(weights, seqs, microBatch);
             return new StepResult(p, null, sum.loss(), sum.tokens(), System.nanoTime() - t0);
-        } finally {
-            ReplicaPool.release(replica);
         }
     }
 
@@ -119,8 +118,8 @@ public final class GradientWorker implements Serializable {
         if (batch.isEmpty()) {
             return new ProbeResult(p, new double[plan.points()], 0, 0);
         }
-        ModelReplica replica = ReplicaPool.borrow(config, taskDevice());
-        try {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
+            Replica replica = lease.replica();
             long t0 = System.nanoTime();
             long[] tokens = {0};
             double[] sums = plan.evaluate(
@@ -132,8 +131,6 @@ public final class GradientWorker implements Serializable {
                     weights,
                     direction);
             return new ProbeResult(p, sums, tokens[0], System.nanoTime() - t0);
-        } finally {
-            ReplicaPool.release(replica);
         }
     }
 

@@ -145,7 +145,8 @@ public final class PretrainJob {
                     settings.train().microBatch(),
                     settings.train().evalSequences(),
                     threads,
-                    settings.device());
+                    settings.device(),
+                    settings.compute());
             List<TrainingListener> listeners = new ArrayList<>();
             listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
             listeners.addAll(extraListeners);

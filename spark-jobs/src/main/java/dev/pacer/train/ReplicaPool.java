@@ -1,7 +1,8 @@
 package dev.pacer.train;
 
 import ai.djl.Device;
-import dev.pacer.engine.ModelReplica;
+import dev.pacer.engine.Compute;
+import dev.pacer.engine.Replica;
 import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import java.util.Map;
@@ -11,24 +12,29 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 /**
  * Model replicas kept per executor JVM and reused across steps: building one allocates its
  * weight buffer and mask once. A task borrows one for its duration; concurrent tasks get
- * different replicas. Replicas are kept per model and device, so tasks on different GPUs of one
- * executor never share one.
+ * different replicas. Replicas are kept per model, device and kind of compute, so tasks on
+ * different GPUs of one executor never share one.
  */
 final class ReplicaPool {
 
-    private record Key(GptConfig config, Device device) {}
+    private record Key(GptConfig config, Device device, Compute compute) {}
 
-    private static final Map<Key, ConcurrentLinkedDeque<ModelReplica>> IDLE = new ConcurrentHashMap<>();
+    /** A borrowed replica; closing the lease returns it to the pool. */
+    record Lease(Key key, Replica replica) implements AutoCloseable {
+        @Override
+        public void close() {
+            IDLE.get(key).addFirst(replica);
+        }
+    }
+
+    private static final Map<Key, ConcurrentLinkedDeque<Replica>> IDLE = new ConcurrentHashMap<>();
 
     private ReplicaPool() {}
 
-    static ModelReplica borrow(GptConfig config, Device device) {
-        ModelReplica r = IDLE.computeIfAbsent(new Key(config, device), k -> new ConcurrentLinkedDeque<>())
-                .pollFirst();
-        return r != null ? r : new ModelReplica(new ParameterLayout(config), device);
-    }
-
-    static void release(ModelReplica replica) {
-        IDLE.get(new Key(replica.layout().config(), replica.device())).addFirst(replica);
+    static Lease borrow(GptConfig config, Device device, Compute compute) {
+        Key key = new Key(config, device, compute);
+        Replica r =
+                IDLE.computeIfAbsent(key, k -> new ConcurrentLinkedDeque<>()).pollFirst();
+        return new Lease(key, r != null ? r : compute.newReplica(new ParameterLayout(config), device));
     }
 }
