@@ -1,38 +1,36 @@
 package dev.pacer.hidlr;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.rates.RateController;
+import dev.pacer.rates.StepRates;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Hi-DLR on the driver (DESIGN section 4): one learning-rate multiplier per parameter group,
- * moved by probes of the loss along each group's update direction.
+ * Hi-DLR (Xu, Bu, Zhang, Barnett, 2025; docs/design.md): one learning-rate multiplier per
+ * parameter group, moved by probes of the loss along each group's update direction.
  *
  * <p>A probe after step {@code t} evaluates, on one probe batch, the loss at the weights before
  * the step and at {@code ξ = o·η_k} along group {@code k}'s update direction {@code d_k} (the
  * step's change of the group divided by its rate {@code η_k}, so {@code ξ = η_k} is the step
  * taken), for every offset {@code o}. {@link CurvatureFit} gives {@code b_k}, {@code A_k} and
  * {@code R²}; a fit with {@code A_k > 0}, {@code b_k > 0} and {@code R² >= min-r2} proposes the
- * rate {@code b_k / A_k}, which is clipped to {@code [η_k/2, 2η_k]} and averaged with the old
- * rate (weight {@code smoothing} on the old), and kept within {@code max-multiplier} of the base
- * rate either way. Rates are kept as multipliers of the base rate
- * (peak × schedule × AdaLRS level), so the schedule's shape still applies between probes.
+ * rate {@code b_k / A_k}, which is clipped to {@code [η_k/2, 2η_k]} and averaged with the old rate
+ * (weight {@code smoothing} on the old), and kept within {@code max-multiplier} of the base rate
+ * either way. Rates are kept as multipliers of the base rate (peak × schedule × AdaLRS level), so
+ * the schedule's shape still applies between probes.
  *
- * <p>With AdaLRS on ({@code shapeOnly}), the multipliers of the trainable groups are normalised
- * to a parameter-weighted geometric mean of 1 after each probe: Hi-DLR sets the shape, AdaLRS
- * the level. Otherwise the multipliers are absolute.
- *
- * <p>Frozen mode: the influence {@code PPI_k = b_k² / (A_k · size_k)} (the loss decrease the
- * quadratic promises along the group, per parameter, times 2) is averaged over the first
- * {@code measure-probes} probes; then the groups above a threshold, or the best groups within a
- * budget of trainable parameters, stay trainable and the rest are frozen (rate 0, no gradient).
+ * <p>With AdaLRS on ({@code shapeOnly}), the multipliers of the trainable groups are normalised to
+ * a parameter-weighted geometric mean of 1 after each probe: Hi-DLR sets the shape, AdaLRS the
+ * level. Otherwise the multipliers are absolute. Frozen groups are the {@link FreezePolicy}'s.
  */
-public final class HiDlrController {
+public final class HiDlrController implements RateController<HiDlrState> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -59,16 +57,13 @@ public final class HiDlrController {
     private final long maxSteps;
 
     private final double[] multipliers;
-    private final double[] ppiSum;
-    private final int[] ppiCount;
-    private final boolean[] frozen;
+    private final FreezePolicy freeze;
     private int probes;
-    private boolean freezeDecided;
 
     /**
-     * @param shapeOnly   AdaLRS is on: normalise the multipliers, leave the level to AdaLRS
+     * @param shapeOnly AdaLRS is on: normalise the multipliers, leave the level to AdaLRS
      * @param warmupSteps no probe before the warmup ends: its rates are not the ones to fit
-     * @param every       steps between probes, see {@link HiDlrSettings#every}
+     * @param every steps between probes, see {@link HiDlrSettings#every}
      */
     public HiDlrController(
             HiDlrSettings settings,
@@ -88,10 +83,7 @@ public final class HiDlrController {
         this.firstProbe = Math.max(every, (warmupSteps + every - 1) / every * every);
         int k = groups.count();
         this.multipliers = new double[k];
-        Arrays.fill(multipliers, 1.0);
-        this.ppiSum = new double[k];
-        this.ppiCount = new int[k];
-        this.frozen = new boolean[k];
+        this.freeze = new FreezePolicy(settings.freeze(), groups, settings.minR2());
         settings.checkGroups(groups);
         for (int g = 0; g < k; g++) {
             multipliers[g] =
@@ -117,16 +109,16 @@ public final class HiDlrController {
 
     /** Multiplier of group {@code g}'s rate over the base rate; 0 when frozen. */
     public double multiplier(int g) {
-        return frozen[g] ? 0 : multipliers[g];
+        return frozen(g) ? 0 : multipliers[g];
     }
 
     public boolean frozen(int g) {
-        return frozen[g];
+        return freeze.frozen[g];
     }
 
     /** Whether any group is frozen. */
     public boolean anyFrozen() {
-        for (boolean f : frozen) {
+        for (boolean f : freeze.frozen) {
             if (f) {
                 return true;
             }
@@ -134,12 +126,33 @@ public final class HiDlrController {
         return false;
     }
 
+    @Override
+    public void shape(long step, StepRates rates) {
+        for (int t = 0; t < rates.tensors(); t++) {
+            int g = groups.groupOf(t);
+            if (frozen(g)) {
+                rates.freeze(t);
+            } else {
+                rates.setMultiplier(t, multipliers[g]);
+            }
+        }
+    }
+
+    /** Each group's rate at base rate {@code lr}, by name in group order (0 for a frozen group). */
+    public Map<String, Double> groupRates(double lr) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        for (int g = 0; g < groups.count(); g++) {
+            m.put(groups.group(g).name(), lr * multiplier(g));
+        }
+        return m;
+    }
+
     /** Groups a probe covers (the trainable ones), in group order. */
     public int[] probedGroups() {
         int[] out = new int[groups.count()];
         int n = 0;
         for (int g = 0; g < groups.count(); g++) {
-            if (!frozen[g]) {
+            if (!frozen(g)) {
                 out[n++] = g;
             }
         }
@@ -156,14 +169,24 @@ public final class HiDlrController {
         return 1 + settings.offsets().length * probedGroups().length;
     }
 
+    /** The points of a probe after a step taken at base rate {@code lr}. */
+    public ProbePlan probePlan(ParameterLayout layout, double lr) {
+        int[] probed = probedGroups();
+        double[] rates = new double[probed.length];
+        for (int j = 0; j < probed.length; j++) {
+            rates[j] = lr * multiplier(probed[j]);
+        }
+        return ProbePlan.of(layout, groups, probed, rates, settings.offsets());
+    }
+
     /**
      * Takes a probe's mean losses and updates the multipliers.
      *
-     * @param step     the completed step the probe followed
+     * @param step the completed step the probe followed
      * @param baseRate the base rate of that step (peak × schedule × level); group {@code k} stepped at
-     *                 {@code baseRate · multiplier(k)}
-     * @param losses   mean loss per token: {@code losses[0]} at the weights before the step, then for each
-     *                 probed group in order the loss at each offset in order
+     *     {@code baseRate · multiplier(k)}
+     * @param losses mean loss per token: {@code losses[0]} at the weights before the step, then for each
+     *     probed group in order the loss at each offset in order
      */
     public Outcome update(long step, double baseRate, double[] losses) {
         int[] probed = probedGroups();
@@ -174,70 +197,20 @@ public final class HiDlrController {
         }
         probes++;
         List<GroupFit> fits = new ArrayList<>();
-        double[] proposed = new double[groups.count()];
-        Arrays.fill(proposed, Double.NaN);
         for (int j = 0; j < probed.length; j++) {
-            int g = probed[j];
-            double rate = baseRate * multipliers[g];
-            double[] xi = new double[offs.length + 1];
-            double[] y = new double[offs.length + 1];
-            y[0] = losses[0];
-            for (int o = 0; o < offs.length; o++) {
-                xi[o + 1] = offs[o] * rate;
-                y[o + 1] = losses[1 + j * offs.length + o];
-            }
-            CurvatureFit fit = rate > 0 ? CurvatureFit.of(xi, y) : null;
-            String reason;
-            if (fit == null) {
-                reason = "rate is 0";
-            } else if (!Double.isFinite(fit.b()) || !Double.isFinite(fit.a()) || !Double.isFinite(fit.r2())) {
-                reason = "non-finite loss";
-            } else if (!(fit.a() > 0)) {
-                reason = "A <= 0";
-            } else if (!(fit.b() > 0)) {
-                reason = "b <= 0";
-            } else if (fit.r2() < settings.minR2()) {
-                reason = "R2 below " + settings.minR2();
-            } else {
-                reason = "";
-                proposed[g] = fit.bestStep();
-            }
-            double ppi = fit != null && fit.a() > 0 && Double.isFinite(fit.b())
-                    ? fit.b() * fit.b() / (fit.a() * groups.group(g).size())
-                    : Double.NaN;
-            if (!freezeDecided && Double.isFinite(ppi) && fit.r2() >= settings.minR2()) {
-                ppiSum[g] += ppi;
-                ppiCount[g]++;
-            }
-            fits.add(new GroupFit(
-                    groups.group(g).name(),
-                    groups.group(g).size(),
-                    fit,
-                    reason.isEmpty(),
-                    reason,
-                    proposed[g],
-                    0,
-                    0,
-                    ppi));
+            fits.add(fit(probed[j], j, baseRate, offs, losses));
         }
-        // clip each accepted rate to [η/2, 2η], then average with the old one
-        for (int g : probed) {
-            if (!Double.isNaN(proposed[g])) {
-                double old = multipliers[g];
-                double target = Math.min(2 * old, Math.max(old / 2, proposed[g] / baseRate));
-                double m = settings.smoothing() * old + (1 - settings.smoothing()) * target;
-                // the fit is greedy and local: unbounded, it can ratchet a rate up probe after probe
-                multipliers[g] = Math.min(settings.maxMultiplier(), Math.max(1 / settings.maxMultiplier(), m));
+        for (int j = 0; j < probed.length; j++) {
+            if (fits.get(j).accepted()) {
+                smoothTowards(probed[j], fits.get(j).proposedRate() / baseRate);
             }
         }
         if (shapeOnly) {
             normalise();
         }
         ObjectNode freezeEvent = null;
-        if (settings.freeze().enabled()
-                && !freezeDecided
-                && probes >= settings.freeze().measureProbes()) {
-            freezeEvent = decideFreeze(step);
+        if (freeze.due(probes)) {
+            freezeEvent = freeze.decide(step, probes);
             if (shapeOnly) {
                 normalise();
             }
@@ -260,6 +233,58 @@ public final class HiDlrController {
         return new Outcome(done, probeEvent(step, baseRate, losses[0], done), freezeEvent);
     }
 
+    /** Fits probed group {@code g} (the {@code j}-th probed) and judges the fit. */
+    private GroupFit fit(int g, int j, double baseRate, double[] offs, double[] losses) {
+        double rate = baseRate * multipliers[g];
+        double[] xi = new double[offs.length + 1];
+        double[] y = new double[offs.length + 1];
+        y[0] = losses[0];
+        for (int o = 0; o < offs.length; o++) {
+            xi[o + 1] = offs[o] * rate;
+            y[o + 1] = losses[1 + j * offs.length + o];
+        }
+        CurvatureFit fit = rate > 0 ? CurvatureFit.of(xi, y) : null;
+        String reason = rejection(fit);
+        double ppi = freeze.influence(g, fit);
+        freeze.measure(g, fit, ppi);
+        ParameterGroups.Group group = groups.group(g);
+        return new GroupFit(
+                group.name(),
+                group.size(),
+                fit,
+                reason.isEmpty(),
+                reason,
+                reason.isEmpty() ? fit.bestStep() : Double.NaN,
+                0,
+                0,
+                ppi);
+    }
+
+    /** Why a fit proposes no rate, or "" when it does. */
+    private String rejection(CurvatureFit fit) {
+        if (fit == null) {
+            return "rate is 0";
+        } else if (!Double.isFinite(fit.b()) || !Double.isFinite(fit.a()) || !Double.isFinite(fit.r2())) {
+            return "non-finite loss";
+        } else if (!(fit.a() > 0)) {
+            return "A <= 0";
+        } else if (!(fit.b() > 0)) {
+            return "b <= 0";
+        } else if (fit.r2() < settings.minR2()) {
+            return "R2 below " + settings.minR2();
+        }
+        return "";
+    }
+
+    /** GeN's smoothing: clip the proposal to [η/2, 2η], average with the old, bound it. */
+    private void smoothTowards(int g, double proposed) {
+        double old = multipliers[g];
+        double target = Math.min(2 * old, Math.max(old / 2, proposed));
+        double m = settings.smoothing() * old + (1 - settings.smoothing()) * target;
+        // the fit is greedy and local: unbounded, it can ratchet a rate up probe after probe
+        multipliers[g] = Math.min(settings.maxMultiplier(), Math.max(1 / settings.maxMultiplier(), m));
+    }
+
     /** Divides the trainable multipliers by their parameter-weighted geometric mean. */
     private void normalise() {
         double mean = geometricMeanMultiplier();
@@ -275,7 +300,7 @@ public final class HiDlrController {
         double logSum = 0;
         double size = 0;
         for (int g = 0; g < groups.count(); g++) {
-            if (!frozen[g]) {
+            if (!frozen(g)) {
                 logSum += groups.group(g).size() * Math.log(multipliers[g]);
                 size += groups.group(g).size();
             }
@@ -283,84 +308,25 @@ public final class HiDlrController {
         return size > 0 ? Math.exp(logSum / size) : Double.NaN;
     }
 
-    private ObjectNode decideFreeze(long step) {
-        freezeDecided = true;
-        int k = groups.count();
-        double[] ppi = new double[k];
-        double best = 0;
-        for (int g = 0; g < k; g++) {
-            ppi[g] = ppiCount[g] > 0 ? ppiSum[g] / ppiCount[g] : Double.NaN;
-            if (ppi[g] > best) {
-                best = ppi[g];
-            }
-        }
-        HiDlrSettings.Freeze f = settings.freeze();
-        boolean[] keep = new boolean[k];
-        List<Integer> order = new ArrayList<>();
-        for (int g = 0; g < k; g++) {
-            // a group never measured well cannot be ranked: keep it rather than guess
-            if (Double.isNaN(ppi[g])) {
-                keep[g] = true;
-            } else {
-                order.add(g);
-            }
-        }
-        order.sort(Comparator.comparingDouble((Integer g) -> -ppi[g]));
-        if (f.rule().equals("threshold")) {
-            for (int g : order) {
-                keep[g] = ppi[g] >= f.threshold() * best;
-            }
-        } else {
-            long budget = (long) Math.floor(f.budget() * groups.totalSize());
-            long used = 0;
-            for (int g = 0; g < k; g++) {
-                if (keep[g]) {
-                    used += groups.group(g).size();
-                }
-            }
-            for (int g : order) {
-                if (used + groups.group(g).size() <= budget) {
-                    keep[g] = true;
-                    used += groups.group(g).size();
-                }
-            }
-        }
-        if (!order.isEmpty() && !keep[order.get(0)] && noneKept(keep)) {
-            keep[order.get(0)] = true; // never freeze the whole model
-        }
+    /** The event announcing the grouping and probe cost, logged once when a run starts. */
+    public ObjectNode planEvent(int probeSequences, int globalBatch) {
+        double share = forwardsPerProbe() * (double) probeSequences / (3.0 * globalBatch * every);
         ObjectNode e = JSON.createObjectNode()
-                .put("event", "hidlr_freeze")
-                .put("step", step)
-                .put("rule", f.rule())
-                .put("probes_measured", probes);
-        long trainable = 0;
-        ArrayNode table = e.putArray("groups");
-        for (int g = 0; g < k; g++) {
-            frozen[g] = !keep[g];
-            if (keep[g]) {
-                trainable += groups.group(g).size();
-            }
-            ObjectNode row = table.addObject()
+                .put("event", "hidlr_plan")
+                .put("grouping", settings.grouping().id())
+                .put("every", every)
+                .put("forwards", forwardsPerProbe())
+                .put("probe_sequences", probeSequences)
+                .put("estimated_overhead", share)
+                .put("shape_only", shapeOnly);
+        ArrayNode arr = e.putArray("groups");
+        for (int g = 0; g < groups.count(); g++) {
+            arr.addObject()
                     .put("group", groups.group(g).name())
-                    .put("size", groups.group(g).size());
-            number(row, "ppi", ppi[g]).put("measured", ppiCount[g]).put("kept", keep[g]);
-            if (Double.isNaN(ppi[g])) {
-                row.put("note", "no acceptable fit while measuring: kept");
-            }
+                    .put("size", groups.group(g).size())
+                    .put("frozen", frozen(g));
         }
-        e.put("trainable_parameters", trainable)
-                .put("total_parameters", groups.totalSize())
-                .put("trainable_fraction", trainable / (double) groups.totalSize());
         return e;
-    }
-
-    private static boolean noneKept(boolean[] keep) {
-        for (boolean b : keep) {
-            if (b) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private ObjectNode probeEvent(long step, double baseRate, double baseLoss, List<GroupFit> fits) {
@@ -392,48 +358,48 @@ public final class HiDlrController {
     }
 
     /** Puts a number, or null when it is not finite (JSON has no NaN). */
-    private static ObjectNode number(ObjectNode o, String key, double v) {
+    static ObjectNode number(ObjectNode o, String key, double v) {
         return Double.isFinite(v) ? o.put(key, v) : o.putNull(key);
     }
 
-    /** The whole state, for checkpoints. */
-    public ObjectNode toJson() {
-        ObjectNode o = JSON.createObjectNode()
-                .put("probes", probes)
-                .put("freeze_decided", freezeDecided)
-                .put("grouping", settings.grouping().id());
-        ObjectNode gs = o.putObject("groups");
+    @Override
+    public HiDlrState state() {
+        Map<String, HiDlrState.Group> gs = new LinkedHashMap<>();
         for (int g = 0; g < groups.count(); g++) {
-            gs.putObject(groups.group(g).name())
-                    .put("multiplier", multipliers[g])
-                    .put("ppi_sum", ppiSum[g])
-                    .put("ppi_count", ppiCount[g])
-                    .put("frozen", frozen[g]);
+            gs.put(
+                    groups.group(g).name(),
+                    new HiDlrState.Group(multipliers[g], freeze.ppiSum[g], freeze.ppiCount[g], freeze.frozen[g]));
         }
-        return o;
+        return new HiDlrState(probes, freeze.decided, settings.grouping().id(), gs);
     }
 
-    /** Restores a state written by {@link #toJson}; refuses one of another grouping. */
-    public void restore(JsonNode json) {
-        JsonNode gs = json.path("groups");
-        if (!json.path("grouping").asText("").equals(settings.grouping().id()) || gs.size() != groups.count()) {
+    /** Restores a state written by {@link #state}; refuses one of another grouping. */
+    @Override
+    public void restore(HiDlrState state) {
+        Map<String, HiDlrState.Group> gs = state.groups() == null ? Map.of() : state.groups();
+        if (!settings.grouping().id().equals(state.grouping()) || gs.size() != groups.count()) {
             throw new IllegalArgumentException("the checkpoint's Hi-DLR state has grouping '"
-                    + json.path("grouping").asText("?") + "' with " + gs.size() + " groups, this run groups by '"
+                    + state.grouping() + "' with " + gs.size() + " groups, this run groups by '"
                     + settings.grouping().id() + "' into " + groups.count()
                     + "; resume with the checkpoint's pacer.hidlr.grouping or start a new run directory");
         }
         for (int g = 0; g < groups.count(); g++) {
-            JsonNode n = gs.get(groups.group(g).name());
+            HiDlrState.Group n = gs.get(groups.group(g).name());
             if (n == null) {
                 throw new IllegalArgumentException("the checkpoint's Hi-DLR state has no group '"
                         + groups.group(g).name() + "'; start a new run directory");
             }
-            multipliers[g] = n.path("multiplier").asDouble();
-            ppiSum[g] = n.path("ppi_sum").asDouble();
-            ppiCount[g] = n.path("ppi_count").asInt();
-            frozen[g] = n.path("frozen").asBoolean();
+            multipliers[g] = n.multiplier();
+            freeze.ppiSum[g] = n.ppiSum();
+            freeze.ppiCount[g] = n.ppiCount();
+            freeze.frozen[g] = n.frozen();
         }
-        probes = json.path("probes").asInt();
-        freezeDecided = json.path("freeze_decided").asBoolean();
+        probes = state.probes();
+        freeze.decided = state.freezeDecided();
+    }
+
+    @Override
+    public Class<HiDlrState> stateType() {
+        return HiDlrState.class;
     }
 }

@@ -13,8 +13,9 @@ import java.util.List;
  * @param spanStart  per probed group, the first index of each of its tensors
  * @param spanLength per probed group, the length of each of its tensors
  * @param xi         per probed group, the steps along the direction to evaluate
+ * @param rates      per probed group, the rate of the step the probe follows
  */
-public record ProbePlan(int[][] spanStart, int[][] spanLength, double[][] xi) implements Serializable {
+public record ProbePlan(int[][] spanStart, int[][] spanLength, double[][] xi, double[] rates) implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
@@ -50,7 +51,24 @@ public record ProbePlan(int[][] spanStart, int[][] spanLength, double[][] xi) im
                 xi[j][o] = offsets[o] * rates[j];
             }
         }
-        return new ProbePlan(start, length, xi);
+        return new ProbePlan(start, length, xi, rates.clone());
+    }
+
+    /**
+     * Each probed group's update direction of the step from {@code before} to {@code after}: the
+     * change divided by the group's rate (so a step of ξ = rate along it is the step taken); 0
+     * outside the probed groups.
+     */
+    public float[] direction(float[] before, float[] after) {
+        float[] direction = new float[before.length];
+        for (int j = 0; j < rates.length; j++) {
+            for (int s = 0; s < spanStart[j].length; s++) {
+                for (int i = spanStart[j][s], end = i + spanLength[j][s]; i < end; i++) {
+                    direction[i] = (float) ((before[i] - after[i]) / rates[j]);
+                }
+            }
+        }
+        return direction;
     }
 
     /** Number of points, i.e. forward passes: 1 + offsets × probed groups. */

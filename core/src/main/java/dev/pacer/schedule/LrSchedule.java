@@ -1,5 +1,8 @@
 package dev.pacer.schedule;
 
+import dev.pacer.rates.RateController;
+import dev.pacer.rates.StepRates;
+
 /**
  * A learning-rate schedule: a multiplier of the peak learning rate as a function of the 0-based step.
  *
@@ -8,7 +11,7 @@ package dev.pacer.schedule;
  * exactly 1 at the last warmup step ({@code step = warmupSteps - 1}). A warmup of 0 steps is allowed and
  * means no warmup.
  */
-public interface LrSchedule {
+public interface LrSchedule extends RateController<Void> {
 
     /** Valid names for {@link #create}. */
     String VALID_NAMES = "cosine, constant, wsd";
@@ -23,6 +26,25 @@ public interface LrSchedule {
 
     /** The schedule's name as accepted by {@link #create}. */
     String name();
+
+    @Override
+    default void shape(long step, StepRates rates) {
+        rates.scaleBase(factor(step));
+    }
+
+    /** A schedule is a pure function of the step: nothing to save. */
+    @Override
+    default Void state() {
+        return null;
+    }
+
+    @Override
+    default void restore(Void state) {}
+
+    @Override
+    default Class<Void> stateType() {
+        return Void.class;
+    }
 
     /**
      * Creates a schedule by name.

@@ -158,8 +158,9 @@ class AdaLrsControllerTest {
         for (long step = 1; step <= 500; step++) {
             loss -= 0.01 * Math.sin(step * 0.1) + 0.005;
             if (step == 137) {
-                String saved = json.writeValueAsString(one.toJson());
-                two.restore(json.readTree(saved));
+                // through the JSON a checkpoint stores
+                String saved = json.writeValueAsString(one.state());
+                two.restore(json.readValue(saved, AdaLrsState.class));
             }
             AdaLrsController.Decision d1 = one.observe(step, loss);
             if (step >= 137) {

@@ -103,7 +103,7 @@ class PairedComparisonTest {
         Decision replay3 = feed(c, 9, 4.1, 4.0, 3.9, 3.8);
         assertEquals(Action.REPLAY, replay3.action());
         assertEquals(3.0 / (2 * 0.99 * 0.99), c.level(), 1e-12);
-        assertEquals(3 * 4L, c.toJson().get("extraSteps").asLong());
+        assertEquals(3 * 4L, c.state().extraSteps);
     }
 
     @Test
@@ -214,7 +214,7 @@ class PairedComparisonTest {
             if (computed == 40) {
                 assertEquals("trial", one.phase(), "the copy must be taken inside a trial");
                 two = new AdaLrsController(s, 0, 300);
-                two.restore(json.readTree(json.writeValueAsString(one.toJson())));
+                two.restore(json.readValue(json.writeValueAsString(one.state()), AdaLrsState.class));
             }
             Decision d1 = one.observe(step, loss);
             if (two != null) {

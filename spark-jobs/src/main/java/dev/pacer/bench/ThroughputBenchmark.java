@@ -13,11 +13,16 @@ import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.Optimizer;
 import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.ParamSlice;
+import dev.pacer.rates.Controllers;
 import dev.pacer.run.PacerSettings;
-import dev.pacer.run.TrainingState;
+import dev.pacer.run.RunState;
 import dev.pacer.train.BatchSeeds;
 import dev.pacer.train.CorpusData;
+import dev.pacer.train.DriverBackend;
+import dev.pacer.train.GradientSource;
 import dev.pacer.train.GradientWorker;
+import dev.pacer.train.SparkGradients;
+import dev.pacer.train.StepBackend;
 import dev.pacer.train.StepRecord;
 import dev.pacer.train.StepTimings;
 import dev.pacer.train.TrainingListener;
@@ -26,7 +31,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -214,19 +218,18 @@ public final class ThroughputBenchmark {
                     train.gradClip(),
                     Long.MAX_VALUE / 2,
                     train.evalSequences());
-            TrainingLoop loop = new TrainingLoop(
-                    jsc,
-                    data,
-                    layout,
-                    benchTrain,
-                    settings.optimizer(),
-                    dev.pacer.adalrs.AdaLrsSettings.off(),
-                    dev.pacer.hidlr.HiDlrSettings.off(),
-                    worker,
-                    Long.MAX_VALUE,
-                    null,
-                    List.of(collect));
-            loop.run(new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0), warmup + steps);
+            GradientSource gradients = new SparkGradients(jsc, data, worker);
+            try (StepBackend backend =
+                    new DriverBackend(layout, settings.optimizer(), benchTrain.gradClip(), gradients)) {
+                Controllers controllers = Controllers.of(
+                        benchTrain,
+                        dev.pacer.adalrs.AdaLrsSettings.off(),
+                        dev.pacer.hidlr.HiDlrSettings.off(),
+                        layout,
+                        partitions);
+                new TrainingLoop(backend, controllers, benchTrain, layout, null, List.of(collect))
+                        .run(RunState.fresh(layout.initialWeights(settings.seed())), warmup + steps, Long.MAX_VALUE);
+            }
         }
         return timings;
     }

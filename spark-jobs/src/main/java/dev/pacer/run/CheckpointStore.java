@@ -2,9 +2,11 @@ package dev.pacer.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.adalrs.AdaLrsState;
 import dev.pacer.checkpoint.CheckpointFormatException;
 import dev.pacer.checkpoint.NamedTensor;
 import dev.pacer.checkpoint.SafeTensors;
+import dev.pacer.hidlr.HiDlrState;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
 import java.io.ByteArrayInputStream;
@@ -50,8 +52,8 @@ public final class CheckpointStore {
         return new Path(dir, String.format("step-%07d", step));
     }
 
-    /** Writes a checkpoint; returns its directory. {@code state} extras go into state.json. */
-    public Path write(TrainingState s, ObjectNode stateJson) throws IOException {
+    /** Writes a checkpoint; returns its directory. {@code provenance} opens its state.json. */
+    public Path write(RunState s, ObjectNode provenance) throws IOException {
         Path d = directoryFor(s.step());
         if (storage.exists(d)) {
             storage.fs().delete(d, true); // an interrupted earlier write of the same step
@@ -62,37 +64,35 @@ public final class CheckpointStore {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", "pacer-checkpoint-1");
         meta.put("step", Long.toString(s.step()));
-        storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", s.weights()), meta));
-        List<NamedTensor> opt = new ArrayList<>();
-        for (Map.Entry<String, float[]> e : s.optimizerState().entrySet()) {
-            opt.addAll(tensors(e.getKey() + ".", e.getValue()));
-        }
-        storage.writeAll(new Path(d, "optimizer.safetensors"), encode(opt, meta));
+        TrainingPoint current = s.current();
+        storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", current.weights()), meta));
+        storage.writeAll(new Path(d, "optimizer.safetensors"), encode(optimizerTensors(current), meta));
+        ObjectNode stateJson = provenance.deepCopy();
         if (s.snapshot() != null) {
             // an AdaLRS trial in progress: its rollback point must survive a restart
-            List<NamedTensor> snap =
-                    new ArrayList<>(tensors("weights.", s.snapshot().weights()));
-            for (Map.Entry<String, float[]> e : s.snapshot().optimizerState().entrySet()) {
-                snap.addAll(tensors(e.getKey() + ".", e.getValue()));
-            }
-            storage.writeAll(new Path(d, "snapshot.safetensors"), encode(snap, meta));
-            stateJson.put("snapshot_optimizer_steps", s.snapshot().optimizerSteps());
+            TrainingPoint snap = s.snapshot().point();
+            List<NamedTensor> tensors = new ArrayList<>(tensors("weights.", snap.weights()));
+            tensors.addAll(optimizerTensors(snap));
+            storage.writeAll(new Path(d, "snapshot.safetensors"), encode(tensors, meta));
+            stateJson.put("snapshot_optimizer_steps", snap.optimizerSteps());
             if (s.snapshot().hidlr() != null) {
-                stateJson.set("snapshot_hidlr", s.snapshot().hidlr());
+                stateJson.set(
+                        "snapshot_hidlr",
+                        JsonLinesLog.JSON.valueToTree(s.snapshot().hidlr()));
             }
         }
-        if (s.controller() != null) {
-            stateJson.set("adalrs", s.controller());
+        if (s.adalrs() != null) {
+            stateJson.set("adalrs", JsonLinesLog.JSON.valueToTree(s.adalrs()));
         }
         if (s.hidlr() != null) {
-            stateJson.set("hidlr", s.hidlr());
+            stateJson.set("hidlr", JsonLinesLog.JSON.valueToTree(s.hidlr()));
         }
         stateJson.put("step", s.step());
         stateJson.put("tokens", s.tokens());
-        stateJson.put("optimizer_steps", s.optimizerSteps());
+        stateJson.put("optimizer_steps", current.optimizerSteps());
         stateJson
                 .putArray("optimizer_state")
-                .addAll(s.optimizerState().keySet().stream()
+                .addAll(current.optimizerState().keySet().stream()
                         .map(stateJson::textNode)
                         .toList());
         stateJson.put("written_at", Instant.now().toString());
@@ -101,6 +101,14 @@ public final class CheckpointStore {
                 JsonLinesLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stateJson));
         storage.writeAll(new Path(d, MARKER), new byte[0]);
         return d;
+    }
+
+    private List<NamedTensor> optimizerTensors(TrainingPoint p) {
+        List<NamedTensor> out = new ArrayList<>();
+        for (Map.Entry<String, float[]> e : p.optimizerState().entrySet()) {
+            out.addAll(tensors(e.getKey() + ".", e.getValue()));
+        }
+        return out;
     }
 
     /** Deletes committed checkpoints beyond the newest {@code keep}; returns what it deleted. */
@@ -223,7 +231,9 @@ public final class CheckpointStore {
             fill(optContents, n.asText() + ".", v, optPath);
             opt.put(n.asText(), v);
         }
-        TrainingState.Snapshot snapshot = null;
+        TrainingPoint current =
+                new TrainingPoint(weights, opt, state.get("optimizer_steps").asLong());
+        RunState.Snapshot snapshot = null;
         if (state.has("snapshot_optimizer_steps")) {
             Path snapPath = new Path(c.path(), "snapshot.safetensors");
             SafeTensors.Contents snap = read(snapPath);
@@ -235,25 +245,41 @@ public final class CheckpointStore {
                 fill(snap, name + ".", v, snapPath);
                 sopt.put(name, v);
             }
-            snapshot = new TrainingState.Snapshot(
-                    sw, sopt, state.get("snapshot_optimizer_steps").asLong(), state.get("snapshot_hidlr"));
+            snapshot = new RunState.Snapshot(
+                    new TrainingPoint(
+                            sw, sopt, state.get("snapshot_optimizer_steps").asLong()),
+                    typed(state, "snapshot_hidlr", HiDlrState.class, statePath));
         }
-        return new Loaded(
-                c,
-                new TrainingState(
-                        state.get("step").asLong(),
-                        state.get("tokens").asLong(),
-                        weights,
-                        opt,
-                        state.get("optimizer_steps").asLong(),
-                        state.get("adalrs"),
-                        snapshot,
-                        state.get("hidlr")),
-                state);
+        RunState run = new RunState(
+                state.get("step").asLong(),
+                state.get("tokens").asLong(),
+                current,
+                typed(state, "adalrs", AdaLrsState.class, statePath),
+                typed(state, "hidlr", HiDlrState.class, statePath),
+                snapshot);
+        return new Loaded(c, run, state);
+    }
+
+    /** A controller's state from its field of state.json, or null when absent. */
+    private static <T> T typed(JsonNode state, String field, Class<T> type, Path source)
+            throws CheckpointFormatException {
+        JsonNode node = state.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        try {
+            return JsonLinesLog.JSON.treeToValue(node, type);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CheckpointFormatException(
+                    source.toString(),
+                    "field '" + field + "' is not a readable " + type.getSimpleName() + " ("
+                            + e.getMessage().split("\n")[0]
+                            + "); delete this checkpoint directory to resume from the previous one");
+        }
     }
 
     /** A loaded checkpoint: where it was, the state and its full state.json. */
-    public record Loaded(Candidate candidate, TrainingState state, JsonNode stateJson) {}
+    public record Loaded(Candidate candidate, RunState state, JsonNode stateJson) {}
 
     private SafeTensors.Contents read(Path p) throws IOException {
         if (!storage.exists(p)) {

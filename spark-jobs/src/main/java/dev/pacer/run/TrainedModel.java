@@ -89,7 +89,7 @@ public record TrainedModel(
                 .load(new CheckpointStore.Candidate(m.matches() ? Long.parseLong(m.group(1)) : 0, dir, true));
         return new TrainedModel(
                 layout,
-                loaded.state().weights(),
+                loaded.state().current().weights(),
                 tokenizer,
                 preset,
                 loaded.state().step(),

@@ -4,18 +4,20 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
+import dev.pacer.rates.Controllers;
 import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.MetricsListener;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
+import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
-import dev.pacer.run.TrainingState;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
@@ -35,7 +37,7 @@ public final class PretrainJob {
     private static final Logger LOG = LoggerFactory.getLogger(PretrainJob.class);
 
     /** How a run ended. */
-    public record Outcome(TrainingState state, double finalValLoss, CorpusStats corpus, String runDir) {}
+    public record Outcome(RunState state, double finalValLoss, CorpusStats corpus, String runDir) {}
 
     private final PacerSettings settings;
     private final long stopAfter;
@@ -54,55 +56,41 @@ public final class PretrainJob {
         CorpusData corpus = CorpusData.open(settings, hadoop);
         int vocab = corpus.vocabSize();
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
-        settings.hidlr()
-                .checkGroups(dev.pacer.hidlr.ParameterGroups.of(
-                        layout, settings.hidlr().grouping()));
+        settings.hidlr().checkGroups(ParameterGroups.of(layout, settings.hidlr().grouping()));
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
-        CheckpointStore checkpoints = new CheckpointStore(storage, layout);
-        List<String> warnings = new ArrayList<>();
-        Optional<CheckpointStore.Loaded> newest = checkpoints.newestLoadable(w -> {
-            LOG.warn(w);
-            warnings.add(w);
-        });
-        TrainingState start;
-        String resumedFrom = null;
-        if (newest.isPresent()) {
-            CheckpointStore.Loaded loaded = newest.get();
-            start = loaded.state();
-            resumedFrom = loaded.candidate().path().toString();
-            String digest = loaded.stateJson().path("config_digest").asText("");
-            if (!digest.equals(settings.digest())) {
-                String w = "settings differ from those of checkpoint " + resumedFrom
-                        + " (config digest changed); continuing with the new settings";
-                LOG.warn(w);
-                warnings.add(w);
-            }
-        } else if (!settings.initFrom().isEmpty()) {
-            start = new TrainingState(
-                    0, 0, initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings), Map.of(), 0);
-        } else {
-            start = new TrainingState(0, 0, layout.initialWeights(settings.seed()), Map.of(), 0);
-        }
+        Checkpointing checkpointing = new Checkpointing(
+                new CheckpointStore(storage, layout),
+                settings.checkpoint().every(),
+                settings.checkpoint().keep(),
+                JsonLinesLog.row()
+                        .put("config_digest", settings.digest())
+                        .put("seed", settings.seed())
+                        .put("model_preset", settings.model().preset().id())
+                        .put("parameter_count", layout.totalSize()));
+        StartPoint start = startPoint(checkpointing, hadoop, layout);
         long maxSteps = settings.train().maxSteps();
-        if (start.step() >= maxSteps) {
+        if (start.state().step() >= maxSteps) {
             LOG.info(
                     "run {} is already complete at step {} of {}; nothing to do (raise --max-steps to continue it)",
                     storage.root(),
-                    start.step(),
+                    start.state().step(),
                     maxSteps);
             return new Outcome(
-                    start, lastValidationLoss(storage), null, storage.root().toString());
+                    start.state(),
+                    lastValidationLoss(storage),
+                    null,
+                    storage.root().toString());
         }
         // --stop-after counts computed steps: the same as completed steps unless AdaLRS replays
         long iterations = stopAfter > 0 ? stopAfter : Long.MAX_VALUE;
-        long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.step() + stopAfter) : maxSteps;
+        long stopAt = stopAfter > 0 ? Math.min(maxSteps, start.state().step() + stopAfter) : maxSteps;
         LOG.info(
                 "model {} ({} parameters), run directory {}, {} from step {} to {}",
                 settings.model().preset().id(),
                 layout.totalSize(),
                 storage.root(),
-                resumedFrom == null ? "starting" : "resuming",
-                start.step(),
+                start.resumedFrom() == null ? "starting" : "resuming",
+                start.state().step(),
                 stopAt);
 
         try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
@@ -111,7 +99,7 @@ public final class PretrainJob {
                         storage.resolve("metrics.jsonl"),
                         // tokens count every computed step, replays included, so they order the
                         // rows even where AdaLRS's paired comparison repeats step numbers
-                        row -> row.path("tokens").asLong() <= start.tokens());
+                        row -> row.path("tokens").asLong() <= start.state().tokens());
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
@@ -122,35 +110,12 @@ public final class PretrainJob {
             CorpusStats stats = data.map(p -> CorpusStats.of(p, vocab)).reduce(CorpusStats::merge);
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
+            events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
 
-            ObjectNode startRow = JsonLinesLog.row()
-                    .put("event", resumedFrom == null ? "start" : "resume")
-                    .put("step", start.step())
-                    .put("stop_at", stopAt)
-                    .put("config_digest", settings.digest())
-                    .put("threads_per_task", threads)
-                    .put("partitions", settings.partitions())
-                    .put("time", java.time.Instant.now().toString());
-            if (resumedFrom != null) {
-                startRow.put("checkpoint", resumedFrom).put("metric_rows_dropped", metrics.droppedOnOpen());
-            }
-            warnings.forEach(w -> startRow.withArray("warnings").add(w));
-            events.append(startRow);
-
-            GradientWorker worker = new GradientWorker(
-                    layout.config(),
-                    settings.seed(),
-                    settings.train().globalBatch(),
-                    settings.partitions(),
-                    settings.train().microBatch(),
-                    settings.train().evalSequences(),
-                    threads,
-                    settings.device(),
-                    settings.compute());
+            double[] lastVal = {Double.NaN};
             List<TrainingListener> listeners = new ArrayList<>();
             listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
             listeners.addAll(extraListeners);
-            double[] lastVal = {Double.NaN};
             listeners.add(new TrainingListener() {
                 @Override
                 public void onStep(StepRecord r) {
@@ -159,44 +124,17 @@ public final class PretrainJob {
                     }
                 }
             });
-            TrainingState end;
-            try (ProgressListener progress =
-                    new ProgressListener(start.step(), maxSteps, settings.progressLogSeconds())) {
+            RunState end;
+            GradientSource gradients = new SparkGradients(jsc, data, worker(layout, threads));
+            try (StepBackend backend = new DriverBackend(
+                            layout, settings.optimizer(), settings.train().gradClip(), gradients);
+                    ProgressListener progress =
+                            new ProgressListener(start.state().step(), maxSteps, settings.progressLogSeconds())) {
                 listeners.add(progress);
-                TrainingLoop loop = new TrainingLoop(
-                        jsc,
-                        data,
-                        layout,
-                        settings.train(),
-                        settings.optimizer(),
-                        settings.adalrs(),
-                        settings.hidlr(),
-                        worker,
-                        settings.checkpoint().every(),
-                        state -> {
-                            String where = checkpoints
-                                    .write(
-                                            state,
-                                            JsonLinesLog.row()
-                                                    .put("config_digest", settings.digest())
-                                                    .put("seed", settings.seed())
-                                                    .put(
-                                                            "model_preset",
-                                                            settings.model()
-                                                                    .preset()
-                                                                    .id())
-                                                    .put("parameter_count", layout.totalSize()))
-                                    .toString();
-                            for (var gone :
-                                    checkpoints.prune(settings.checkpoint().keep())) {
-                                events.append(JsonLinesLog.row()
-                                        .put("event", "checkpoint_pruned")
-                                        .put("path", gone.toString()));
-                            }
-                            return where;
-                        },
-                        listeners);
-                end = loop.run(start, maxSteps, iterations);
+                Controllers controllers = Controllers.of(
+                        settings.train(), settings.adalrs(), settings.hidlr(), layout, settings.partitions());
+                end = new TrainingLoop(backend, controllers, settings.train(), layout, checkpointing, listeners)
+                        .run(start.state(), maxSteps, iterations);
             }
             events.append(JsonLinesLog.row()
                     .put("event", end.step() >= maxSteps ? "finished" : "stopped")
@@ -208,6 +146,68 @@ public final class PretrainJob {
             data.unpersist();
             return new Outcome(end, lastVal[0], stats, storage.root().toString());
         }
+    }
+
+    /** Where a run starts: its checkpoint, the warnings met on the way, and the checkpoint's path (null when new). */
+    private record StartPoint(RunState state, String resumedFrom, List<String> warnings) {}
+
+    /**
+     * The newest loadable checkpoint of the run directory; else the weights of
+     * {@code pacer.run.init-from}; else fresh weights from the seed.
+     */
+    private StartPoint startPoint(Checkpointing checkpointing, Configuration hadoop, ParameterLayout layout)
+            throws IOException {
+        List<String> warnings = new ArrayList<>();
+        Optional<CheckpointStore.Loaded> newest = checkpointing.resume(w -> {
+            LOG.warn(w);
+            warnings.add(w);
+        });
+        if (newest.isPresent()) {
+            CheckpointStore.Loaded loaded = newest.get();
+            String resumedFrom = loaded.candidate().path().toString();
+            String digest = loaded.stateJson().path("config_digest").asText("");
+            if (!digest.equals(settings.digest())) {
+                String w = "settings differ from those of checkpoint " + resumedFrom
+                        + " (config digest changed); continuing with the new settings";
+                LOG.warn(w);
+                warnings.add(w);
+            }
+            return new StartPoint(loaded.state(), resumedFrom, warnings);
+        }
+        float[] weights = settings.initFrom().isEmpty()
+                ? layout.initialWeights(settings.seed())
+                : initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings);
+        return new StartPoint(RunState.fresh(weights), null, warnings);
+    }
+
+    private ObjectNode startEvent(StartPoint start, long stopAt, int threads, long droppedRows) {
+        ObjectNode row = JsonLinesLog.row()
+                .put("event", start.resumedFrom() == null ? "start" : "resume")
+                .put("step", start.state().step())
+                .put("stop_at", stopAt)
+                .put("config_digest", settings.digest())
+                .put("threads_per_task", threads)
+                .put("partitions", settings.partitions())
+                .put("time", java.time.Instant.now().toString());
+        if (start.resumedFrom() != null) {
+            row.put("checkpoint", start.resumedFrom()).put("metric_rows_dropped", droppedRows);
+        }
+        start.warnings().forEach(w -> row.withArray("warnings").add(w));
+        return row;
+    }
+
+    /** The executor side of this run's steps. */
+    GradientWorker worker(ParameterLayout layout, int threads) {
+        return new GradientWorker(
+                layout.config(),
+                settings.seed(),
+                settings.train().globalBatch(),
+                settings.partitions(),
+                settings.train().microBatch(),
+                settings.train().evalSequences(),
+                threads,
+                settings.device(),
+                settings.compute());
     }
 
     /**

@@ -15,6 +15,11 @@ public record StepTimings(
         double validationMs,
         long stepTokens) {
 
+    /** These timings with the step's total and its validation time filled in. */
+    public StepTimings finish(double total, double validation) {
+        return new StepTimings(total, broadcastMs, jobMs, slowestTaskMs, sumMs, optimizerMs, validation, stepTokens);
+    }
+
     public double tokensPerSecond() {
         return totalMs <= 0 ? 0 : stepTokens * 1000.0 / (totalMs - validationMs);
     }

@@ -27,7 +27,7 @@ class CheckpointStoreTest {
 
     private final ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
 
-    private TrainingState state(long step, long seed) {
+    private RunState state(long step, long seed) {
         float[] w = layout.initialWeights(seed);
         Map<String, float[]> opt = new LinkedHashMap<>();
         float[] m = new float[w.length];
@@ -38,7 +38,7 @@ class CheckpointStoreTest {
         }
         opt.put("exp_avg", m);
         opt.put("exp_avg_sq", v);
-        return new TrainingState(step, step * 100, w, opt, step);
+        return new RunState(step, step * 100, new TrainingPoint(w, opt, step), null, null, null);
     }
 
     private CheckpointStore store() {
@@ -48,18 +48,19 @@ class CheckpointStoreTest {
     @Test
     void roundTripIsBitExact() throws IOException {
         CheckpointStore store = store();
-        TrainingState s = state(7, 1);
+        RunState s = state(7, 1);
         store.write(s, JsonLinesLog.row().put("config_digest", "abc"));
         CheckpointStore.Loaded back = store.load(store.newestCommitted(w -> {}).orElseThrow());
         assertEquals(7, back.state().step());
         assertEquals(700, back.state().tokens());
-        assertEquals(7, back.state().optimizerSteps());
-        assertArrayEquals(s.weights(), back.state().weights());
+        assertEquals(7, back.state().current().optimizerSteps());
+        assertArrayEquals(s.current().weights(), back.state().current().weights());
         assertArrayEquals(
-                s.optimizerState().get("exp_avg"), back.state().optimizerState().get("exp_avg"));
+                s.current().optimizerState().get("exp_avg"),
+                back.state().current().optimizerState().get("exp_avg"));
         assertArrayEquals(
-                s.optimizerState().get("exp_avg_sq"),
-                back.state().optimizerState().get("exp_avg_sq"));
+                s.current().optimizerState().get("exp_avg_sq"),
+                back.state().current().optimizerState().get("exp_avg_sq"));
         assertEquals("abc", back.stateJson().get("config_digest").asText());
         assertTrue(Files.exists(dir.resolve("checkpoints/step-0000007/COMMITTED")));
     }
@@ -109,7 +110,8 @@ class CheckpointStoreTest {
         CheckpointStore.Loaded back = store.newestLoadable(warnings::add).orElseThrow();
         assertEquals(10, back.state().step());
         assertEquals(10, back.candidate().step());
-        assertArrayEquals(state(10, 1).weights(), back.state().weights());
+        assertArrayEquals(
+                state(10, 1).current().weights(), back.state().current().weights());
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(
                 warnings.get(0).contains("step-0000030/model.safetensors")

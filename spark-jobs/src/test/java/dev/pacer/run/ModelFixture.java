@@ -51,7 +51,7 @@ public final class ModelFixture {
         Map<String, float[]> moments = new LinkedHashMap<>();
         moments.put("exp_avg", zeros);
         moments.put("exp_avg_sq", zeros);
-        TrainingState state = new TrainingState(step, step * 1000, weights, moments, step);
+        RunState state = new RunState(step, step * 1000, new TrainingPoint(weights, moments, step), null, null, null);
         return Path.of(store.write(
                         state,
                         JsonLinesLog.row()

@@ -1,0 +1,60 @@
+package dev.pacer.run;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * When a run writes checkpoints, what goes in them, how many stay, and where a run resumes:
+ * every {@code every} completed steps and at the last step of an invocation, never twice for the
+ * same step (a paired AdaLRS replay repeats step numbers; checkpoints only move forward), the
+ * newest {@code keep} committed ones kept, and a resume from the newest one that loads.
+ */
+public final class Checkpointing {
+
+    private final CheckpointStore store;
+    private final long every;
+    private final int keep;
+    private final ObjectNode provenance;
+    private long newest;
+
+    /** @param provenance what opens every state.json (config digest, seed, preset, parameters) */
+    public Checkpointing(CheckpointStore store, long every, int keep, ObjectNode provenance) {
+        this.store = store;
+        this.every = every;
+        this.keep = keep;
+        this.provenance = provenance;
+    }
+
+    /** A written checkpoint and the older ones pruned to make room. */
+    public record Written(String path, List<String> pruned) {}
+
+    /** The newest committed checkpoint that loads, skipping interrupted or damaged ones (reported to {@code warn}). */
+    public Optional<CheckpointStore.Loaded> resume(Consumer<String> warn) throws IOException {
+        return store.newestLoadable(warn);
+    }
+
+    /** A run (re)starts after {@code step} completed steps: no checkpoint for those again. */
+    public void startAt(long step) {
+        newest = step;
+    }
+
+    /**
+     * Whether to write after completed step {@code done} when the run continues from {@code live}
+     * completed steps (they differ when AdaLRS moved the counter) and {@code last} says the
+     * invocation stops here.
+     */
+    public boolean due(long done, long live, boolean last) {
+        return last || (done % every == 0 && live == done && done > newest);
+    }
+
+    /** Writes {@code state} and prunes beyond the newest {@code keep}. */
+    public Written write(RunState state) throws IOException {
+        newest = Math.max(newest, state.step());
+        String where = store.write(state, provenance).toString();
+        return new Written(
+                where, store.prune(keep).stream().map(Object::toString).toList());
+    }
+}
