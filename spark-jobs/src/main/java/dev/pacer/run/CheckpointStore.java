@@ -122,6 +122,11 @@ public final class CheckpointStore {
         return deleted;
     }
 
+    /** Deletes a checkpoint directory. */
+    public void delete(Candidate c) throws IOException {
+        storage.fs().delete(c.path(), true);
+    }
+
     /** A checkpoint directory found on disk. */
     public record Candidate(long step, Path path, boolean committed) {}
 

@@ -2,6 +2,7 @@ package dev.pacer.run;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -50,11 +51,23 @@ public final class Checkpointing {
         return last || (done % every == 0 && live == done && done > newest);
     }
 
-    /** Writes {@code state} and prunes beyond the newest {@code keep}. */
+    /**
+     * Writes {@code state}, then deletes checkpoints of later steps (a stop inside a paired
+     * AdaLRS trial writes step numbers the base branch already passed: the base branch's later
+     * checkpoints are superseded, and the newest step must be the point the run continues from)
+     * and prunes beyond the newest {@code keep}.
+     */
     public Written write(RunState state) throws IOException {
         newest = Math.max(newest, state.step());
         String where = store.write(state, provenance).toString();
-        return new Written(
-                where, store.prune(keep).stream().map(Object::toString).toList());
+        List<String> gone = new ArrayList<>();
+        for (CheckpointStore.Candidate c : store.list()) {
+            if (c.step() > state.step()) {
+                store.delete(c);
+                gone.add(c.path().toString());
+            }
+        }
+        store.prune(keep).forEach(p -> gone.add(p.toString()));
+        return new Written(where, gone);
     }
 }

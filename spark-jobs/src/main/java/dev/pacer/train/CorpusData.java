@@ -151,22 +151,31 @@ public final class CorpusData implements Serializable {
         return dataset;
     }
 
+    /** The corpus as a cached RDD, partition {@code p} built on the executor that holds it. */
     public JavaRDD<CorpusPartition> load(JavaSparkContext jsc) {
         List<Integer> ids = IntStream.range(0, partitions).boxed().toList();
-        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions)
-                .map(p -> dataset != null
-                        ? dataset.loadPartition(p, partitions, packedLength, hadoop)
-                        : CorpusPartition.prepare(
-                                InputUnit.bundled(),
-                                settings.readOptions(),
-                                hadoop.get(),
-                                tokenizer,
-                                p,
-                                partitions,
-                                packedLength,
-                                new DocumentSplit(settings.validationFraction()),
-                                settings.maxDocuments(),
-                                settings.dedup()));
-        return rdd.persist(StorageLevel.MEMORY_ONLY());
+        return jsc.parallelize(ids, partitions).map(this::partition).persist(StorageLevel.MEMORY_ONLY());
+    }
+
+    /** Every partition built in this JVM, in order: the same data without Spark (tests, local loops). */
+    public List<CorpusPartition> loadHere() {
+        return IntStream.range(0, partitions).mapToObj(this::partition).toList();
+    }
+
+    /** Partition {@code p}: its shards of the prepared dataset, or its share of the bundled corpus. */
+    private CorpusPartition partition(int p) {
+        return dataset != null
+                ? dataset.loadPartition(p, partitions, packedLength, hadoop)
+                : CorpusPartition.prepare(
+                        InputUnit.bundled(),
+                        settings.readOptions(),
+                        hadoop.get(),
+                        tokenizer,
+                        p,
+                        partitions,
+                        packedLength,
+                        new DocumentSplit(settings.validationFraction()),
+                        settings.maxDocuments(),
+                        settings.dedup());
     }
 }
