@@ -136,6 +136,15 @@ public final class ParameterLayout {
         }
     }
 
+    /** The exclusive end of each tensor in the flat vector, in layout order. */
+    public int[] tensorEnds() {
+        int[] ends = new int[tensors.size()];
+        for (int t = 0; t < ends.length; t++) {
+            ends[t] = tensors.get(t).offset() + tensors.get(t).size();
+        }
+        return ends;
+    }
+
     /**
      * GPT-2 initialisation (Radford et al. 2019, section 2.3): N(0, 0.02) for embeddings and
      * projections, the residual output projections scaled by 1/sqrt(2·layers), zero biases,

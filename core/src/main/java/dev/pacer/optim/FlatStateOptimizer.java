@@ -1,6 +1,7 @@
 package dev.pacer.optim;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -59,6 +60,12 @@ abstract class FlatStateOptimizer implements Optimizer {
 
     @Override
     public final void step(float[] weights, float[] grads, List<ParamSlice> slices) {
+        double[][] partials = beginStep(weights, grads, slices);
+        finishStep(weights, grads, slices, partials == null ? null : Arrays.asList(partials));
+    }
+
+    @Override
+    public final double[][] beginStep(float[] weights, float[] grads, List<ParamSlice> slices) {
         Objects.requireNonNull(weights, "weights");
         Objects.requireNonNull(grads, "grads");
         Objects.requireNonNull(slices, "slices");
@@ -71,8 +78,31 @@ abstract class FlatStateOptimizer implements Optimizer {
         checkSlices(slices);
         long t = step + 1;
         checkBeforeUpdate(slices, t);
-        update(weights, grads, slices, t);
+        return partials(weights, grads, slices, t);
+    }
+
+    @Override
+    public final void finishStep(float[] weights, float[] grads, List<ParamSlice> slices, List<double[]> allPartials) {
+        long t = step + 1;
+        if (allPartials == null) {
+            update(weights, grads, slices, t);
+        } else {
+            update(weights, grads, slices, t, allPartials);
+        }
         step = t;
+    }
+
+    /**
+     * Phase one of step {@code t} for optimizers whose update needs scalars from every tensor (see
+     * {@link Optimizer#beginStep}); null by default: every slice's update is its own.
+     */
+    protected double[][] partials(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        return null;
+    }
+
+    /** Phase two of step {@code t}, given every tensor's partials; only for optimizers with {@link #partials}. */
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t, List<double[]> allPartials) {
+        throw new IllegalStateException(displayName + " has no global reduction");
     }
 
     /**

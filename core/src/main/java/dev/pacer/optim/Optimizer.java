@@ -22,6 +22,26 @@ public interface Optimizer {
      */
     void step(float[] weights, float[] grads, List<ParamSlice> slices);
 
+    /**
+     * Phase one of a step whose slices are spread over several optimizers (executors each holding
+     * some tensors, ZeRO-1 style): the per-slice scalars this optimizer's update needs from every
+     * tensor, in slice order (an entry may be null: that slice contributes nothing), with what does
+     * not depend on them already updated; null when each slice's update is its own. {@link
+     * #finishStep} follows with every tensor's partials, in tensor order. A whole-vector {@link
+     * #step} is the two phases with this optimizer's own partials, so both give the same bits.
+     */
+    default double[][] beginStep(float[] weights, float[] grads, List<ParamSlice> slices) {
+        return null;
+    }
+
+    /**
+     * Phase two: the update of {@code slices}, given every tensor's partials from {@link
+     * #beginStep} in tensor order (null when it returned null).
+     */
+    default void finishStep(float[] weights, float[] grads, List<ParamSlice> slices, List<double[]> allPartials) {
+        step(weights, grads, slices);
+    }
+
     /** Number of {@link #step} calls performed so far (including those restored by {@link #restore}). */
     long stepCount();
 

@@ -97,8 +97,18 @@ public final class Prodigy extends FlatStateOptimizer {
         this.dNumerator = 0f;
     }
 
+    /** The old d and the bias correction of the step in progress, between its two phases. */
+    private double stepD;
+
+    private double stepBc;
+
+    /**
+     * Phase one: x0 at the first step, the moments and s of every slice, and per slice with a
+     * non-zero rate its contributions to the numerator ({@code (d / d0) · dlr · <g, x0 − p>}) and
+     * to the denominator ({@code ||s||_1}).
+     */
     @Override
-    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+    protected double[][] partials(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] m = vector(0);
         float[] v = vector(1);
         float[] s = vector(2);
@@ -106,37 +116,52 @@ public final class Prodigy extends FlatStateOptimizer {
         if (t == 1) {
             System.arraycopy(weights, 0, p0, 0, size);
         }
-        double bc = biasCorrection ? Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)) : 1.0;
-        double dOld = d;
-        double ratio = dOld / d0;
-        double numerator = beta3 * dNumerator;
-        double denominator = 0;
-        for (ParamSlice sl : slices) {
+        stepBc = biasCorrection ? Math.sqrt(1.0 - Math.pow(beta2, t)) / (1.0 - Math.pow(beta1, t)) : 1.0;
+        stepD = d;
+        double ratio = stepD / d0;
+        double[][] out = new double[slices.size()][];
+        for (int k = 0; k < slices.size(); k++) {
+            ParamSlice sl = slices.get(k);
             double lr = sl.lr();
             if (lr == 0) {
                 continue;
             }
-            double dlr = dOld * lr * bc;
-            double sWeight = ratio * (safeguardWarmup ? dOld : dlr);
+            double dlr = stepD * lr * stepBc;
+            double sWeight = ratio * (safeguardWarmup ? stepD : dlr);
             double dot = 0;
             double l1 = 0;
             for (int i = sl.offset(); i < sl.end(); i++) {
                 double g = grads[i];
                 dot += g * ((double) p0[i] - weights[i]);
-                m[i] = (float) (beta1 * m[i] + (1.0 - beta1) * dOld * g);
-                v[i] = (float) (beta2 * v[i] + (1.0 - beta2) * dOld * dOld * g * g);
+                m[i] = (float) (beta1 * m[i] + (1.0 - beta1) * stepD * g);
+                v[i] = (float) (beta2 * v[i] + (1.0 - beta2) * stepD * stepD * g * g);
                 float si = (float) (beta3 * s[i] + sWeight * g);
                 s[i] = si;
                 l1 += Math.abs(si);
             }
-            numerator += ratio * dlr * dot;
-            denominator += l1;
+            out[k] = new double[] {ratio * dlr * dot, l1};
+        }
+        return out;
+    }
+
+    /** Phase two: the new d from every slice's contributions (in tensor order), then the weights. */
+    @Override
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t, List<double[]> all) {
+        float[] m = vector(0);
+        float[] v = vector(1);
+        double numerator = beta3 * dNumerator;
+        double denominator = 0;
+        for (double[] p : all) {
+            if (p != null) {
+                numerator += p[0];
+                denominator += p[1];
+            }
         }
         if (denominator > 0) {
             double dHat = dCoef * numerator / denominator;
-            double dNew = dOld;
-            if (dOld == (float) d0) {
-                dNew = Math.max(dOld, dHat);
+            double dNew = stepD;
+            if (stepD == (float) d0) {
+                dNew = Math.max(stepD, dHat);
             }
             double newMax = Math.max(dMax, dHat);
             dNew = Math.min(newMax, dNew * growthRate);
@@ -150,12 +175,17 @@ public final class Prodigy extends FlatStateOptimizer {
             if (lr == 0) {
                 continue;
             }
-            double dlr = dOld * lr * bc;
+            double dlr = stepD * lr * stepBc;
             double decay = 1.0 - sl.weightDecay() * dlr;
             for (int i = sl.offset(); i < sl.end(); i++) {
                 weights[i] = (float) (weights[i] * decay - dlr * m[i] / (Math.sqrt(v[i]) + epsTerm));
             }
         }
+    }
+
+    @Override
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        throw new IllegalStateException("Prodigy's step has two phases (partials, then the update)");
     }
 
     /** The current distance estimate d. */

@@ -65,10 +65,61 @@ public final class SgdSai extends FlatStateOptimizer {
         }
     }
 
+    /** This optimizer's slices' g-SNR at the first step, between its two phases. */
+    private double[] ownGsnr;
+
+    /** Phase one: at the first step, every slice's g-SNR (Algorithm 1, lines 11-13); nothing after. */
     @Override
-    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+    protected double[][] partials(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        if (t != 1) {
+            return new double[0][];
+        }
+        ownGsnr = new double[slices.size()];
+        double[][] out = new double[slices.size()][];
+        for (int k = 0; k < slices.size(); k++) {
+            ownGsnr[k] = gsnr(grads, slices.get(k));
+            out[k] = new double[] {ownGsnr[k]};
+        }
+        return out;
+    }
+
+    /** The g-SNR {@code ||g||₂ / (std(g) + eps)} of one tensor's gradient; 0 for an empty one. */
+    private double gsnr(float[] grads, ParamSlice s) {
+        int n = s.length();
+        if (n == 0) {
+            return 0;
+        }
+        double sum = 0;
+        double sumSq = 0;
+        for (int i = s.offset(); i < s.end(); i++) {
+            double g = grads[i];
+            sum += g;
+            sumSq += g * g;
+        }
+        double mean = sum / n;
+        double dev = 0;
+        for (int i = s.offset(); i < s.end(); i++) {
+            double c = grads[i] - mean;
+            dev += c * c;
+        }
+        double std = n > 1 ? Math.sqrt(dev / (n - 1)) : 0.0;
+        return Math.sqrt(sumSq) / (std + eps);
+    }
+
+    /** Phase two: at the first step the scales, normalised by the largest g-SNR of every tensor (line 14); then the update. */
+    @Override
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t, List<double[]> all) {
         if (t == 1) {
-            fixScales(grads, slices);
+            double max = 0;
+            for (double[] p : all) {
+                if (p != null) {
+                    max = Math.max(max, p[0]);
+                }
+            }
+            for (int k = 0; k < slices.size(); k++) {
+                double scale = normalize ? (max > 0 ? ownGsnr[k] / max : 0.0) : ownGsnr[k];
+                scales.set(slices.get(k), (float) scale);
+            }
         }
         float[] buf = vector(0);
         for (ParamSlice s : slices) {
@@ -84,37 +135,9 @@ public final class SgdSai extends FlatStateOptimizer {
         }
     }
 
-    /** Algorithm 1, lines 11-14: g-SNR of every tensor, normalised by the largest. */
-    private void fixScales(float[] grads, List<ParamSlice> slices) {
-        double[] gsnr = new double[slices.size()];
-        double max = 0;
-        for (int k = 0; k < slices.size(); k++) {
-            ParamSlice s = slices.get(k);
-            int n = s.length();
-            if (n == 0) {
-                continue;
-            }
-            double sum = 0;
-            double sumSq = 0;
-            for (int i = s.offset(); i < s.end(); i++) {
-                double g = grads[i];
-                sum += g;
-                sumSq += g * g;
-            }
-            double mean = sum / n;
-            double dev = 0;
-            for (int i = s.offset(); i < s.end(); i++) {
-                double c = grads[i] - mean;
-                dev += c * c;
-            }
-            double std = n > 1 ? Math.sqrt(dev / (n - 1)) : 0.0;
-            gsnr[k] = Math.sqrt(sumSq) / (std + eps);
-            max = Math.max(max, gsnr[k]);
-        }
-        for (int k = 0; k < slices.size(); k++) {
-            double scale = normalize ? (max > 0 ? gsnr[k] / max : 0.0) : gsnr[k];
-            scales.set(slices.get(k), (float) scale);
-        }
+    @Override
+    protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        throw new IllegalStateException("SGD-SaI's step has two phases (partials, then the update)");
     }
 
     /** The fixed scale of a tensor (0 before the first step). */

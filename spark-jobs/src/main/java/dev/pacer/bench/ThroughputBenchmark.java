@@ -143,7 +143,8 @@ public final class ThroughputBenchmark {
                 for (int i = 0; i < g.length; i++) {
                     g[i] *= inv;
                 }
-                GradientClipper.clipByGlobalNorm(g, settings.train().gradClip());
+                GradientClipper.clipByGlobalNorm(
+                        g, layout.tensorEnds(), settings.train().gradClip());
                 optimizer.step(w, g, slices);
                 long t2 = System.nanoTime();
                 if (s >= warmup) {

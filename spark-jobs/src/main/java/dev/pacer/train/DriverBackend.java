@@ -83,7 +83,7 @@ public final class DriverBackend implements StepBackend {
             grads[i] *= inv;
         }
         double loss = lossSum / tokens;
-        double norm = GradientClipper.clipByGlobalNorm(grads, gradClip);
+        double norm = GradientClipper.clipByGlobalNorm(grads, layout.tensorEnds(), gradClip);
         boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
         long t3 = System.nanoTime();
         if (finite) {
