@@ -227,6 +227,16 @@ public final class SafeTensors {
     }
 
     /**
+     * Reads a safetensors file of {@code fileSize} bytes from {@code in}: with the size known, a
+     * truncated file is reported before any tensor memory is allocated.
+     */
+    public static Contents read(InputStream in, String sourceName, long fileSize) throws IOException {
+        Objects.requireNonNull(in, "in");
+        Objects.requireNonNull(sourceName, "sourceName");
+        return readInternal(in, sourceName, fileSize);
+    }
+
+    /**
      * Reads the safetensors file {@code file}. Because the file size is known, a truncated file or
      * trailing bytes are reported before any tensor memory is allocated.
      */
@@ -237,8 +247,27 @@ public final class SafeTensors {
         }
     }
 
+    /** The header of a safetensors file: its tensors' names and shapes (file order) and metadata. */
+    public record Header(Map<String, long[]> shapes, Map<String, String> metadata, long dataBytes) {}
+
+    /**
+     * Reads and validates only the header of a file of {@code fileSize} bytes (or -1 if unknown),
+     * checking that the file holds exactly the data the header describes: a truncated file is
+     * reported without reading its tensors.
+     */
+    public static Header readHeader(InputStream in, String src, long fileSize) throws IOException {
+        ParsedHeader h = parse(in, src, fileSize);
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        for (Entry e : h.entries()) {
+            shapes.put(e.name, e.shape);
+        }
+        return new Header(shapes, h.metadata(), h.dataBytes());
+    }
+
+    private record ParsedHeader(List<Entry> entries, Map<String, String> metadata, long dataBytes) {}
+
     /** @param fileSize total size of the input in bytes, or -1 if unknown */
-    private static Contents readInternal(InputStream in, String src, long fileSize) throws IOException {
+    private static ParsedHeader parse(InputStream in, String src, long fileSize) throws IOException {
         byte[] prefix = in.readNBytes(8);
         if (prefix.length < 8) {
             throw new CheckpointFormatException(
@@ -281,6 +310,15 @@ public final class SafeTensors {
                 throw trailing(src, dataBytes, present - dataBytes);
             }
         }
+        return new ParsedHeader(entries, metadata, dataBytes);
+    }
+
+    /** @param fileSize total size of the input in bytes, or -1 if unknown */
+    private static Contents readInternal(InputStream in, String src, long fileSize) throws IOException {
+        ParsedHeader h = parse(in, src, fileSize);
+        List<Entry> entries = h.entries();
+        Map<String, String> metadata = h.metadata();
+        long dataBytes = h.dataBytes();
 
         List<NamedTensor> tensors = new ArrayList<>(entries.size());
         byte[] buf = new byte[CHUNK_FLOATS * Float.BYTES];

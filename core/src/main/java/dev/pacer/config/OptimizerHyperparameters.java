@@ -18,12 +18,14 @@ public record OptimizerHyperparameters(
         AdamP adamp,
         SgdSai sgdSai,
         Prodigy prodigy,
-        ScheduleFree scheduleFree) {
+        ScheduleFree scheduleFree)
+        implements java.io.Serializable {
 
     private static final String P = "pacer.optimizer.";
 
     /** {@code pacer.optimizer.sgd}: torch.optim.SGD's momentum form; weight decay is its L2 term. */
-    public record Sgd(double momentum, double dampening, boolean nesterov, double weightDecay) {
+    public record Sgd(double momentum, double dampening, boolean nesterov, double weightDecay)
+            implements java.io.Serializable {
         public Sgd {
             Check.inRange(P + "sgd.momentum", momentum, 0, 1, false);
             Check.inRange(P + "sgd.dampening", dampening, 0, 1, true);
@@ -36,7 +38,7 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.lion}. */
-    public record Lion(double beta1, double beta2, double weightDecay) {
+    public record Lion(double beta1, double beta2, double weightDecay) implements java.io.Serializable {
         public Lion {
             Check.inRange(P + "lion.beta1", beta1, 0, 1, false);
             Check.inRange(P + "lion.beta2", beta2, 0, 1, false);
@@ -45,7 +47,8 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.adabelief}. */
-    public record AdaBelief(double beta1, double beta2, double eps, double weightDecay, boolean rectify) {
+    public record AdaBelief(double beta1, double beta2, double eps, double weightDecay, boolean rectify)
+            implements java.io.Serializable {
         public AdaBelief {
             Check.inRange(P + "adabelief.beta1", beta1, 0, 1, false);
             Check.inRange(P + "adabelief.beta2", beta2, 0, 1, false);
@@ -55,7 +58,8 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.adan}: betas as decay factors, as the official code writes them. */
-    public record Adan(double beta1, double beta2, double beta3, double eps, double weightDecay) {
+    public record Adan(double beta1, double beta2, double beta3, double eps, double weightDecay)
+            implements java.io.Serializable {
         public Adan {
             Check.inRange(P + "adan.beta1", beta1, 0, 1, false);
             Check.inRange(P + "adan.beta2", beta2, 0, 1, false);
@@ -66,7 +70,7 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.lamb}. */
-    public record Lamb(double beta1, double beta2, double eps, double weightDecay) {
+    public record Lamb(double beta1, double beta2, double eps, double weightDecay) implements java.io.Serializable {
         public Lamb {
             Check.inRange(P + "lamb.beta1", beta1, 0, 1, false);
             Check.inRange(P + "lamb.beta2", beta2, 0, 1, false);
@@ -76,7 +80,7 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.diffgrad}. */
-    public record DiffGrad(double beta1, double beta2, double eps, double weightDecay) {
+    public record DiffGrad(double beta1, double beta2, double eps, double weightDecay) implements java.io.Serializable {
         public DiffGrad {
             Check.inRange(P + "diffgrad.beta1", beta1, 0, 1, false);
             Check.inRange(P + "diffgrad.beta2", beta2, 0, 1, false);
@@ -87,13 +91,8 @@ public record OptimizerHyperparameters(
 
     /** {@code pacer.optimizer.adamp}. */
     public record AdamP(
-            double beta1,
-            double beta2,
-            double eps,
-            double weightDecay,
-            double delta,
-            double wdRatio,
-            boolean nesterov) {
+            double beta1, double beta2, double eps, double weightDecay, double delta, double wdRatio, boolean nesterov)
+            implements java.io.Serializable {
         public AdamP {
             Check.inRange(P + "adamp.beta1", beta1, 0, 1, false);
             Check.inRange(P + "adamp.beta2", beta2, 0, 1, false);
@@ -105,7 +104,8 @@ public record OptimizerHyperparameters(
     }
 
     /** {@code pacer.optimizer.sgd-sai}. */
-    public record SgdSai(double momentum, double eps, double weightDecay, boolean normalize) {
+    public record SgdSai(double momentum, double eps, double weightDecay, boolean normalize)
+            implements java.io.Serializable {
         public SgdSai {
             Check.inRange(P + "sgd-sai.momentum", momentum, 0, 1, false);
             Check.positive(P + "sgd-sai.eps", eps);
@@ -127,7 +127,8 @@ public record OptimizerHyperparameters(
             double dCoef,
             double growthRate,
             boolean biasCorrection,
-            boolean safeguardWarmup) {
+            boolean safeguardWarmup)
+            implements java.io.Serializable {
         public Prodigy {
             Check.inRange(P + "prodigy.beta1", beta1, 0, 1, false);
             Check.inRange(P + "prodigy.beta2", beta2, 0, 1, false);
@@ -147,7 +148,8 @@ public record OptimizerHyperparameters(
 
     /** {@code pacer.optimizer.schedule-free-adamw}. */
     public record ScheduleFree(
-            double beta1, double beta2, double eps, double weightDecay, double r, double weightLrPower) {
+            double beta1, double beta2, double eps, double weightDecay, double r, double weightLrPower)
+            implements java.io.Serializable {
         public ScheduleFree {
             Check.inRange(P + "schedule-free-adamw.beta1", beta1, 0, 1, false);
             Check.inRange(P + "schedule-free-adamw.beta2", beta2, 0, 1, false);

@@ -18,7 +18,8 @@ public record OptimizerSettings(
         double eps,
         double weightDecay,
         List<String> noDecay,
-        OptimizerHyperparameters hyper) {
+        OptimizerHyperparameters hyper)
+        implements java.io.Serializable {
 
     /** Every optimizer {@code pacer.optimizer.name} can select. */
     public static final List<String> NAMES = List.of(

@@ -153,22 +153,38 @@ public final class ParameterLayout {
     public float[] initialWeights(long seed) {
         float[] w = new float[totalSize];
         SplittableRandom root = new SplittableRandom(seed);
-        double residualStd = 0.02 / Math.sqrt(2.0 * config.layers());
         for (TensorSpec t : tensors) {
             // one stream per tensor, so adding a tensor never shifts another's values
-            SplittableRandom rng = root.split();
-            int end = t.offset() + t.size();
-            switch (t.kind()) {
-                case NORM -> java.util.Arrays.fill(w, t.offset(), end, 1f);
-                case BIAS -> {} // zeros
-                default -> {
-                    double std = t.name().endsWith("c_proj.weight") ? residualStd : 0.02;
-                    for (int i = t.offset(); i < end; i++) {
-                        w[i] = (float) (rng.nextGaussian() * std);
-                    }
+            initialise(t, root.split(), w, t.offset());
+        }
+        return w;
+    }
+
+    /**
+     * Tensor {@code tensor}'s initial values, the same as in {@link #initialWeights(long)}, written
+     * to {@code into[offset, offset + size)}: a shard owner initialises only its own tensors.
+     */
+    public void initialTensor(long seed, int tensor, float[] into, int offset) {
+        SplittableRandom root = new SplittableRandom(seed);
+        SplittableRandom stream = root.split();
+        for (int i = 0; i < tensor; i++) {
+            stream = root.split();
+        }
+        initialise(tensors.get(tensor), stream, into, offset);
+    }
+
+    private void initialise(TensorSpec t, SplittableRandom rng, float[] into, int offset) {
+        double residualStd = 0.02 / Math.sqrt(2.0 * config.layers());
+        int end = offset + t.size();
+        switch (t.kind()) {
+            case NORM -> java.util.Arrays.fill(into, offset, end, 1f);
+            case BIAS -> java.util.Arrays.fill(into, offset, end, 0f);
+            default -> {
+                double std = t.name().endsWith("c_proj.weight") ? residualStd : 0.02;
+                for (int i = offset; i < end; i++) {
+                    into[i] = (float) (rng.nextGaussian() * std);
                 }
             }
         }
-        return w;
     }
 }

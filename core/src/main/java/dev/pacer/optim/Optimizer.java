@@ -42,6 +42,16 @@ public interface Optimizer {
         step(weights, grads, slices);
     }
 
+    /** Whether {@link #beginStep} returns partials: the update needs scalars from every tensor. */
+    default boolean reducesAcrossTensors() {
+        return false;
+    }
+
+    /** Whether {@link #evaluationWeights} differ from the training weights (Schedule-Free's averaged point). */
+    default boolean separateEvaluationWeights() {
+        return false;
+    }
+
     /** Number of {@link #step} calls performed so far (including those restored by {@link #restore}). */
     long stepCount();
 

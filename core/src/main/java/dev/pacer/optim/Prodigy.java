@@ -219,4 +219,9 @@ public final class Prodigy extends FlatStateOptimizer {
     public String name() {
         return "prodigy";
     }
+
+    @Override
+    public boolean reducesAcrossTensors() {
+        return true;
+    }
 }

@@ -169,4 +169,9 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     public String name() {
         return "schedule-free-adamw";
     }
+
+    @Override
+    public boolean separateEvaluationWeights() {
+        return true;
+    }
 }

@@ -72,7 +72,7 @@ public final class SgdSai extends FlatStateOptimizer {
     @Override
     protected double[][] partials(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         if (t != 1) {
-            return new double[0][];
+            return new double[slices.size()][]; // the scales are fixed: nothing to share
         }
         ownGsnr = new double[slices.size()];
         double[][] out = new double[slices.size()][];
@@ -163,5 +163,10 @@ public final class SgdSai extends FlatStateOptimizer {
     @Override
     public String name() {
         return "sgd-sai";
+    }
+
+    @Override
+    public boolean reducesAcrossTensors() {
+        return true;
     }
 }

@@ -14,6 +14,7 @@ import dev.pacer.optim.Optimizer;
 import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.rates.Controllers;
+import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunState;
 import dev.pacer.train.BatchSeeds;
@@ -221,7 +222,7 @@ public final class ThroughputBenchmark {
                     train.evalSequences());
             GradientSource gradients = new SparkGradients(jsc, data, worker);
             try (StepBackend backend =
-                    new DriverBackend(layout, settings.optimizer(), benchTrain.gradClip(), gradients)) {
+                    new DriverBackend(null, layout, settings.optimizer(), benchTrain.gradClip(), gradients)) {
                 Controllers controllers = Controllers.of(
                         benchTrain,
                         dev.pacer.adalrs.AdaLrsSettings.off(),
@@ -229,7 +230,7 @@ public final class ThroughputBenchmark {
                         layout,
                         partitions);
                 new TrainingLoop(backend, controllers, benchTrain, layout, null, List.of(collect))
-                        .run(RunState.fresh(layout.initialWeights(settings.seed())), warmup + steps, Long.MAX_VALUE);
+                        .run(RunState.fresh(), new ModelSource.Fresh(settings.seed()), warmup + steps, Long.MAX_VALUE);
             }
         }
         return timings;

@@ -5,12 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.adalrs.AdaLrsState;
 import dev.pacer.checkpoint.CheckpointFormatException;
 import dev.pacer.checkpoint.NamedTensor;
-import dev.pacer.checkpoint.SafeTensors;
 import dev.pacer.hidlr.HiDlrState;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,16 +24,18 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.Path;
 
 /**
- * {@code checkpoints/step-NNNNNNN/} directories: {@code model.safetensors} (weights by GPT-2
- * name), {@code optimizer.safetensors} (each optimizer state vector per tensor, e.g.
- * {@code exp_avg.h.0.attn.c_attn.weight}), {@code state.json}, and the empty {@code COMMITTED}
- * marker written last. A directory without the marker is an interrupted write and is never
- * resumed from.
+ * {@code checkpoints/step-NNNNNNN/} directories: the weights (GPT-2 names), the optimizer's state
+ * per tensor ({@code exp_avg.h.0.attn.c_attn.weight}, ...) and an AdaLRS snapshot when one is in
+ * force, in the layouts of {@link CheckpointTensors}; {@code state.json} (counters, controllers,
+ * provenance); and the empty {@code COMMITTED} marker written last. A directory without the marker
+ * is an interrupted write and is never resumed from. Whoever holds the tensors writes them (the
+ * driver, or the shard owners in parallel); this class writes the rest and commits.
  */
 public final class CheckpointStore {
 
     public static final String MARKER = "COMMITTED";
     private static final Pattern DIR = Pattern.compile("step-(\\d{7,})");
+    private static final String DELETE_ADVICE = "; delete this checkpoint directory to resume from the previous one";
 
     private final RunStorage storage;
     private final ParameterLayout layout;
@@ -48,34 +47,40 @@ public final class CheckpointStore {
         this.dir = storage.resolve("checkpoints");
     }
 
+    public RunStorage storage() {
+        return storage;
+    }
+
     public Path directoryFor(long step) {
         return new Path(dir, String.format("step-%07d", step));
     }
 
-    /** Writes a checkpoint; returns its directory. {@code provenance} opens its state.json. */
-    public Path write(RunState s, ObjectNode provenance) throws IOException {
+    /** Writes a checkpoint's tensor files into a directory; says what it wrote. */
+    public interface TensorWriter {
+        TensorFiles write(Path directory, long step) throws IOException;
+    }
+
+    /**
+     * What the tensor files hold: the optimizer's state names and step count, and the snapshot's
+     * step count (-1 without a snapshot).
+     */
+    public record TensorFiles(List<String> optimizerState, long optimizerSteps, long snapshotOptimizerSteps) {}
+
+    /**
+     * Writes the checkpoint of {@code s}: the tensors by {@code tensors}, then state.json opened by
+     * {@code provenance}, then the marker; returns its directory.
+     */
+    public Path write(RunState s, ObjectNode provenance, TensorWriter tensors) throws IOException {
         Path d = directoryFor(s.step());
         if (storage.exists(d)) {
             storage.fs().delete(d, true); // an interrupted earlier write of the same step
         }
         storage.fs().mkdirs(d);
-        // a fixed key order: Map.of iterates in an order salted per JVM, which made the same
-        // weights' files differ in their header bytes between a run and its resumption
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put("format", "pacer-checkpoint-1");
-        meta.put("step", Long.toString(s.step()));
-        TrainingPoint current = s.current();
-        storage.writeAll(new Path(d, "model.safetensors"), encode(tensors("", current.weights()), meta));
-        storage.writeAll(new Path(d, "optimizer.safetensors"), encode(optimizerTensors(current), meta));
+        TensorFiles files = tensors.write(d, s.step());
         ObjectNode stateJson = provenance.deepCopy();
-        if (s.snapshot() != null) {
-            // an AdaLRS trial in progress: its rollback point must survive a restart
-            TrainingPoint snap = s.snapshot().point();
-            List<NamedTensor> tensors = new ArrayList<>(tensors("weights.", snap.weights()));
-            tensors.addAll(optimizerTensors(snap));
-            storage.writeAll(new Path(d, "snapshot.safetensors"), encode(tensors, meta));
-            stateJson.put("snapshot_optimizer_steps", snap.optimizerSteps());
-            if (s.snapshot().hidlr() != null) {
+        if (files.snapshotOptimizerSteps() >= 0) {
+            stateJson.put("snapshot_optimizer_steps", files.snapshotOptimizerSteps());
+            if (s.snapshot() != null && s.snapshot().hidlr() != null) {
                 stateJson.set(
                         "snapshot_hidlr",
                         JsonLinesLog.JSON.valueToTree(s.snapshot().hidlr()));
@@ -89,18 +94,45 @@ public final class CheckpointStore {
         }
         stateJson.put("step", s.step());
         stateJson.put("tokens", s.tokens());
-        stateJson.put("optimizer_steps", current.optimizerSteps());
+        stateJson.put("optimizer_steps", files.optimizerSteps());
         stateJson
                 .putArray("optimizer_state")
-                .addAll(current.optimizerState().keySet().stream()
-                        .map(stateJson::textNode)
-                        .toList());
+                .addAll(files.optimizerState().stream().map(stateJson::textNode).toList());
         stateJson.put("written_at", Instant.now().toString());
         storage.writeAll(
                 new Path(d, "state.json"),
                 JsonLinesLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stateJson));
         storage.writeAll(new Path(d, MARKER), new byte[0]);
         return d;
+    }
+
+    /**
+     * The single-file tensors of a training point (and a snapshot, or null) held in this JVM: what
+     * the driver-held update writes.
+     */
+    public TensorWriter pointWriter(TrainingPoint current, TrainingPoint snapshot) {
+        return (d, step) -> {
+            // a fixed key order: Map.of iterates in an order salted per JVM, which made the same
+            // weights' files differ in their header bytes between a run and its resumption
+            Map<String, String> meta = new LinkedHashMap<>();
+            meta.put("format", "pacer-checkpoint-1");
+            meta.put("step", Long.toString(step));
+            write(d, CheckpointTensors.MODEL, tensors("", current.weights()), meta);
+            write(d, CheckpointTensors.OPTIMIZER, optimizerTensors(current), meta);
+            if (snapshot != null) {
+                List<NamedTensor> snap = new ArrayList<>(tensors("weights.", snapshot.weights()));
+                snap.addAll(optimizerTensors(snapshot));
+                write(d, CheckpointTensors.SNAPSHOT, snap, meta);
+            }
+            return new TensorFiles(
+                    List.copyOf(current.optimizerState().keySet()),
+                    current.optimizerSteps(),
+                    snapshot == null ? -1 : snapshot.optimizerSteps());
+        };
+    }
+
+    private void write(Path d, String kind, List<NamedTensor> tensors, Map<String, String> meta) throws IOException {
+        CheckpointTensors.write(storage.fs(), new Path(d, CheckpointTensors.singleFile(kind)), tensors, meta);
     }
 
     private List<NamedTensor> optimizerTensors(TrainingPoint p) {
@@ -111,12 +143,21 @@ public final class CheckpointStore {
         return out;
     }
 
+    private List<NamedTensor> tensors(String prefix, float[] flat) {
+        List<NamedTensor> out = new ArrayList<>(layout.tensors().size());
+        for (TensorSpec t : layout.tensors()) {
+            out.add(new NamedTensor(
+                    prefix + t.name(), t.shape(), Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
+        }
+        return out;
+    }
+
     /** Deletes committed checkpoints beyond the newest {@code keep}; returns what it deleted. */
     public List<Path> prune(int keep) throws IOException {
         List<Path> deleted = new ArrayList<>();
         List<Candidate> committed = list().stream().filter(Candidate::committed).toList();
         for (int i = keep; i < committed.size(); i++) {
-            storage.fs().delete(committed.get(i).path(), true);
+            delete(committed.get(i));
             deleted.add(committed.get(i).path());
         }
         return deleted;
@@ -148,8 +189,8 @@ public final class CheckpointStore {
     }
 
     /**
-     * The newest committed checkpoint, if any. Newer directories without the marker are
-     * reported to {@code warn} and skipped.
+     * The newest committed checkpoint, if any. Newer directories without the marker are reported
+     * to {@code warn} and skipped.
      */
     public Optional<Candidate> newestCommitted(Consumer<String> warn) throws IOException {
         for (Candidate c : list()) {
@@ -162,11 +203,11 @@ public final class CheckpointStore {
     }
 
     /**
-     * The newest committed checkpoint that loads. A damaged one (a file truncated, unreadable or
-     * missing) is reported to {@code warn} and skipped, as an interrupted write is, so the run
-     * loses only the steps since the previous checkpoint. A checkpoint of another model is an
-     * error, since every older one would be too; so is finding only damaged ones, because
-     * starting the run over would silently discard it.
+     * The newest committed checkpoint whose files check out ({@link #check}). A damaged one (a
+     * file truncated, unreadable or missing) is reported to {@code warn} and skipped, as an
+     * interrupted write is, so the run loses only the steps since the previous checkpoint. A
+     * checkpoint of another model is an error, since every older one would be too; so is finding
+     * only damaged ones, because starting the run over would silently discard it.
      */
     public Optional<Loaded> newestLoadable(Consumer<String> warn) throws IOException {
         CheckpointFormatException newestDamage = null;
@@ -176,7 +217,7 @@ public final class CheckpointStore {
                 continue;
             }
             try {
-                return Optional.of(load(c));
+                return Optional.of(check(c));
             } catch (ModelMismatchException e) {
                 throw e;
             } catch (CheckpointFormatException e) {
@@ -205,64 +246,117 @@ public final class CheckpointStore {
         }
     }
 
-    /** Reads and validates a committed checkpoint against this model's layout. */
-    public Loaded load(Candidate c) throws IOException {
+    /** A checked checkpoint: where it is, its state and its full state.json. Its tensors stay in the files. */
+    public record Loaded(Candidate candidate, RunState state, JsonNode stateJson) {}
+
+    /**
+     * Reads state.json and checks every tensor file's header against its size and this model's
+     * tensors, without reading tensor data (the driver of a sharded run never holds the weights).
+     */
+    public Loaded check(Candidate c) throws IOException {
         Path statePath = new Path(c.path(), "state.json");
         JsonNode state;
         try {
             state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
         } catch (IOException e) {
             throw new CheckpointFormatException(
-                    statePath.toString(),
-                    "not readable JSON (" + e.getMessage().split("\n")[0]
-                            + "); delete this checkpoint directory to resume from the previous one");
+                    statePath.toString(), "not readable JSON (" + e.getMessage().split("\n")[0] + ")" + DELETE_ADVICE);
         }
         for (String field : List.of("step", "tokens", "optimizer_steps", "optimizer_state")) {
-            if (!state.has(field)) {
+            if (state == null || !state.has(field)) {
                 throw new CheckpointFormatException(
-                        statePath.toString(),
-                        "missing field '" + field
-                                + "'; delete this checkpoint directory to resume from the previous one");
+                        statePath.toString(), "missing field '" + field + "'" + DELETE_ADVICE);
             }
         }
-        float[] weights = new float[layout.totalSize()];
-        Path modelPath = new Path(c.path(), "model.safetensors");
-        fill(read(modelPath), "", weights, modelPath);
-        Map<String, float[]> opt = new LinkedHashMap<>();
-        Path optPath = new Path(c.path(), "optimizer.safetensors");
-        SafeTensors.Contents optContents = read(optPath);
-        for (JsonNode n : state.get("optimizer_state")) {
-            float[] v = new float[layout.totalSize()];
-            fill(optContents, n.asText() + ".", v, optPath);
-            opt.put(n.asText(), v);
-        }
-        TrainingPoint current =
-                new TrainingPoint(weights, opt, state.get("optimizer_steps").asLong());
+        List<String> optimizerState = new ArrayList<>();
+        state.get("optimizer_state").forEach(n -> optimizerState.add(n.asText()));
+        expect(c.path(), CheckpointTensors.MODEL, List.of(""));
+        List<String> statePrefixes = optimizerState.stream().map(n -> n + ".").toList();
+        expect(c.path(), CheckpointTensors.OPTIMIZER, statePrefixes);
         RunState.Snapshot snapshot = null;
         if (state.has("snapshot_optimizer_steps")) {
-            Path snapPath = new Path(c.path(), "snapshot.safetensors");
-            SafeTensors.Contents snap = read(snapPath);
-            float[] sw = new float[layout.totalSize()];
-            fill(snap, "weights.", sw, snapPath);
-            Map<String, float[]> sopt = new LinkedHashMap<>();
-            for (String name : opt.keySet()) {
-                float[] v = new float[layout.totalSize()];
-                fill(snap, name + ".", v, snapPath);
-                sopt.put(name, v);
-            }
-            snapshot = new RunState.Snapshot(
-                    new TrainingPoint(
-                            sw, sopt, state.get("snapshot_optimizer_steps").asLong()),
-                    typed(state, "snapshot_hidlr", HiDlrState.class, statePath));
+            List<String> snapPrefixes = new ArrayList<>(List.of("weights."));
+            snapPrefixes.addAll(statePrefixes);
+            expect(c.path(), CheckpointTensors.SNAPSHOT, snapPrefixes);
+            snapshot = new RunState.Snapshot(typed(state, "snapshot_hidlr", HiDlrState.class, statePath));
         }
         RunState run = new RunState(
                 state.get("step").asLong(),
                 state.get("tokens").asLong(),
-                current,
                 typed(state, "adalrs", AdaLrsState.class, statePath),
                 typed(state, "hidlr", HiDlrState.class, statePath),
                 snapshot);
         return new Loaded(c, run, state);
+    }
+
+    /** Checks that {@code kind}'s files hold, under each prefix, every tensor of this model with its shape. */
+    private void expect(Path checkpoint, String kind, List<String> prefixes) throws IOException {
+        Map<String, long[]> shapes = CheckpointTensors.shapes(storage, checkpoint, kind);
+        String source = new Path(checkpoint, CheckpointTensors.singleFile(kind)).toString();
+        for (String prefix : prefixes) {
+            for (TensorSpec t : layout.tensors()) {
+                String name = prefix + t.name();
+                long[] shape = shapes.get(name);
+                if (shape == null) {
+                    throw new ModelMismatchException(
+                            source,
+                            "has no tensor '" + name + "': it was written for a different model; use the same"
+                                    + " pacer.model.preset as the run that wrote it, or a new run directory");
+                }
+                if (!Arrays.equals(shape, t.shape())) {
+                    throw new ModelMismatchException(
+                            source,
+                            "tensor '" + name + "' has shape " + Arrays.toString(shape) + " but this model expects "
+                                    + Arrays.toString(t.shape())
+                                    + "; use the same pacer.model.preset as the run that wrote it, or a new run"
+                                    + " directory");
+                }
+            }
+        }
+    }
+
+    /**
+     * The training point of a checkpoint read into this JVM (the driver-held update, tools such as
+     * evaluate): the weights, and the optimizer state named in its state.json unless
+     * {@code weightsOnly}.
+     */
+    public TrainingPoint readPoint(Path checkpoint, boolean weightsOnly) throws IOException {
+        return readPoint(checkpoint, CheckpointTensors.MODEL, "", weightsOnly, "optimizer_steps");
+    }
+
+    /** The snapshot point of a checkpoint that holds one. */
+    public TrainingPoint readSnapshot(Path checkpoint) throws IOException {
+        return readPoint(checkpoint, CheckpointTensors.SNAPSHOT, "weights.", false, "snapshot_optimizer_steps");
+    }
+
+    private TrainingPoint readPoint(
+            Path checkpoint, String weightKind, String prefix, boolean weightsOnly, String steps) throws IOException {
+        JsonNode state = JsonLinesLog.JSON.readTree(storage.readAll(new Path(checkpoint, "state.json")));
+        float[] weights = new float[layout.totalSize()];
+        fill(CheckpointTensors.read(storage, checkpoint, weightKind, n -> n.startsWith(prefix)), prefix, weights);
+        Map<String, float[]> opt = new LinkedHashMap<>();
+        if (!weightsOnly) {
+            String optKind = prefix.isEmpty() ? CheckpointTensors.OPTIMIZER : CheckpointTensors.SNAPSHOT;
+            Map<String, NamedTensor> tensors = CheckpointTensors.read(storage, checkpoint, optKind, n -> true);
+            for (JsonNode n : state.get("optimizer_state")) {
+                float[] v = new float[layout.totalSize()];
+                fill(tensors, n.asText() + ".", v);
+                opt.put(n.asText(), v);
+            }
+        }
+        return new TrainingPoint(
+                weights, opt, weightsOnly ? 0 : state.get(steps).asLong());
+    }
+
+    private void fill(Map<String, NamedTensor> tensors, String prefix, float[] into) throws CheckpointFormatException {
+        for (TensorSpec t : layout.tensors()) {
+            NamedTensor nt = tensors.get(prefix + t.name());
+            if (nt == null || nt.data().length != t.size()) {
+                throw new ModelMismatchException(
+                        prefix + t.name(), "missing or of the wrong size in the checkpoint" + DELETE_ADVICE);
+            }
+            System.arraycopy(nt.data(), 0, into, t.offset(), t.size());
+        }
     }
 
     /** A controller's state from its field of state.json, or null when absent. */
@@ -278,55 +372,7 @@ public final class CheckpointStore {
             throw new CheckpointFormatException(
                     source.toString(),
                     "field '" + field + "' is not a readable " + type.getSimpleName() + " ("
-                            + e.getMessage().split("\n")[0]
-                            + "); delete this checkpoint directory to resume from the previous one");
+                            + e.getMessage().split("\\n")[0] + ")" + DELETE_ADVICE);
         }
-    }
-
-    /** A loaded checkpoint: where it was, the state and its full state.json. */
-    public record Loaded(Candidate candidate, RunState state, JsonNode stateJson) {}
-
-    private SafeTensors.Contents read(Path p) throws IOException {
-        if (!storage.exists(p)) {
-            throw new CheckpointFormatException(
-                    p.toString(), "missing; delete this checkpoint directory to resume from the previous one");
-        }
-        return SafeTensors.read(new ByteArrayInputStream(storage.readAll(p)), p.toString());
-    }
-
-    private void fill(SafeTensors.Contents contents, String prefix, float[] into, Path source)
-            throws CheckpointFormatException {
-        for (TensorSpec t : layout.tensors()) {
-            String name = prefix + t.name();
-            NamedTensor nt = contents.get(name)
-                    .orElseThrow(
-                            () -> new ModelMismatchException(
-                                    source.toString(),
-                                    "has no tensor '" + name + "': it was written for a different model;"
-                                            + " use the same pacer.model.preset as the run that wrote it, or a new run directory"));
-            if (!Arrays.equals(nt.shape(), t.shape())) {
-                throw new ModelMismatchException(
-                        source.toString(),
-                        "tensor '" + name + "' has shape "
-                                + Arrays.toString(nt.shape()) + " but this model expects " + Arrays.toString(t.shape())
-                                + "; use the same pacer.model.preset as the run that wrote it, or a new run directory");
-            }
-            System.arraycopy(nt.data(), 0, into, t.offset(), t.size());
-        }
-    }
-
-    private List<NamedTensor> tensors(String prefix, float[] flat) {
-        List<NamedTensor> out = new ArrayList<>(layout.tensors().size());
-        for (TensorSpec t : layout.tensors()) {
-            out.add(new NamedTensor(
-                    prefix + t.name(), t.shape(), Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
-        }
-        return out;
-    }
-
-    private static byte[] encode(List<NamedTensor> tensors, Map<String, String> meta) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SafeTensors.write(out, tensors, meta);
-        return out.toByteArray();
     }
 }

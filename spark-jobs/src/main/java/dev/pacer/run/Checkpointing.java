@@ -29,6 +29,10 @@ public final class Checkpointing {
         this.provenance = provenance;
     }
 
+    public CheckpointStore store() {
+        return store;
+    }
+
     /** A written checkpoint and the older ones pruned to make room. */
     public record Written(String path, List<String> pruned) {}
 
@@ -57,9 +61,9 @@ public final class Checkpointing {
      * checkpoints are superseded, and the newest step must be the point the run continues from)
      * and prunes beyond the newest {@code keep}.
      */
-    public Written write(RunState state) throws IOException {
+    public Written write(RunState state, CheckpointStore.TensorWriter tensors) throws IOException {
         newest = Math.max(newest, state.step());
-        String where = store.write(state, provenance).toString();
+        String where = store.write(state, provenance, tensors).toString();
         List<String> gone = new ArrayList<>();
         for (CheckpointStore.Candidate c : store.list()) {
             if (c.step() > state.step()) {

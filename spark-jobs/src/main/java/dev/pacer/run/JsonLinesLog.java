@@ -21,7 +21,7 @@ import org.apache.hadoop.fs.Path;
  */
 public final class JsonLinesLog implements AutoCloseable {
 
-    static final ObjectMapper JSON = new ObjectMapper();
+    public static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path path;
     private final FSDataOutputStream out;

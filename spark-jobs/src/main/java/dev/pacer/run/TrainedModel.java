@@ -50,6 +50,17 @@ public record TrainedModel(
     /** As {@link #open(String, Configuration, Consumer)}; errors name the input as {@code input}. */
     public static TrainedModel open(String location, Configuration hadoop, Consumer<String> warn, String input)
             throws IOException {
+        return open(location, hadoop, warn, input, true);
+    }
+
+    /**
+     * As {@link #open(String, Configuration, Consumer, String)}; with {@code readWeights} false the
+     * checkpoint is found and checked but its weights are not read ({@link #weights()} is null): a
+     * sharded run's owners read their own tensors.
+     */
+    public static TrainedModel open(
+            String location, Configuration hadoop, Consumer<String> warn, String input, boolean readWeights)
+            throws IOException {
         RunStorage storage = new RunStorage(location, hadoop);
         Path root = storage.root();
         if (!storage.exists(root)) {
@@ -85,11 +96,12 @@ public record TrainedModel(
         ModelPreset preset = presetOf(storage, dir);
         ParameterLayout layout = new ParameterLayout(preset.config(tokenizer.vocabSize()));
         Matcher m = STEP_DIR.matcher(dir.getName());
-        CheckpointStore.Loaded loaded = new CheckpointStore(storage, layout)
-                .load(new CheckpointStore.Candidate(m.matches() ? Long.parseLong(m.group(1)) : 0, dir, true));
+        CheckpointStore store = new CheckpointStore(storage, layout);
+        CheckpointStore.Loaded loaded =
+                store.check(new CheckpointStore.Candidate(m.matches() ? Long.parseLong(m.group(1)) : 0, dir, true));
         return new TrainedModel(
                 layout,
-                loaded.state().current().weights(),
+                readWeights ? store.readPoint(dir, true).weights() : null,
                 tokenizer,
                 preset,
                 loaded.state().step(),

@@ -8,7 +8,8 @@ import java.util.Map;
  * the optimizer's state vectors and its step count. Restored through the optimizer, it continues
  * exactly as the run that saved it.
  */
-public record TrainingPoint(float[] weights, Map<String, float[]> optimizerState, long optimizerSteps) {
+public record TrainingPoint(float[] weights, Map<String, float[]> optimizerState, long optimizerSteps)
+        implements java.io.Serializable {
 
     /** Fresh weights and an optimizer that has not stepped. */
     public static TrainingPoint initial(float[] weights) {

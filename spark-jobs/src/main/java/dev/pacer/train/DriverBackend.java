@@ -9,10 +9,15 @@ import dev.pacer.optim.Optimizer;
 import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.rates.StepRates;
+import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.ModelSource;
 import dev.pacer.run.TrainingPoint;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.apache.hadoop.fs.Path;
 
 /**
  * A {@link StepBackend} that keeps the weights and the optimizer on the driver: each step sends
@@ -22,6 +27,7 @@ import java.util.List;
  */
 public final class DriverBackend implements StepBackend {
 
+    private final CheckpointStore store;
     private final ParameterLayout layout;
     private final OptimizerSettings optimizerSettings;
     private final double gradClip;
@@ -34,7 +40,12 @@ public final class DriverBackend implements StepBackend {
     private TrainingPoint snapshot;
 
     public DriverBackend(
-            ParameterLayout layout, OptimizerSettings optimizerSettings, double gradClip, GradientSource source) {
+            CheckpointStore store,
+            ParameterLayout layout,
+            OptimizerSettings optimizerSettings,
+            double gradClip,
+            GradientSource source) {
+        this.store = store;
         this.layout = layout;
         this.optimizerSettings = optimizerSettings;
         this.gradClip = gradClip;
@@ -43,14 +54,31 @@ public final class DriverBackend implements StepBackend {
     }
 
     @Override
-    public void start(TrainingPoint current, TrainingPoint snapshotPoint) {
+    public void start(ModelSource model) {
+        TrainingPoint current;
+        TrainingPoint snap = null;
+        try {
+            if (model instanceof ModelSource.Fresh f) {
+                current = TrainingPoint.initial(layout.initialWeights(f.seed()));
+            } else if (model instanceof ModelSource.Checkpoint c) {
+                Path dir = new Path(c.directory());
+                current = store.readPoint(dir, c.weightsOnly());
+                snap = c.snapshot() ? store.readSnapshot(dir) : null;
+            } else {
+                ModelSource.InMemory m = (ModelSource.InMemory) model;
+                current = m.current();
+                snap = m.snapshot();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         optimizer = Optimizers.create(optimizerSettings, layout.totalSize());
         weights = current.weights().clone();
         if (!current.optimizerState().isEmpty()) {
             optimizer.restore(current.optimizerState(), current.optimizerSteps());
             weights = optimizer.trainingWeights(weights);
         }
-        snapshot = snapshotPoint;
+        snapshot = snap;
     }
 
     @Override
@@ -171,14 +199,14 @@ public final class DriverBackend implements StepBackend {
         weights = optimizer.trainingWeights(p.weights().clone());
     }
 
-    @Override
+    /** The current training point (in this JVM: the driver-held update only). */
     public TrainingPoint current() {
         return new TrainingPoint(optimizer.evaluationWeights(weights), optimizer.state(), optimizer.stepCount());
     }
 
     @Override
-    public TrainingPoint snapshotPoint() {
-        return snapshot;
+    public CheckpointStore.TensorWriter tensorWriter(boolean withSnapshot) {
+        return store.pointWriter(current(), withSnapshot ? snapshot : null);
     }
 
     @Override

@@ -62,6 +62,11 @@ public final class GradientWorker implements Serializable {
         return partitions;
     }
 
+    /** The model this worker computes. */
+    public GptConfig config() {
+        return config;
+    }
+
     public int globalBatch() {
         return globalBatch;
     }
@@ -72,15 +77,25 @@ public final class GradientWorker implements Serializable {
      * returned ({@link ParameterLayout#pack}): frozen groups cost no transfer.
      */
     public StepResult gradients(CorpusPartition data, int p, float[] weights, long step, boolean[] trainable) {
+        float[] grads = new float[weights.length];
+        StepResult r = gradientsInto(data, p, weights, step, trainable, grads);
+        float[] sent = trainable == null ? grads : new ParameterLayout(config).pack(grads, trainable);
+        return new StepResult(p, sent, r.lossSum(), r.tokens(), r.computeNanos());
+    }
+
+    /**
+     * As {@link #gradients}, the full-length gradient written to {@code grads} (frozen tensors' entries
+     * 0) instead of returned: the sharded update cuts it into its owners' pieces.
+     */
+    public StepResult gradientsInto(
+            CorpusPartition data, int p, float[] weights, long step, boolean[] trainable, float[] grads) {
         EngineThreads.configure(threads);
         List<int[]> batch =
                 data.train().sample(BatchSeeds.derive(seed, step, p), BatchSeeds.share(globalBatch, partitions, p));
         try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
             long t0 = System.nanoTime();
-            float[] grads = new float[weights.length];
             ModelReplica.LossSum sum = lease.replica().gradients(weights, batch, microBatch, grads, trainable);
-            float[] sent = trainable == null ? grads : new ParameterLayout(config).pack(grads, trainable);
-            return new StepResult(p, sent, sum.loss(), sum.tokens(), System.nanoTime() - t0);
+            return new StepResult(p, null, sum.loss(), sum.tokens(), System.nanoTime() - t0);
         }
     }
 

@@ -11,6 +11,7 @@ import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.MetricsListener;
+import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunState;
@@ -127,14 +128,18 @@ public final class PretrainJob {
             RunState end;
             GradientSource gradients = new SparkGradients(jsc, data, worker(layout, threads));
             try (StepBackend backend = new DriverBackend(
-                            layout, settings.optimizer(), settings.train().gradClip(), gradients);
+                            checkpointing.store(),
+                            layout,
+                            settings.optimizer(),
+                            settings.train().gradClip(),
+                            gradients);
                     ProgressListener progress =
                             new ProgressListener(start.state().step(), maxSteps, settings.progressLogSeconds())) {
                 listeners.add(progress);
                 Controllers controllers = Controllers.of(
                         settings.train(), settings.adalrs(), settings.hidlr(), layout, settings.partitions());
                 end = new TrainingLoop(backend, controllers, settings.train(), layout, checkpointing, listeners)
-                        .run(start.state(), maxSteps, iterations);
+                        .run(start.state(), start.model(), maxSteps, iterations);
             }
             events.append(JsonLinesLog.row()
                     .put("event", end.step() >= maxSteps ? "finished" : "stopped")
@@ -149,7 +154,7 @@ public final class PretrainJob {
     }
 
     /** Where a run starts: its checkpoint, the warnings met on the way, and the checkpoint's path (null when new). */
-    private record StartPoint(RunState state, String resumedFrom, List<String> warnings) {}
+    private record StartPoint(RunState state, ModelSource model, String resumedFrom, List<String> warnings) {}
 
     /**
      * The newest loadable checkpoint of the run directory; else the weights of
@@ -172,12 +177,17 @@ public final class PretrainJob {
                 LOG.warn(w);
                 warnings.add(w);
             }
-            return new StartPoint(loaded.state(), resumedFrom, warnings);
+            return new StartPoint(
+                    loaded.state(),
+                    new ModelSource.Checkpoint(
+                            resumedFrom, false, loaded.state().snapshot() != null),
+                    resumedFrom,
+                    warnings);
         }
-        float[] weights = settings.initFrom().isEmpty()
-                ? layout.initialWeights(settings.seed())
-                : initialWeightsFrom(settings.initFrom(), hadoop, layout, warnings);
-        return new StartPoint(RunState.fresh(weights), null, warnings);
+        ModelSource model = settings.initFrom().isEmpty()
+                ? new ModelSource.Fresh(settings.seed())
+                : new ModelSource.Checkpoint(initFrom(settings.initFrom(), hadoop, layout, warnings), true, false);
+        return new StartPoint(RunState.fresh(), model, null, warnings);
     }
 
     private ObjectNode startEvent(StartPoint start, long stopAt, int threads, long droppedRows) {
@@ -214,8 +224,8 @@ public final class PretrainJob {
      * Continued pretraining: the weights of the checkpoint at {@code location}, which must hold
      * this run's model (same preset and vocabulary).
      */
-    private static float[] initialWeightsFrom(
-            String location, Configuration hadoop, ParameterLayout layout, List<String> warnings) throws IOException {
+    private static String initFrom(String location, Configuration hadoop, ParameterLayout layout, List<String> warnings)
+            throws IOException {
         String input = "pacer.run.init-from";
         dev.pacer.run.TrainedModel model = dev.pacer.run.TrainedModel.open(
                 location,
@@ -224,7 +234,8 @@ public final class PretrainJob {
                     LOG.warn(w);
                     warnings.add(w);
                 },
-                input);
+                input,
+                false);
         if (!model.layout().config().equals(layout.config())) {
             throw new ConfigError(input + " " + location + ": the checkpoint holds a "
                     + model.preset().id()
@@ -234,7 +245,7 @@ public final class PretrainJob {
         }
         LOG.info("continued pretraining: starting from the weights of {}", model.describe());
         warnings.add("started from the weights of " + model.checkpoint() + " (pacer.run.init-from)");
-        return model.weights();
+        return model.checkpoint();
     }
 
     private static double lastValidationLoss(RunStorage storage) throws IOException {

@@ -1,7 +1,8 @@
 package dev.pacer.train;
 
 import dev.pacer.hidlr.ProbePlan;
-import dev.pacer.run.TrainingPoint;
+import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.ModelSource;
 
 /**
  * What the cluster computes and holds for the {@link TrainingLoop}: the model's weights and
@@ -12,8 +13,8 @@ import dev.pacer.run.TrainingPoint;
  */
 public interface StepBackend extends AutoCloseable {
 
-    /** Starts from {@code current}, with {@code snapshot} (or null) as the point a rollback returns to. */
-    void start(TrainingPoint current, TrainingPoint snapshot);
+    /** Starts from {@code model}, with its snapshot (if it has one) as the point a rollback returns to. */
+    void start(ModelSource model);
 
     /**
      * One optimizer step: gradients of the step's batches at the current weights, summed in
@@ -41,11 +42,8 @@ public interface StepBackend extends AutoCloseable {
     /** Paired replay: the current point becomes the snapshot and the old snapshot the current point. */
     void swapWithSnapshot();
 
-    /** The current training point (for checkpoints). */
-    TrainingPoint current();
-
-    /** The snapshot's training point, or null. */
-    TrainingPoint snapshotPoint();
+    /** Writes the current point's tensor files into a checkpoint, and the snapshot's when {@code withSnapshot}. */
+    CheckpointStore.TensorWriter tensorWriter(boolean withSnapshot);
 
     /** Partitions the data is spread over. */
     int partitions();

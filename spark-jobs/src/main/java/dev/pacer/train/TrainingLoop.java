@@ -10,6 +10,7 @@ import dev.pacer.rates.Controllers;
 import dev.pacer.rates.StepRates;
 import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
+import dev.pacer.run.ModelSource;
 import dev.pacer.run.RunState;
 import java.io.IOException;
 import java.util.List;
@@ -57,8 +58,8 @@ public final class TrainingLoop {
      * steps were computed, whichever comes first (they differ only when AdaLRS's paired comparison
      * replays steps); checkpoints the state it stops in and returns it.
      */
-    public RunState run(RunState start, long stopAt, long iterations) throws IOException {
-        begin(start);
+    public RunState run(RunState start, ModelSource model, long stopAt, long iterations) throws IOException {
+        begin(start, model);
         AdaLrsController adalrs = controllers.adalrs();
         HiDlrController hidlr = controllers.hidlr();
         long tokens = start.tokens();
@@ -109,7 +110,8 @@ public final class TrainingLoop {
             step = live - 1;
             boolean last = live >= stopAt || computed + 1 >= iterations;
             if (checkpointing != null && checkpointing.due(done, live, last)) {
-                Checkpointing.Written written = checkpointing.write(state(live, tokens));
+                Checkpointing.Written written =
+                        checkpointing.write(state(live, tokens), backend.tensorWriter(snapshotHeld));
                 written.pruned()
                         .forEach(gone -> event(JsonLinesLog.row()
                                 .put("event", "checkpoint_pruned")
@@ -121,9 +123,9 @@ public final class TrainingLoop {
     }
 
     /** Puts the backend and the controllers at the start point and announces Hi-DLR's plan. */
-    private void begin(RunState start) {
+    private void begin(RunState start, ModelSource model) {
         RunState.Snapshot snap = start.snapshot();
-        backend.start(start.current(), snap == null ? null : snap.point());
+        backend.start(model);
         snapshotHeld = snap != null;
         snapshotHidlr = snap == null ? null : snap.hidlr();
         controllers.restore(start.adalrs(), start.hidlr());
@@ -191,8 +193,12 @@ public final class TrainingLoop {
     }
 
     private RunState state(long step, long tokens) {
-        RunState.Snapshot snap = snapshotHeld ? new RunState.Snapshot(backend.snapshotPoint(), snapshotHidlr) : null;
-        return new RunState(step, tokens, backend.current(), controllers.adalrsState(), controllers.hidlrState(), snap);
+        return new RunState(
+                step,
+                tokens,
+                controllers.adalrsState(),
+                controllers.hidlrState(),
+                snapshotHeld ? new RunState.Snapshot(snapshotHidlr) : null);
     }
 
     private void event(ObjectNode e) {

@@ -27,7 +27,10 @@ class CheckpointStoreTest {
 
     private final ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
 
-    private RunState state(long step, long seed) {
+    /** A checkpoint's contents: the counters and the point the driver would hold. */
+    private record Fixture(RunState run, TrainingPoint point) {}
+
+    private Fixture state(long step, long seed) {
         float[] w = layout.initialWeights(seed);
         Map<String, float[]> opt = new LinkedHashMap<>();
         float[] m = new float[w.length];
@@ -38,7 +41,12 @@ class CheckpointStoreTest {
         }
         opt.put("exp_avg", m);
         opt.put("exp_avg_sq", v);
-        return new RunState(step, step * 100, new TrainingPoint(w, opt, step), null, null, null);
+        return new Fixture(new RunState(step, step * 100, null, null, null), new TrainingPoint(w, opt, step));
+    }
+
+    private static void write(CheckpointStore store, Fixture f, com.fasterxml.jackson.databind.node.ObjectNode extra)
+            throws IOException {
+        store.write(f.run(), extra, store.pointWriter(f.point(), null));
     }
 
     private CheckpointStore store() {
@@ -48,19 +56,20 @@ class CheckpointStoreTest {
     @Test
     void roundTripIsBitExact() throws IOException {
         CheckpointStore store = store();
-        RunState s = state(7, 1);
-        store.write(s, JsonLinesLog.row().put("config_digest", "abc"));
-        CheckpointStore.Loaded back = store.load(store.newestCommitted(w -> {}).orElseThrow());
+        Fixture s = state(7, 1);
+        write(store, s, JsonLinesLog.row().put("config_digest", "abc"));
+        CheckpointStore.Loaded back = store.check(store.newestCommitted(w -> {}).orElseThrow());
+        TrainingPoint point = store.readPoint(back.candidate().path(), false);
         assertEquals(7, back.state().step());
         assertEquals(700, back.state().tokens());
-        assertEquals(7, back.state().current().optimizerSteps());
-        assertArrayEquals(s.current().weights(), back.state().current().weights());
+        assertEquals(7, point.optimizerSteps());
+        assertArrayEquals(s.point().weights(), point.weights());
         assertArrayEquals(
-                s.current().optimizerState().get("exp_avg"),
-                back.state().current().optimizerState().get("exp_avg"));
+                s.point().optimizerState().get("exp_avg"),
+                point.optimizerState().get("exp_avg"));
         assertArrayEquals(
-                s.current().optimizerState().get("exp_avg_sq"),
-                back.state().current().optimizerState().get("exp_avg_sq"));
+                s.point().optimizerState().get("exp_avg_sq"),
+                point.optimizerState().get("exp_avg_sq"));
         assertEquals("abc", back.stateJson().get("config_digest").asText());
         assertTrue(Files.exists(dir.resolve("checkpoints/step-0000007/COMMITTED")));
     }
@@ -68,8 +77,8 @@ class CheckpointStoreTest {
     @Test
     void directoryWithoutMarkerIsSkippedWithAWarning() throws IOException {
         CheckpointStore store = store();
-        store.write(state(10, 1), JsonLinesLog.row());
-        store.write(state(20, 2), JsonLinesLog.row());
+        write(store, state(10, 1), JsonLinesLog.row());
+        write(store, state(20, 2), JsonLinesLog.row());
         Files.delete(dir.resolve("checkpoints/step-0000020/COMMITTED"));
         List<String> warnings = new ArrayList<>();
         CheckpointStore.Candidate c = store.newestCommitted(warnings::add).orElseThrow();
@@ -81,13 +90,13 @@ class CheckpointStoreTest {
     @Test
     void truncatedSafetensorsIsAnErrorNamingTheFile() throws IOException {
         CheckpointStore store = store();
-        store.write(state(5, 1), JsonLinesLog.row());
+        write(store, state(5, 1), JsonLinesLog.row());
         Path model = dir.resolve("checkpoints/step-0000005/model.safetensors");
         try (RandomAccessFile f = new RandomAccessFile(model.toFile(), "rw")) {
             f.setLength(f.length() / 2);
         }
         CheckpointStore.Candidate c = store.newestCommitted(w -> {}).orElseThrow();
-        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> store.load(c));
+        CheckpointFormatException e = assertThrows(CheckpointFormatException.class, () -> store.check(c));
         assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
         assertTrue(e.getMessage().contains("truncated"), e.getMessage());
     }
@@ -101,9 +110,9 @@ class CheckpointStoreTest {
     @Test
     void aDamagedNewestCheckpointIsSkippedWithAWarningNamingTheFile() throws IOException {
         CheckpointStore store = store();
-        store.write(state(10, 1), JsonLinesLog.row());
-        store.write(state(20, 2), JsonLinesLog.row());
-        store.write(state(30, 3), JsonLinesLog.row());
+        write(store, state(10, 1), JsonLinesLog.row());
+        write(store, state(20, 2), JsonLinesLog.row());
+        write(store, state(30, 3), JsonLinesLog.row());
         truncate(dir.resolve("checkpoints/step-0000030/model.safetensors"));
         Files.delete(dir.resolve("checkpoints/step-0000020/COMMITTED"));
         List<String> warnings = new ArrayList<>();
@@ -111,7 +120,8 @@ class CheckpointStoreTest {
         assertEquals(10, back.state().step());
         assertEquals(10, back.candidate().step());
         assertArrayEquals(
-                state(10, 1).current().weights(), back.state().current().weights());
+                state(10, 1).point().weights(),
+                store.readPoint(back.candidate().path(), true).weights());
         assertEquals(2, warnings.size(), warnings.toString());
         assertTrue(
                 warnings.get(0).contains("step-0000030/model.safetensors")
@@ -123,7 +133,7 @@ class CheckpointStoreTest {
     @Test
     void onlyDamagedCheckpointsAreAnErrorRatherThanAFreshStart() throws IOException {
         CheckpointStore store = store();
-        store.write(state(5, 1), JsonLinesLog.row());
+        write(store, state(5, 1), JsonLinesLog.row());
         truncate(dir.resolve("checkpoints/step-0000005/optimizer.safetensors"));
         CheckpointFormatException e =
                 assertThrows(CheckpointFormatException.class, () -> store.newestLoadable(w -> {}));
@@ -133,8 +143,8 @@ class CheckpointStoreTest {
     @Test
     void aCheckpointOfAnotherModelIsNotSkipped() throws IOException {
         CheckpointStore store = store();
-        store.write(state(5, 1), JsonLinesLog.row());
-        store.write(state(6, 2), JsonLinesLog.row());
+        write(store, state(5, 1), JsonLinesLog.row());
+        write(store, state(6, 2), JsonLinesLog.row());
         CheckpointStore other = new CheckpointStore(
                 new RunStorage(dir.toString(), new Configuration()),
                 new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
@@ -151,19 +161,19 @@ class CheckpointStoreTest {
     @Test
     void checkpointOfAnotherModelIsRefused() throws IOException {
         CheckpointStore store = store();
-        store.write(state(5, 1), JsonLinesLog.row());
+        write(store, state(5, 1), JsonLinesLog.row());
         CheckpointStore other = new CheckpointStore(
                 new RunStorage(dir.toString(), new Configuration()),
                 new ParameterLayout(new dev.pacer.model.GptConfig(257, 64, 32, 2, 4, 1e-5)));
         CheckpointFormatException e = assertThrows(
                 CheckpointFormatException.class,
-                () -> other.load(other.newestCommitted(w -> {}).orElseThrow()));
+                () -> other.check(other.newestCommitted(w -> {}).orElseThrow()));
         assertTrue(e.getMessage().contains("pacer.model.preset"), e.getMessage());
     }
 
     @Test
     void headerMetadataHasAFixedOrderSoEqualWeightsGiveEqualFiles() throws IOException {
-        store().write(state(3, 1), JsonLinesLog.row());
+        write(store(), state(3, 1), JsonLinesLog.row());
         String head = new String(
                 Files.readAllBytes(dir.resolve("checkpoints/step-0000003/model.safetensors")),
                 0,
@@ -176,7 +186,7 @@ class CheckpointStoreTest {
     void pruneKeepsTheNewestCommitted() throws IOException {
         CheckpointStore store = store();
         for (long s = 1; s <= 4; s++) {
-            store.write(state(s, s), JsonLinesLog.row());
+            write(store, state(s, s), JsonLinesLog.row());
         }
         assertEquals(2, store.prune(2).size());
         List<Long> left =

@@ -51,13 +51,14 @@ public final class ModelFixture {
         Map<String, float[]> moments = new LinkedHashMap<>();
         moments.put("exp_avg", zeros);
         moments.put("exp_avg_sq", zeros);
-        RunState state = new RunState(step, step * 1000, new TrainingPoint(weights, moments, step), null, null, null);
+        RunState state = new RunState(step, step * 1000, null, null, null);
         return Path.of(store.write(
                         state,
                         JsonLinesLog.row()
                                 .put("model_preset", "tiny")
                                 .put("seed", 7)
-                                .put("config_digest", "fixture"))
+                                .put("config_digest", "fixture"),
+                        store.pointWriter(new TrainingPoint(weights, moments, step), null))
                 .toUri());
     }
 }

@@ -7,10 +7,12 @@ import dev.pacer.rates.Controllers;
 import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
+import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
-import dev.pacer.run.TrainingPoint;
+import dev.pacer.train.sharded.LocalRanks;
+import dev.pacer.train.sharded.ShardedBackend;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,7 +51,20 @@ final class LocalRun {
     final List<ObjectNode> events = new ArrayList<>();
     final List<Long> checkpoints = new ArrayList<>();
 
+    /** Where the update runs: the driver-held or the sharded backend, both without Spark. */
+    enum Update {
+        DRIVER,
+        SHARDED
+    }
+
+    final Update update;
+
     LocalRun(Path runDir, String hocon) {
+        this(runDir, hocon, Update.DRIVER);
+    }
+
+    LocalRun(Path runDir, String hocon, Update update) {
+        this.update = update;
         this.settings = PacerSettings.load(ConfigFactory.parseString(
                 BASE + "\n" + hocon + "\npacer.run.dir = \"" + runDir.toString().replace("\\", "/") + "\""));
         CorpusData corpus = CorpusData.open(settings, new Configuration());
@@ -63,28 +78,44 @@ final class LocalRun {
         return invoke(iterations, UnaryOperator.identity());
     }
 
-    /** As {@link #invoke(long)}, with the gradient source wrapped (fault injection). */
+    /** As {@link #invoke(long)}, with the gradient source wrapped (fault injection; driver-held update only). */
     RunState invoke(long iterations, UnaryOperator<GradientSource> wrap) throws IOException {
+        CheckpointStore store = new CheckpointStore(new RunStorage(settings.runDir(), new Configuration()), layout);
         Checkpointing checkpointing = new Checkpointing(
-                new CheckpointStore(new RunStorage(settings.runDir(), new Configuration()), layout),
+                store,
                 settings.checkpoint().every(),
                 settings.checkpoint().keep(),
                 JsonLinesLog.row().put("seed", settings.seed()));
-        RunState start = checkpointing
-                .resume(w -> {})
-                .map(CheckpointStore.Loaded::state)
-                .orElseGet(() -> RunState.fresh(layout.initialWeights(settings.seed())));
+        var loaded = checkpointing.resume(w -> {});
+        RunState start = loaded.map(CheckpointStore.Loaded::state).orElseGet(RunState::fresh);
+        ModelSource model = loaded.<ModelSource>map(l -> new ModelSource.Checkpoint(
+                        l.candidate().path().toString(), false, l.state().snapshot() != null))
+                .orElseGet(() -> new ModelSource.Fresh(settings.seed()));
         long max = settings.train().maxSteps();
         long stopAt = iterations > 0 ? Math.min(max, start.step() + iterations) : max;
-        try (StepBackend backend = new DriverBackend(
+        try (StepBackend backend = backend(store, wrap)) {
+            return new TrainingLoop(
+                            backend, controllers(), settings.train(), layout, checkpointing, List.of(listener()))
+                    .run(start, model, stopAt, iterations > 0 ? iterations : Long.MAX_VALUE);
+        }
+    }
+
+    private StepBackend backend(CheckpointStore store, UnaryOperator<GradientSource> wrap) {
+        if (update == Update.SHARDED) {
+            return new ShardedBackend(
+                    new LocalRanks(data),
+                    worker,
+                    layout,
+                    settings.optimizer(),
+                    settings.train().gradClip(),
+                    new Configuration());
+        }
+        return new DriverBackend(
+                store,
                 layout,
                 settings.optimizer(),
                 settings.train().gradClip(),
-                wrap.apply(new LocalGradients(data, worker)))) {
-            return new TrainingLoop(
-                            backend, controllers(), settings.train(), layout, checkpointing, List.of(listener()))
-                    .run(start, stopAt, iterations > 0 ? iterations : Long.MAX_VALUE);
-        }
+                wrap.apply(new LocalGradients(data, worker)));
     }
 
     Controllers controllers() {
@@ -120,13 +151,6 @@ final class LocalRun {
     /** The weights of the checkpoint of step {@code step}. */
     float[] weightsAt(long step) throws IOException {
         CheckpointStore store = new CheckpointStore(new RunStorage(settings.runDir(), new Configuration()), layout);
-        return store.load(new CheckpointStore.Candidate(step, store.directoryFor(step), true))
-                .state()
-                .current()
-                .weights();
-    }
-
-    static TrainingPoint point(RunState s) {
-        return s.current();
+        return store.readPoint(store.directoryFor(step), true).weights();
     }
 }

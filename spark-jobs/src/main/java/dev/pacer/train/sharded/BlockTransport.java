@@ -1,0 +1,42 @@
+package dev.pacer.train.sharded;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Moves the sharded update's blocks (gradient pieces, weight shards) between executors: a rank
+ * puts a block into its executor's store under a name, any rank gets it by name, wherever it is.
+ * {@link SparkBlocks} uses Spark's block manager (the only class that touches Spark's internals);
+ * {@link LocalBlocks} keeps blocks in this JVM for runs without Spark.
+ */
+public interface BlockTransport {
+
+    /** Stores a block made of {@code chunks} (each read from position 0 to its limit). */
+    void put(String name, List<ByteBuffer> chunks);
+
+    /**
+     * Reads block {@code name} with {@code reader}, which gets read-only views of its chunks and
+     * must be done with them when it returns; {@link MissingBlockException} when no executor has
+     * the block.
+     */
+    <T> T read(String name, Function<List<ByteBuffer>, T> reader);
+
+    /** Drops block {@code name} from this executor's store (nothing if absent). */
+    void remove(String name);
+
+    /** The transport of the JVM this runs in: Spark's block manager inside Spark, else in-process. */
+    static BlockTransport here() {
+        return SparkBlocks.available() ? SparkBlocks.INSTANCE : LocalBlocks.INSTANCE;
+    }
+
+    /** A block no executor holds: its executor was lost, or the run's state is from another generation. */
+    final class MissingBlockException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public MissingBlockException(String name) {
+            super("block " + name + " is on no executor (its executor was lost, or it belongs to an earlier"
+                    + " start of the run)");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.pacer.train.sharded;
+
+import dev.pacer.config.OptimizerSettings;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.model.ShardPlan;
+import dev.pacer.model.TensorSpec;
+import dev.pacer.optim.ParamSlice;
+import dev.pacer.train.GradientWorker;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What every rank of a sharded run knows: the run's id, the plan of who owns which tensor, the
+ * optimizer's settings and the {@link GradientWorker} that computes a rank's share of a step.
+ * Sent with every job; a few kilobytes, whatever the model's size.
+ */
+record ShardSpec(String run, ShardPlan plan, OptimizerSettings optimizer, GradientWorker worker)
+        implements Serializable {
+
+    ParameterLayout layout() {
+        return new ParameterLayout(worker.config());
+    }
+
+    /** The block of rank {@code rank}'s weights at {@code version}. */
+    String weightBlock(long generation, long version, int rank) {
+        return "pacer-" + run + "-" + generation + "-w" + version + "-r" + rank;
+    }
+
+    /** The block of rank {@code rank}'s evaluation weights at {@code version} (optimizers with two points). */
+    String evaluationBlock(long generation, long version, int rank) {
+        return "pacer-" + run + "-" + generation + "-e" + version + "-r" + rank;
+    }
+
+    /** The piece of rank {@code from}'s gradient of computed step {@code seq} that rank {@code to} owns. */
+    String gradientBlock(long generation, long seq, int from, int to) {
+        return "pacer-" + run + "-" + generation + "-g" + seq + "-" + from + "-" + to;
+    }
+
+    /**
+     * The optimizer's slices of rank {@code rank}'s shard: each trainable owned tensor at its rate
+     * ({@code rates} per tensor, in layout order), placed where it sits in the shard.
+     */
+    List<ParamSlice> slices(ParameterLayout layout, int rank, double[] rates, boolean[] trainable) {
+        List<ParamSlice> out = new ArrayList<>();
+        for (int t : plan.tensorsOf(rank)) {
+            if (trainable == null || trainable[t]) {
+                TensorSpec s = layout.tensors().get(t);
+                out.add(new ParamSlice(
+                        s.name(), plan.offsetInShard(t), s.size(), rates[t], optimizer.weightDecayFor(s), s.shape()));
+            }
+        }
+        return out;
+    }
+
+    /** Rank {@code rank}'s trainable tensors (all when {@code trainable} is null). */
+    int[] trainableOf(int rank, boolean[] trainable) {
+        return java.util.Arrays.stream(plan.tensorsOf(rank))
+                .filter(t -> trainable == null || trainable[t])
+                .toArray();
+    }
+}

@@ -1,0 +1,273 @@
+package dev.pacer.train.sharded;
+
+import dev.pacer.config.OptimizerSettings;
+import dev.pacer.data.HadoopConf;
+import dev.pacer.hidlr.ProbePlan;
+import dev.pacer.model.ParameterLayout;
+import dev.pacer.model.ShardPlan;
+import dev.pacer.optim.GradientClipper;
+import dev.pacer.optim.Optimizer;
+import dev.pacer.optim.Optimizers;
+import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.CheckpointTensors;
+import dev.pacer.run.ModelSource;
+import dev.pacer.train.GradientWorker;
+import dev.pacer.train.ProbeResult;
+import dev.pacer.train.StepBackend;
+import dev.pacer.train.StepOutcome;
+import dev.pacer.train.StepRequest;
+import dev.pacer.train.StepResult;
+import dev.pacer.train.StepTimings;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * A {@link StepBackend} whose weights and optimizer state live on the executors (ZeRO-1): every
+ * rank keeps a replica of the weights between steps, every tensor has one owner (a
+ * {@link ShardPlan}) holding its optimizer state, and a step is three jobs (gradients, their sums,
+ * the owners' update; a fourth for optimizers that need sums over every tensor). The driver sends
+ * the step, the rates per tensor, the clipping factor and commands, and receives loss sums, token
+ * counts, per-tensor sums of squares and timings: its traffic and memory do not grow with the model.
+ *
+ * <p>Sums are taken in the order the {@link dev.pacer.train.DriverBackend} takes them (gradients by
+ * rank, squares by tensor, an optimizer's partials by tensor), so on the same partitioning and
+ * machine both backends compute the same bits.
+ */
+public final class ShardedBackend implements StepBackend {
+
+    private final Ranks ranks;
+    private final ShardSpec spec;
+    private final ParameterLayout layout;
+    private final double gradClip;
+    private final HadoopConf hadoop;
+    private final boolean reducing;
+    private final boolean separateEvaluation;
+    private long generation;
+    private long version;
+    private long seq;
+
+    public ShardedBackend(
+            Ranks ranks,
+            GradientWorker worker,
+            ParameterLayout layout,
+            OptimizerSettings optimizer,
+            double gradClip,
+            Configuration hadoop) {
+        this.ranks = ranks;
+        this.layout = layout;
+        this.gradClip = gradClip;
+        this.hadoop = new HadoopConf(hadoop);
+        this.spec = new ShardSpec(
+                UUID.randomUUID().toString().substring(0, 8),
+                ShardPlan.balance(layout, ranks.count()),
+                optimizer,
+                worker);
+        Optimizer probe = Optimizers.create(optimizer, 0);
+        this.reducing = probe.reducesAcrossTensors();
+        this.separateEvaluation = probe.separateEvaluationWeights();
+    }
+
+    /** Who owns which tensor. */
+    public ShardPlan plan() {
+        return spec.plan();
+    }
+
+    @Override
+    public void start(ModelSource model) {
+        generation++;
+        version = 0;
+        run("pacer pretrain: shards start", new PointJobs.Start(spec, generation, model, hadoop));
+    }
+
+    @Override
+    public StepOutcome step(StepRequest request) {
+        long t0 = System.nanoTime();
+        boolean[] trainable = request.rates().trainable();
+        double lossSum = 0;
+        long tokens = 0;
+        long slowest = 0;
+        for (StepJobs.Loss l : run(
+                request.label() + " gradients",
+                new StepJobs.Gradients(spec, generation, version, request.step(), seq, trainable))) {
+            lossSum += l.lossSum();
+            tokens += l.tokens();
+            slowest = Math.max(slowest, l.computeNanos());
+        }
+        long t1 = System.nanoTime();
+        double[] squares = new double[layout.tensors().size()];
+        for (StepJobs.Squares s : run(
+                request.label() + " gradient sums",
+                new StepJobs.Reduce(spec, generation, seq, (float) (1.0 / tokens), trainable))) {
+            for (int k = 0; k < s.tensors().length; k++) {
+                squares[s.tensors()[k]] = s.squares()[k];
+            }
+        }
+        double loss = lossSum / tokens;
+        double norm = GradientClipper.norm(squares);
+        boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+        long t2 = System.nanoTime();
+        if (finite) {
+            update(request, trainable, GradientClipper.coefficient(norm, gradClip));
+        }
+        seq++;
+        long t3 = System.nanoTime();
+        StepTimings timings = new StepTimings(0, 0, ms(t1 - t0), ms(slowest), ms(t2 - t1), ms(t3 - t2), 0, tokens);
+        return new StepOutcome(loss, tokens, norm, finite, timings);
+    }
+
+    /** The owners' optimizer step, in two phases when the optimizer needs sums over every tensor. */
+    private void update(StepRequest request, boolean[] trainable, double coef) {
+        double[] rates = new double[layout.tensors().size()];
+        for (int t = 0; t < rates.length; t++) {
+            rates[t] = request.rates().tensorRate(t);
+        }
+        long next = version + 1;
+        String label = request.label() + " update";
+        if (!reducing) {
+            run(label, new StepJobs.Update(spec, generation, coef, rates, trainable, next, StepJobs.Phase.WHOLE, null));
+        } else {
+            double[][] byTensor = new double[rates.length][];
+            boolean[] present = new boolean[rates.length];
+            for (StepJobs.Partials p : run(
+                    label,
+                    new StepJobs.Update(spec, generation, coef, rates, trainable, next, StepJobs.Phase.BEGIN, null))) {
+                for (int k = 0; k < p.tensors().length; k++) {
+                    byTensor[p.tensors()[k]] = p.partials() == null ? null : p.partials()[k];
+                    present[p.tensors()[k]] = true;
+                }
+            }
+            // every trainable tensor's partials in tensor order: the order one optimizer over the
+            // whole vector would meet its slices in
+            List<double[]> all = new ArrayList<>();
+            for (int t = 0; t < rates.length; t++) {
+                if (present[t]) {
+                    all.add(byTensor[t]);
+                }
+            }
+            run(label, new StepJobs.Update(spec, generation, coef, rates, trainable, next, StepJobs.Phase.FINISH, all));
+        }
+        version = next;
+    }
+
+    @Override
+    public double validationLoss(String label) {
+        if (separateEvaluation) {
+            run(label + " evaluation weights", new EvalJobs.PublishEvaluation(spec, generation, version));
+        }
+        double loss = 0;
+        long tokens = 0;
+        for (StepResult r :
+                run(label + " validation", new EvalJobs.Validate(spec, generation, version, separateEvaluation))) {
+            loss += r.lossSum();
+            tokens += r.tokens();
+        }
+        return tokens == 0 ? Double.NaN : loss / tokens;
+    }
+
+    @Override
+    public double[] probe(ProbePlan plan, long step, int sequences, String label) {
+        double[] sums = new double[plan.points()];
+        long tokens = 0;
+        for (ProbeResult r : run(
+                label + " Hi-DLR probe (" + plan.points() + " forwards)",
+                new EvalJobs.Probe(spec, generation, version, plan, step, sequences))) {
+            for (int i = 0; i < sums.length; i++) {
+                sums[i] += r.lossSums()[i];
+            }
+            tokens += r.tokens();
+        }
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] /= tokens;
+        }
+        return sums;
+    }
+
+    @Override
+    public void snapshot() {
+        run(
+                "pacer pretrain: AdaLRS snapshot",
+                new PointJobs.Snapshot(spec, generation, PointJobs.Command.SNAPSHOT, version));
+    }
+
+    @Override
+    public void rollback() {
+        version++;
+        run(
+                "pacer pretrain: AdaLRS rollback",
+                new PointJobs.Snapshot(spec, generation, PointJobs.Command.ROLLBACK, version));
+    }
+
+    @Override
+    public void swapWithSnapshot() {
+        version++;
+        run("pacer pretrain: AdaLRS replay", new PointJobs.Snapshot(spec, generation, PointJobs.Command.SWAP, version));
+    }
+
+    @Override
+    public CheckpointStore.TensorWriter tensorWriter(boolean withSnapshot) {
+        return (dir, step) -> {
+            List<PointJobs.Written> parts = run(
+                    "pacer pretrain: checkpoint " + step,
+                    new PointJobs.Write(spec, generation, dir.toString(), hadoop, step, withSnapshot));
+            for (String kind : withSnapshot
+                    ? List.of(CheckpointTensors.MODEL, CheckpointTensors.OPTIMIZER, CheckpointTensors.SNAPSHOT)
+                    : List.of(CheckpointTensors.MODEL, CheckpointTensors.OPTIMIZER)) {
+                Map<String, String> weightMap = new LinkedHashMap<>();
+                long bytes = 0;
+                for (PointJobs.Written w : parts) {
+                    for (Map.Entry<String, List<String>> f : w.tensorsByFile().entrySet()) {
+                        if (f.getKey().startsWith(kind + "-")) {
+                            f.getValue().forEach(name -> weightMap.put(name, f.getKey()));
+                        }
+                    }
+                    bytes += w.bytes();
+                }
+                CheckpointTensors.writeIndex(
+                        new dev.pacer.run.RunStorage(dir.toString(), hadoop.get()), dir, kind, weightMap, bytes);
+            }
+            PointJobs.Written first = parts.get(0);
+            return new CheckpointStore.TensorFiles(
+                    first.optimizerState(), first.optimizerSteps(), withSnapshot ? first.snapshotSteps() : -1);
+        };
+    }
+
+    @Override
+    public int partitions() {
+        return ranks.count();
+    }
+
+    @Override
+    public void close() {
+        run("pacer pretrain: shards released", new PointJobs.Leave(spec.run()));
+    }
+
+    /** Runs a job on every rank; an executor's lost state surfaces as {@link LostStateException}. */
+    private <R extends Serializable> List<R> run(String label, Ranks.Task<R> task) {
+        try {
+            return ranks.run(label, task);
+        } catch (RuntimeException e) {
+            for (Throwable c = e; c != null; c = c.getCause()) {
+                if (c instanceof LostStateException || c instanceof BlockTransport.MissingBlockException) {
+                    throw new LostStateException(label + ": " + c.getMessage());
+                }
+            }
+            // a task failure whose exception Spark could only report as text
+            String text = String.valueOf(e.getMessage());
+            if (text.contains(LostStateException.class.getSimpleName())
+                    || text.contains(BlockTransport.MissingBlockException.class.getSimpleName())) {
+                throw new LostStateException(
+                        label + ": " + text.lines().findFirst().orElse(text));
+            }
+            throw e;
+        }
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
