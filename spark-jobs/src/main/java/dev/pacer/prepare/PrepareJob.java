@@ -18,6 +18,7 @@ import dev.pacer.data.source.SourceCounts;
 import dev.pacer.data.source.SourceFormat;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.TaskFailure;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -463,7 +464,10 @@ public final class PrepareJob {
         return (int) Math.min(100_000, (n + 7) / 8 * 8);
     }
 
-    /** A bad-input exception from anywhere in a Spark failure's causes, or one naming its root. */
+    /**
+     * A bad-input exception from anywhere in a Spark failure's causes, or the failure itself:
+     * a file Spark's reader could not read becomes a {@link CorpusException} naming it.
+     */
     static RuntimeException explain(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CorpusException c) {
@@ -473,22 +477,11 @@ public final class PrepareJob {
                 return c;
             }
         }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        java.util.Optional<CorpusException> unreadable = TaskFailure.unreadableFile(e);
+        if (unreadable.isPresent()) {
+            return unreadable.get();
         }
-        String first =
-                CorpusException.firstLine(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
-        if (first.contains("Encountered error while reading file")
-                || first.contains("FAILED_READ_FILE")
-                || first.contains("Could not read footer")
-                || first.contains("CANNOT_READ_FILE_FOOTER")) {
-            return new CorpusException(
-                    first.replaceAll("^.*?(\\[[A-Z_.]+\\])", "$1") + " (" + CorpusException.firstLine(root)
-                            + "); the file is corrupt or truncated",
-                    e);
-        }
-        return e instanceof RuntimeException r ? r : new IllegalStateException(first, e);
+        return e instanceof RuntimeException r ? r : new IllegalStateException(CorpusException.firstLine(e), e);
     }
 
     private SparkConf sparkConf() {
