@@ -22,7 +22,8 @@ record Refusal(int exitCode, String kind, String message) {
     static final String FAILED = "failed";
 
     static Refusal of(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 32; t = t.getCause(), depth++) {
             if (t instanceof ConfigError) {
                 return new Refusal(PacerCli.USAGE, CONFIGURATION, oneLine(t.getMessage()));
             }
@@ -41,7 +42,16 @@ record Refusal(int exitCode, String kind, String message) {
         Throwable task = TaskFailure.original(e);
         return TaskFailure.remote(task)
                 .map(Refusal::ofRemote)
-                .orElse(new Refusal(PacerCli.FAILURE, FAILED, oneLine(task.toString())));
+                .orElse(new Refusal(PacerCli.FAILURE, FAILED, describe(task)));
+    }
+
+    /** The exception and, when it wraps another, the innermost cause: what a trace would start and end with. */
+    private static String describe(Throwable t) {
+        Throwable root = t;
+        for (int depth = 0; depth < 32 && root.getCause() != null && root.getCause() != root; depth++) {
+            root = root.getCause();
+        }
+        return oneLine(t.toString()) + (root == t ? "" : " (caused by " + oneLine(root.toString()) + ")");
     }
 
     /** A task exception that reached the driver only as text: Pacer's own are known by name. */
