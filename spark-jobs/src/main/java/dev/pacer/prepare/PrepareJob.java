@@ -19,6 +19,7 @@ import dev.pacer.data.source.SourceFormat;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.TaskFailure;
+import dev.pacer.run.WritableDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -145,7 +146,7 @@ public final class PrepareJob {
             return new Result(out.toString(), existing.manifest(), true, 0, differ);
         }
         clearOutput(fs, out);
-        fs.mkdirs(out);
+        WritableDirectory.require(output, "--output", hadoop);
         try (OutputStream m = fs.create(new Path(out, MARKER), true)) {
             m.write(("{\"started\": \"" + Instant.now() + "\", \"config_digest\": \"" + digest + "\"}\n")
                     .getBytes(StandardCharsets.UTF_8));

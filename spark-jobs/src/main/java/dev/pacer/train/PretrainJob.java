@@ -57,6 +57,7 @@ public final class PretrainJob {
         settings.hidlr()
                 .checkGroups(dev.pacer.hidlr.ParameterGroups.of(
                         layout, settings.hidlr().grouping()));
+        dev.pacer.run.WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         CheckpointStore checkpoints = new CheckpointStore(storage, layout);
         List<String> warnings = new ArrayList<>();
