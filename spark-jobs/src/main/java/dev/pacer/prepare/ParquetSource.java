@@ -64,8 +64,7 @@ final class ParquetSource {
         return ordered.javaRDD().mapPartitions(rows -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c =
-                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c = new RecordCollector(options, counts, t -> out.add(SourceItem.document(t)));
             String file = null;
             while (rows.hasNext()) {
                 Row r = rows.next();
@@ -85,6 +84,7 @@ final class ParquetSource {
                     c.text(text, row);
                 }
             }
+            c.endFile();
             out.add(SourceItem.summary(counts));
             return out.iterator();
         });

@@ -263,7 +263,7 @@ public final class PrepareJob {
             documents += scan.get(p)._1();
             counts.merge(scan.get(p)._2());
         }
-        check(counts, d.maxBadFraction());
+        check(counts, d.maxBadFraction(), d.maxNonTextFraction());
 
         // (2) global index in input order, shard = index mod S
         long maxDocuments = d.maxDocuments();
@@ -370,8 +370,7 @@ public final class PrepareJob {
         return jsc.parallelize(units, units.size()).mapPartitions(it -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c =
-                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c = new RecordCollector(options, counts, t -> out.add(SourceItem.document(t)));
             while (it.hasNext()) {
                 DocumentReader.read(it.next(), options, conf.get(), c);
             }
@@ -380,8 +379,28 @@ public final class PrepareJob {
         });
     }
 
-    /** No usable text, or too many damaged records: fail before tokenizing anything. */
-    static void check(SourceCounts counts, double maxBadFraction) {
+    /** A file that is not text, no usable text, or too many damaged records: fail before tokenizing anything. */
+    static void check(SourceCounts counts, double maxBadFraction, double maxNonTextFraction) {
+        if (counts.nonTextFiles() > 0) {
+            long more = counts.nonTextFiles() - 1;
+            throw new CorpusException(counts.nonTextExamples().get(0).describe()
+                    + (more > 0 ? " (and " + more + " more such file" + (more > 1 ? "s" : "") + ")" : "")
+                    + "; more than pacer.data.max-non-text-fraction = " + maxNonTextFraction + ", so it is not UTF-8"
+                    + " text (a binary, or text in another encoding): leave it out of the input, convert it to UTF-8"
+                    + " (e.g. iconv -f latin1 -t utf-8), or raise the limit");
+        }
+        SourceCounts.ByteCounts text = counts.text();
+        if (text.invalidUtf8Sequences() + text.nulBytes() > 0) {
+            LOG.warn(
+                    "{} records hold invalid UTF-8 ({} sequences, {} bytes; {} under pacer.data.invalid-utf8) and {}"
+                            + " NUL bytes were read: {}% of the text's bytes",
+                    counts.invalidUtf8Records(),
+                    text.invalidUtf8Sequences(),
+                    text.invalidUtf8Bytes(),
+                    counts.skipped(SkipReason.INVALID_UTF8) > 0 ? "skipped" : "replaced by U+FFFD",
+                    text.nulBytes(),
+                    String.format(java.util.Locale.ROOT, "%.3f", 100 * text.nonTextFraction()));
+        }
         if (counts.documents() == 0) {
             throw new CorpusException(
                     counts.records() == 0

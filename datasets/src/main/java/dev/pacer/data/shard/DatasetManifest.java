@@ -163,6 +163,14 @@ public record DatasetManifest(
             sk.put(r.key(), counts.skipped(r));
         }
         root.put("invalid_utf8_replaced", counts.utf8Replaced());
+        SourceCounts.ByteCounts text = counts.text();
+        root.putObject("text_bytes")
+                .put("bytes", text.bytes())
+                .put("invalid_utf8_records", counts.invalidUtf8Records())
+                .put("invalid_utf8_sequences", text.invalidUtf8Sequences())
+                .put("invalid_utf8_bytes", text.invalidUtf8Bytes())
+                .put("nul_bytes", text.nulBytes())
+                .put("non_text_fraction", text.nonTextFraction());
         root.put("bad_fraction", counts.badFraction());
         ArrayNode ex = root.putArray("bad_record_examples");
         for (SourceCounts.Example e : counts.examples()) {
@@ -269,7 +277,8 @@ public record DatasetManifest(
                     need(c, "documents_read", where).asLong(),
                     root.path("invalid_utf8_replaced").asLong(0),
                     skipped,
-                    examples);
+                    examples,
+                    textBytes(root.path("text_bytes")));
             List<ShardInfo> shards = new ArrayList<>();
             for (JsonNode s : need(root, "shards", where)) {
                 shards.add(new ShardInfo(
@@ -323,6 +332,16 @@ public record DatasetManifest(
                 }
             }
         }
+    }
+
+    /** The text_bytes counts; zeros for a manifest written before they were counted. */
+    private static SourceCounts.ByteCounts textBytes(JsonNode t) {
+        return new SourceCounts.ByteCounts(
+                "",
+                t.path("bytes").asLong(0),
+                t.path("invalid_utf8_sequences").asLong(0),
+                t.path("invalid_utf8_bytes").asLong(0),
+                t.path("nul_bytes").asLong(0));
     }
 
     private static JsonNode need(JsonNode node, String field, String where) {
