@@ -50,6 +50,10 @@ public record DatasetManifest(
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** A shard's path inside the dataset: relative, plain characters (a path Hadoop accepts). */
+    private static final java.util.regex.Pattern SHARD_PATH =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
+
     /** The preparation settings that shape the data (all but where it is written). */
     public record Settings(
             String format,
@@ -326,8 +330,8 @@ public record DatasetManifest(
             for (int i = 0; i < s.size(); i++) {
                 if (s.get(i).index() != i
                         || s.get(i).tokens() != s.get(i).rows() * rowLength()
-                        || s.get(i).path().contains("..")
-                        || s.get(i).path().startsWith("/")) {
+                        || !SHARD_PATH.matcher(s.get(i).path()).matches()
+                        || s.get(i).path().contains("..")) {
                     throw new CorpusException(where + ": " + split + " shard entry " + i + " is inconsistent");
                 }
             }
