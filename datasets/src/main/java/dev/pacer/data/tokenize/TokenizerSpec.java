@@ -37,9 +37,11 @@ public final class TokenizerSpec implements Serializable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Text every tokenizer is tried on before it is accepted: Latin, accents, CJK, digits, an emoji. */
-    private static final String PROBE =
-            "Probe text: caf\u00e9 na\u00efve \u00dcber \u6771\u4eac \u0416 123 \ud83d\ude00!";
+    /**
+     * Plain ASCII every tokenizer is tried on before it is accepted: one that cannot tokenize this
+     * is broken for any corpus (other scripts are the corpus's business: refused at encode time).
+     */
+    private static final String PROBE = "A probe: plain text, digits 0123456789 and (punctuation)!";
 
     private final String source;
     private final String model;
@@ -151,8 +153,7 @@ public final class TokenizerSpec implements Serializable {
                     + " id " + id + ", outside its vocabulary of " + vocabSize + " ids; the file is damaged");
         }
         TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id.intValue(), token);
-        // fails here, on the driver, if the library cannot load it or cannot tokenize text of
-        // the usual scripts (a vocabulary without its unknown token)
+        // fails here, on the driver, if the library cannot load it or cannot tokenize plain text
         spec.open().encode(PROBE);
         return spec;
     }
