@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Runs a fixed number of seeded cases of one input format through its reader. Every case must
@@ -16,9 +17,9 @@ import java.util.function.Function;
  */
 public final class Fuzz {
 
-    /** Reads one input; returns the records it skipped and counted (0 when none). */
-    public interface Target {
-        long read(byte[] input) throws Exception;
+    /** Reads one input; returns what it skipped and counted (records, checkpoints; 0 when none). */
+    public interface Target<T> {
+        long read(T input) throws Exception;
     }
 
     /** What a format's cases did. */
@@ -26,7 +27,7 @@ public final class Fuzz {
 
         public String line() {
             return String.format(
-                    "fuzz %s: %d cases, %d refused cleanly, %d read (%d records skipped and counted), %d crashes",
+                    "fuzz %s: %d cases, %d refused cleanly, %d read (%d skipped and counted), %d crashes",
                     format, cases, refused, read, skipped, crashes.size());
         }
     }
@@ -46,7 +47,42 @@ public final class Fuzz {
             long seed,
             int cases,
             Function<Mutator, byte[]> inputs,
-            Target target,
+            Target<byte[]> target,
+            Class<? extends Throwable>... refusals) {
+        return run(format, seed, cases, ALLOCATION_SLACK, inputs, target, refusals);
+    }
+
+    /**
+     * As {@link #run(String, long, int, Function, Target, Class[])} with another allocation
+     * bound: the bound counts this thread's allocations only, so a target whose reading runs on
+     * other threads (Spark's) passes {@code Long.MAX_VALUE} rather than be charged for query
+     * planning.
+     */
+    @SafeVarargs
+    public static Summary run(
+            String format,
+            long seed,
+            int cases,
+            long allocationSlack,
+            Function<Mutator, byte[]> inputs,
+            Target<byte[]> target,
+            Class<? extends Throwable>... refusals) {
+        return cases(format, seed, cases, allocationSlack, inputs, b -> b.length, target, refusals);
+    }
+
+    /**
+     * Cases of any kind (a command line, a set of settings): {@code size} is what the allocation
+     * bound allows 64 bytes per.
+     */
+    @SafeVarargs
+    public static <T> Summary cases(
+            String format,
+            long seed,
+            int cases,
+            long allocationSlack,
+            Function<Mutator, T> inputs,
+            ToIntFunction<T> size,
+            Target<T> target,
             Class<? extends Throwable>... refusals) {
         Mutator m = new Mutator(new Random(seed));
         int refused = 0;
@@ -54,7 +90,7 @@ public final class Fuzz {
         long skipped = 0;
         List<String> crashes = new ArrayList<>();
         for (int i = 0; i < cases; i++) {
-            byte[] input = inputs.apply(m);
+            T input = inputs.apply(m);
             long before = allocatedBytes();
             try {
                 skipped += target.read(input);
@@ -63,18 +99,27 @@ public final class Fuzz {
                 if (isCleanRefusal(t, refusals)) {
                     refused++;
                 } else {
-                    crashes.add("case " + i + " (" + input.length + " bytes): " + describe(t));
+                    crashes.add("case " + i + " (" + describeInput(input) + "): " + describe(t));
                 }
             }
             long allocated = allocatedBytes() - before;
-            if (allocated > ALLOCATION_SLACK + 64L * input.length) {
-                crashes.add("case " + i + ": allocated " + allocated + " bytes for an input of " + input.length);
+            if (allocated - 64L * size.applyAsInt(input) > allocationSlack) {
+                crashes.add(
+                        "case " + i + ": allocated " + allocated + " bytes for an input of " + size.applyAsInt(input));
             }
         }
         Summary s = new Summary(format, cases, refused, read, skipped, List.copyOf(crashes));
         System.out.println(s.line());
         crashes.forEach(c -> System.out.println("  crash: " + c));
         return s;
+    }
+
+    private static String describeInput(Object input) {
+        if (input instanceof byte[] b) {
+            return b.length + " bytes";
+        }
+        String s = input instanceof Object[] a ? Arrays.toString(a) : String.valueOf(input);
+        return s.length() > 300 ? s.substring(0, 300) + "..." : s;
     }
 
     /**

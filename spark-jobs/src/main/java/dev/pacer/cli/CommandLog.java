@@ -20,7 +20,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  * Where one command's log goes (docs/refusals.md): everything the loggers pass, stack traces
  * included, to a file of its own under the log directory, created when the first line is
  * written; the console keeps one-line messages only ({@link QuietConsole}), unless
- * {@code --verbose}. The log directory is the system property {@code pacer.log.dir}, else the
+ * {@code --verbose}. The log directory is the system property {@code dev.pacer.log.dir}, else the
  * environment variable {@code PACER_LOG_DIR}, else {@code logs/} under {@code PACER_HOME}
  * (bin/pacer sets it), else {@code pacer-logs/} in the temporary directory.
  *
@@ -29,7 +29,12 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  */
 final class CommandLog implements AutoCloseable {
 
-    static final String DIR_PROPERTY = "pacer.log.dir";
+    /**
+     * Not under "pacer.": Typesafe Config reads system properties into the reference settings,
+     * where a pacer.* property would become a setting (and change the config digest).
+     */
+    static final String DIR_PROPERTY = "dev.pacer.log.dir";
+
     static final String DIR_ENV = "PACER_LOG_DIR";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS");
 

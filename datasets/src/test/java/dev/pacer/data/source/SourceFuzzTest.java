@@ -51,7 +51,7 @@ class SourceFuzzTest {
         return counts.records() - counts.documents() + counts.nonTextFiles();
     }
 
-    private Fuzz.Summary fuzz(String format, long seed, List<byte[]> seeds, boolean json, Fuzz.Target target) {
+    private Fuzz.Summary fuzz(String format, long seed, List<byte[]> seeds, boolean json, Fuzz.Target<byte[]> target) {
         return Fuzz.run(format, seed, CASES, Fuzz.mix(seeds, json), target, CorpusException.class);
     }
 
@@ -112,8 +112,8 @@ class SourceFuzzTest {
         Path data = hf.resolve("data-00000-of-00002.arrow");
         List<byte[]> seeds = List.of(Files.readAllBytes(data));
         // more cases than the other formats: Arrow's framing, flatbuffer metadata and buffers
-        // give the most ways to go wrong (seeds 100 and 103 each found a crash the others missed)
-        for (long seed : new long[] {5, 100, 103}) {
+        // give the most ways to go wrong (seeds 100 and 103 each found a crash the other missed)
+        for (long seed : new long[] {100, 103}) {
             Fuzz.Summary s = Fuzz.run(
                     "huggingface arrow (seed " + seed + ")",
                     seed,
