@@ -134,6 +134,18 @@ class TaskFailureLinesTest {
         return log;
     }
 
+    /** {@code pacer prepare} of a gzip file cut to a third of its length. */
+    private Console prepareTruncatedGzip(String... extra) throws IOException {
+        List<String> args = sparkArgs(
+                "prepare",
+                "--input",
+                truncatedGzip().toString(),
+                "--output",
+                dir.resolve("o").toString());
+        args.addAll(List.of(extra));
+        return run(args);
+    }
+
     private Path truncatedGzip() throws IOException {
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (OutputStream z = new GZIPOutputStream(gz)) {
@@ -149,13 +161,7 @@ class TaskFailureLinesTest {
 
     @Test
     void aTruncatedGzipIsOneLineAndTheTraceIsInTheLogFile() throws IOException {
-        Path gz = truncatedGzip();
-        Console c = run(sparkArgs(
-                "prepare",
-                "--input",
-                gz.toString(),
-                "--output",
-                dir.resolve("o").toString()));
+        Console c = prepareTruncatedGzip();
         Path log = assertOneCleanLine(c, "cut.txt.gz", "truncated or corrupt");
         // Spark's own report of the failed task went to the file, not the console
         assertTrue(Files.readString(log).contains("Exception in task"), log.toString());
@@ -163,14 +169,7 @@ class TaskFailureLinesTest {
 
     @Test
     void verboseShowsTheTraceOnTheConsole() throws IOException {
-        Path gz = truncatedGzip();
-        Console c = run(sparkArgs(
-                "prepare",
-                "--input",
-                gz.toString(),
-                "--output",
-                dir.resolve("o").toString(),
-                "--verbose"));
+        Console c = prepareTruncatedGzip("--verbose");
         assertEquals(PacerCli.FAILURE, c.code());
         assertTrue(c.all().contains("\tat dev.pacer.data.source.DocumentReader"), c.all());
         assertEquals(1, c.pacerLines().size(), c.all());
