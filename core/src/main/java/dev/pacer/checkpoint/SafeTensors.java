@@ -324,14 +324,19 @@ public final class SafeTensors {
         byte[] buf = new byte[CHUNK_FLOATS * Float.BYTES];
         long consumed = 0;
         for (Entry e : entries) {
-            float[] data = new float[(int) e.elements];
-            for (int start = 0; start < data.length; start += CHUNK_FLOATS) {
-                int n = Math.min(CHUNK_FLOATS, data.length - start);
+            // of a stream of unknown size, memory follows the data that arrives, not the header's
+            // promise: a damaged header must not allocate gigabytes before the data runs out
+            float[] data = new float[(int) (fileSize >= 0 ? e.elements : Math.min(e.elements, CHUNK_FLOATS))];
+            for (int start = 0; start < e.elements; start += CHUNK_FLOATS) {
+                int n = (int) Math.min(CHUNK_FLOATS, e.elements - start);
                 int want = n * Float.BYTES;
                 int got = in.readNBytes(buf, 0, want);
                 consumed += got;
                 if (got < want) {
                     throw truncated(src, dataBytes, consumed);
+                }
+                if (start + n > data.length) {
+                    data = Arrays.copyOf(data, (int) Math.min(e.elements, Math.max(start + n, 2L * data.length)));
                 }
                 for (int i = 0; i < n; i++) {
                     data[start + i] = Float.intBitsToFloat((int) INT_LE.get(buf, i * Float.BYTES));

@@ -22,6 +22,8 @@ import dev.pacer.data.source.Utf8Policy;
  * @param textField JSON field / Parquet or Arrow column with the text
  * @param invalidUtf8 replace or skip records with invalid UTF-8
  * @param maxBadFraction fail when more than this share of records is damaged
+ * @param maxNonTextFraction refuse a file when more than this share of its bytes is not text
+ *     (invalid UTF-8 or NUL); 1 = never
  * @param dedup drop documents whose text equals an earlier document's
  * @param seqLen tokens per sequence of a prepared dataset (0 = pacer.train.seq-len)
  * @param shards shards per split of a prepared dataset (0 = automatic)
@@ -37,6 +39,7 @@ public record DataSettings(
         String textField,
         Utf8Policy invalidUtf8,
         double maxBadFraction,
+        double maxNonTextFraction,
         boolean dedup,
         int seqLen,
         int shards)
@@ -63,6 +66,10 @@ public record DataSettings(
             throw new IllegalArgumentException(
                     "pacer.data.max-bad-fraction = " + maxBadFraction + ": expected a value in [0, 1]");
         }
+        if (!(maxNonTextFraction >= 0 && maxNonTextFraction <= 1)) {
+            throw new IllegalArgumentException("pacer.data.max-non-text-fraction = " + maxNonTextFraction
+                    + ": expected a value in [0, 1] (1 turns the check off)");
+        }
         if (seqLen < 0 || seqLen > 1 << 20) {
             throw new IllegalArgumentException("pacer.data.seq-len = " + seqLen
                     + ": expected an integer in [0, 1048576] (0 means pacer.train.seq-len)");
@@ -86,6 +93,7 @@ public record DataSettings(
                 "text",
                 Utf8Policy.REPLACE,
                 0.01,
+                0.05,
                 false,
                 0,
                 0);
@@ -103,6 +111,7 @@ public record DataSettings(
                 c.getString("text-field"),
                 Utf8Policy.fromSetting("pacer.data.invalid-utf8", c.getString("invalid-utf8")),
                 c.getDouble("max-bad-fraction"),
+                c.getDouble("max-non-text-fraction"),
                 c.getBoolean("dedup"),
                 c.getInt("seq-len"),
                 c.getInt("shards"));
@@ -113,6 +122,6 @@ public record DataSettings(
     }
 
     public ReadOptions readOptions() {
-        return new ReadOptions(textUnit, textField, invalidUtf8);
+        return new ReadOptions(textUnit, textField, invalidUtf8, maxNonTextFraction);
     }
 }

@@ -31,6 +31,8 @@ class DataSettingsTest {
         assertEquals("text", d.textField());
         assertEquals(Utf8Policy.REPLACE, d.invalidUtf8());
         assertEquals(0.01, d.maxBadFraction());
+        assertEquals(0.05, d.maxNonTextFraction());
+        assertEquals(0.05, d.readOptions().maxNonTextFraction());
         assertEquals(0, d.seqLen());
         assertEquals(0, d.shards());
         assertEquals(false, d.dedup());
@@ -43,6 +45,9 @@ class DataSettingsTest {
             {"pacer.data.text-unit = paragraph", "pacer.data.text-unit"},
             {"pacer.data.invalid-utf8 = drop", "pacer.data.invalid-utf8"},
             {"pacer.data.max-bad-fraction = 1.5", "pacer.data.max-bad-fraction"},
+            {"pacer.data.max-non-text-fraction = 1.01", "pacer.data.max-non-text-fraction"},
+            {"pacer.data.max-non-text-fraction = -0.1", "pacer.data.max-non-text-fraction"},
+            {"pacer.data.max-non-text-fraction = NaN", "pacer.data.max-non-text-fraction"},
             {"pacer.data.seq-len = -1", "pacer.data.seq-len"},
             {"pacer.data.shards = -2", "pacer.data.shards"},
             {"pacer.data.text-field = \" \"", "pacer.data.text-field"},

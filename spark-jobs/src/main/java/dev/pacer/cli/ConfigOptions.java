@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
 import dev.pacer.config.ConfigChecker;
 import dev.pacer.config.ConfigError;
 import dev.pacer.run.PacerSettings;
@@ -53,7 +54,13 @@ public class ConfigOptions {
         if (profileFile != null) {
             user = user.withFallback(parse(profileFile, "--profile"));
         }
-        return PacerSettings.load(extra.withFallback(user));
+        Config all = extra.withFallback(user);
+        if (all.hasPath("pacer") && all.getValue("pacer").valueType() != ConfigValueType.OBJECT) {
+            throw new ConfigError("'pacer' is set to a value ("
+                    + all.getValue("pacer").origin().description()
+                    + "); settings go below it, e.g. --set pacer.train.lr=1e-3");
+        }
+        return PacerSettings.load(all);
     }
 
     private File profileFile() {

@@ -1,13 +1,18 @@
 package dev.pacer.cli;
 
-import dev.pacer.checkpoint.CheckpointFormatException;
-import dev.pacer.config.ConfigError;
+import java.io.PrintWriter;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
 
 /**
  * {@code pacer}: the command line. Exit codes: 0 success, 2 usage or configuration error
- * (reported before Spark starts), 1 runtime failure.
+ * (reported before Spark starts), 1 runtime failure, bad input or a damaged checkpoint. Every
+ * refusal is one line on stderr; stack traces go to the command's log file (docs/refusals.md).
  */
 @Command(
         name = "pacer",
@@ -26,8 +31,17 @@ import picocli.CommandLine.Command;
         })
 public final class PacerCli implements Runnable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(PacerCli.class);
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(
+            names = "--verbose",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Also show stack traces and Spark's task-failure logs on the console"
+                    + " (they always go to the command's log file).")
+    boolean verbose;
 
     @Override
     public void run() {
@@ -55,30 +69,77 @@ public final class PacerCli implements Runnable {
 
     /** Runs a command line and returns its exit code (tests call this directly). */
     public static int run(String... args) {
-        return run(new java.io.PrintWriter(System.err, true), args);
+        return run(new PrintWriter(System.err, true), args);
     }
 
     /** As {@link #run(String...)}, with errors written to {@code err}. */
-    public static int run(java.io.PrintWriter err, String... args) {
+    public static int run(PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new PacerCli());
         cli.setErr(err);
-        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            if (e instanceof ConfigError) {
-                cmd.getErr().println("pacer: configuration error: " + e.getMessage());
-                return USAGE;
+        cli.setParameterExceptionHandler((e, given) -> {
+            err.println(usageLine(e));
+            return USAGE;
+        });
+        cli.setExecutionStrategy(parsed -> {
+            boolean verbose = matches(parsed, "--verbose");
+            try (CommandLog log =
+                    CommandLog.start(innermost(parsed).commandSpec().name(), verbose)) {
+                try {
+                    return new CommandLine.RunLast().execute(parsed);
+                } catch (CommandLine.ExecutionException e) {
+                    return refuse(e.getCause() == null ? e : e.getCause(), err, log.file(), verbose);
+                } catch (Error e) { // out of memory, a missing class: still one line, the trace in the log
+                    return refuse(e, err, log.file(), verbose);
+                }
             }
-            if (e instanceof dev.pacer.data.CorpusException) {
-                cmd.getErr().println("pacer: bad input: " + e.getMessage());
-                return FAILURE;
-            }
-            if (e instanceof CheckpointFormatException) {
-                cmd.getErr().println("pacer: bad checkpoint: " + e.getMessage());
-                return FAILURE;
-            }
-            cmd.getErr().println("pacer: failed: " + e);
-            e.printStackTrace(cmd.getErr());
-            return FAILURE;
         });
         return cli.execute(args);
+    }
+
+    /** One line for a bad command line, with picocli's suggestions and where help is. */
+    private static String usageLine(CommandLine.ParameterException e) {
+        String suggestions = "";
+        if (e instanceof CommandLine.UnmatchedArgumentException u
+                && !u.getSuggestions().isEmpty()) {
+            suggestions = "; did you mean " + String.join(" or ", u.getSuggestions()) + "?";
+        }
+        String help = e.getCommandLine().getCommandSpec().qualifiedName() + " --help";
+        return "pacer: usage error: " + Refusal.oneLine(e.getMessage()) + suggestions + " (" + help
+                + " lists the options)";
+    }
+
+    /** Prints the one line of a failed command; the trace goes to the log file, or with --verbose to the console too. */
+    private static int refuse(Throwable e, PrintWriter err, Optional<java.nio.file.Path> logFile, boolean verbose) {
+        Refusal r = Refusal.of(e);
+        String trace = "";
+        if (r.traceWorthKeeping() || verbose) {
+            LOG.error("pacer {} ({}): {}", r.kind(), r.exitCode(), r.message(), e);
+            if (logFile.isPresent()) {
+                trace = "full trace in " + logFile.get();
+            } else if (verbose) {
+                e.printStackTrace(err);
+            } else {
+                trace = "--verbose shows the stack trace";
+            }
+        }
+        err.println(r.line(r.traceWorthKeeping() ? trace : ""));
+        return r.exitCode();
+    }
+
+    private static ParseResult innermost(ParseResult parsed) {
+        ParseResult p = parsed;
+        while (p.subcommand() != null) {
+            p = p.subcommand();
+        }
+        return p;
+    }
+
+    private static boolean matches(ParseResult parsed, String option) {
+        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption(option)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -66,7 +66,7 @@ public final class PrepareCommand implements Callable<Integer> {
         }
         System.out.printf(
                 "pacer: prepared %s: %,d documents, %,d tokens (vocabulary %d), %,d train + %,d validation"
-                        + " sequences of %d tokens in %d+%d shards; skipped %s; %.1f s, %,.0f tokens/s%n",
+                        + " sequences of %d tokens in %d+%d shards; skipped %s%s; %.1f s, %,.0f tokens/s%n",
                 r.output(),
                 train[0] + val[0],
                 r.tokens(),
@@ -77,8 +77,25 @@ public final class PrepareCommand implements Callable<Integer> {
                 m.shardCount(),
                 m.shardCount(),
                 m.counts().describeSkipped(false),
+                invalidUtf8Phrase(m.counts()),
                 r.seconds(),
                 r.tokens() / r.seconds());
         return 0;
+    }
+
+    /** "; invalid UTF-8: 3 records (5 sequences) replaced", or nothing for clean text. */
+    static String invalidUtf8Phrase(dev.pacer.data.source.SourceCounts c) {
+        if (c.invalidUtf8Records() == 0 && c.text().nulBytes() == 0) {
+            return "";
+        }
+        String nul = c.text().nulBytes() == 0
+                ? ""
+                : String.format(", %,d NUL bytes", c.text().nulBytes());
+        return String.format(
+                "; invalid UTF-8: %,d records (%,d sequences) %s%s",
+                c.invalidUtf8Records(),
+                c.text().invalidUtf8Sequences(),
+                c.utf8Replaced() > 0 ? "replaced" : "skipped",
+                nul);
     }
 }

@@ -8,6 +8,7 @@ import dev.pacer.data.source.ReadOptions;
 import dev.pacer.data.source.RecordCollector;
 import dev.pacer.data.source.SkipReason;
 import dev.pacer.data.source.SourceCounts;
+import dev.pacer.run.TaskFailure;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,10 +38,12 @@ final class ParquetSource {
         try {
             df = spark.read().parquet(paths);
         } catch (Exception e) { // Spark throws its checked SparkException from Scala code
-            throw new CorpusException(
-                    "Parquet input " + describe(paths) + ": " + CorpusException.firstLine(e)
-                            + "; the file is corrupt or truncated",
-                    e);
+            throw TaskFailure.unreadableFile(e)
+                    .orElseGet(() -> new CorpusException(
+                            "Parquet input " + describe(paths) + ": "
+                                    + CorpusException.firstLine(TaskFailure.original(e))
+                                    + "; the file is corrupt or truncated",
+                            e));
         }
         StructField f = Arrays.stream(df.schema().fields())
                 .filter(x -> x.name().equals(field))
@@ -61,8 +64,7 @@ final class ParquetSource {
         return ordered.javaRDD().mapPartitions(rows -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c =
-                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c = new RecordCollector(options, counts, t -> out.add(SourceItem.document(t)));
             String file = null;
             while (rows.hasNext()) {
                 Row r = rows.next();
@@ -82,6 +84,7 @@ final class ParquetSource {
                     c.text(text, row);
                 }
             }
+            c.endFile();
             out.add(SourceItem.summary(counts));
             return out.iterator();
         });

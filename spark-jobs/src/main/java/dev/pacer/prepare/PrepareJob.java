@@ -18,6 +18,8 @@ import dev.pacer.data.source.SourceCounts;
 import dev.pacer.data.source.SourceFormat;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.TaskFailure;
+import dev.pacer.run.WritableDirectory;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -144,7 +146,7 @@ public final class PrepareJob {
             return new Result(out.toString(), existing.manifest(), true, 0, differ);
         }
         clearOutput(fs, out);
-        fs.mkdirs(out);
+        WritableDirectory.require(output, "--output", hadoop);
         try (OutputStream m = fs.create(new Path(out, MARKER), true)) {
             m.write(("{\"started\": \"" + Instant.now() + "\", \"config_digest\": \"" + digest + "\"}\n")
                     .getBytes(StandardCharsets.UTF_8));
@@ -261,7 +263,7 @@ public final class PrepareJob {
             documents += scan.get(p)._1();
             counts.merge(scan.get(p)._2());
         }
-        check(counts, d.maxBadFraction());
+        check(counts, d.maxBadFraction(), d.maxNonTextFraction());
 
         // (2) global index in input order, shard = index mod S
         long maxDocuments = d.maxDocuments();
@@ -368,8 +370,7 @@ public final class PrepareJob {
         return jsc.parallelize(units, units.size()).mapPartitions(it -> {
             List<SourceItem> out = new ArrayList<>();
             SourceCounts counts = new SourceCounts();
-            RecordCollector c =
-                    new RecordCollector(options.invalidUtf8(), counts, t -> out.add(SourceItem.document(t)));
+            RecordCollector c = new RecordCollector(options, counts, t -> out.add(SourceItem.document(t)));
             while (it.hasNext()) {
                 DocumentReader.read(it.next(), options, conf.get(), c);
             }
@@ -378,8 +379,28 @@ public final class PrepareJob {
         });
     }
 
-    /** No usable text, or too many damaged records: fail before tokenizing anything. */
-    static void check(SourceCounts counts, double maxBadFraction) {
+    /** A file that is not text, no usable text, or too many damaged records: fail before tokenizing anything. */
+    static void check(SourceCounts counts, double maxBadFraction, double maxNonTextFraction) {
+        if (counts.nonTextFiles() > 0) {
+            long more = counts.nonTextFiles() - 1;
+            throw new CorpusException(counts.nonTextExamples().get(0).describe()
+                    + (more > 0 ? " (and " + more + " more such file" + (more > 1 ? "s" : "") + ")" : "")
+                    + "; more than pacer.data.max-non-text-fraction = " + maxNonTextFraction + ", so it is not UTF-8"
+                    + " text (a binary, or text in another encoding): leave it out of the input, convert it to UTF-8"
+                    + " (e.g. iconv -f latin1 -t utf-8), or raise the limit");
+        }
+        SourceCounts.ByteCounts text = counts.text();
+        if (text.invalidUtf8Sequences() + text.nulBytes() > 0) {
+            LOG.warn(
+                    "{} records hold invalid UTF-8 ({} sequences, {} bytes; {} under pacer.data.invalid-utf8) and {}"
+                            + " NUL bytes were read: {}% of the text's bytes",
+                    counts.invalidUtf8Records(),
+                    text.invalidUtf8Sequences(),
+                    text.invalidUtf8Bytes(),
+                    counts.skipped(SkipReason.INVALID_UTF8) > 0 ? "skipped" : "replaced by U+FFFD",
+                    text.nulBytes(),
+                    String.format(java.util.Locale.ROOT, "%.3f", 100 * text.nonTextFraction()));
+        }
         if (counts.documents() == 0) {
             throw new CorpusException(
                     counts.records() == 0
@@ -463,7 +484,10 @@ public final class PrepareJob {
         return (int) Math.min(100_000, (n + 7) / 8 * 8);
     }
 
-    /** A bad-input exception from anywhere in a Spark failure's causes, or one naming its root. */
+    /**
+     * A bad-input exception from anywhere in a Spark failure's causes, or the failure itself:
+     * a file Spark's reader could not read becomes a {@link CorpusException} naming it.
+     */
     static RuntimeException explain(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof CorpusException c) {
@@ -473,22 +497,11 @@ public final class PrepareJob {
                 return c;
             }
         }
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
+        java.util.Optional<CorpusException> unreadable = TaskFailure.unreadableFile(e);
+        if (unreadable.isPresent()) {
+            return unreadable.get();
         }
-        String first =
-                CorpusException.firstLine(e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e);
-        if (first.contains("Encountered error while reading file")
-                || first.contains("FAILED_READ_FILE")
-                || first.contains("Could not read footer")
-                || first.contains("CANNOT_READ_FILE_FOOTER")) {
-            return new CorpusException(
-                    first.replaceAll("^.*?(\\[[A-Z_.]+\\])", "$1") + " (" + CorpusException.firstLine(root)
-                            + "); the file is corrupt or truncated",
-                    e);
-        }
-        return e instanceof RuntimeException r ? r : new IllegalStateException(first, e);
+        return e instanceof RuntimeException r ? r : new IllegalStateException(CorpusException.firstLine(e), e);
     }
 
     private SparkConf sparkConf() {

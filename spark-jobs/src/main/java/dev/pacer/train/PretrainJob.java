@@ -58,6 +58,7 @@ public final class PretrainJob {
         int vocab = corpus.vocabSize();
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
         settings.hidlr().checkGroups(ParameterGroups.of(layout, settings.hidlr().grouping()));
+        dev.pacer.run.WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         Checkpointing checkpointing = new Checkpointing(
                 new CheckpointStore(storage, layout),

@@ -33,6 +33,17 @@ class PacerCliTest {
     }
 
     @Test
+    void usageErrorsAreOneLineWithTheSuggestionAndWhereHelpIs() {
+        Result r = run("pretrain", "--max-step", "3");
+        assertEquals(2, r.code());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(r.err().contains("--max-step") && r.err().contains("did you mean --max-steps"), r.err());
+        assertTrue(r.err().contains("pacer pretrain --help"), r.err());
+        r = run("pretrain", "--max-steps", "ten");
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+    }
+
+    @Test
     void unknownKeyInSet() {
         Result r = run("pretrain", "--run-dir", dir.toString(), "--set", "pacer.train.lrr=0.1");
         assertEquals(2, r.code());

@@ -312,6 +312,65 @@ class PrepareJobTest {
     }
 
     @Test
+    void binaryInputIsRefusedWithItsCountsUnlessTheLimitIsRaised() throws Exception {
+        byte[] random = new byte[50_000];
+        new java.util.Random(7).nextBytes(random);
+        Path bin = dir.resolve("image.txt");
+        Files.write(bin, random);
+        Path text = dir.resolve("ok.txt");
+        Files.writeString(text, "a line of text\nanother line of text\n".repeat(200));
+        CorpusException e = assertThrows(
+                CorpusException.class,
+                () -> prepare(List.of(text.toString(), bin.toString()), dir.resolve("o1"), false));
+        String m = e.getMessage();
+        assertEquals(1, m.lines().count(), m);
+        long sequences = new String(random, StandardCharsets.UTF_8)
+                .chars()
+                .filter(c -> c == 0xFFFD)
+                .count();
+        assertTrue(
+                m.startsWith("file:" + bin) && m.contains(String.format("%,d invalid UTF-8 sequences", sequences)), m);
+        assertTrue(m.contains("pacer.data.max-non-text-fraction = 0.05") && !m.contains("ok.txt"), m);
+
+        // raised limit: prepared, and the manifest counts what it holds
+        PrepareJob.Result r = prepare(
+                List.of(text.toString(), bin.toString()),
+                dir.resolve("o2"),
+                false,
+                "pacer.data.max-non-text-fraction = 1");
+        JsonNode counted = JSON.readTree(Files.readAllBytes(dir.resolve("o2/manifest.json")))
+                .path("text_bytes");
+        assertEquals(sequences, counted.path("invalid_utf8_sequences").asLong());
+        assertEquals(
+                r.manifest().counts().utf8Replaced(),
+                counted.path("invalid_utf8_records").asLong());
+        assertTrue(counted.path("invalid_utf8_records").asLong() > 100, counted.toString());
+        assertEquals(
+                sequences,
+                PreparedDataset.open(dir.resolve("o2").toString(), new Configuration())
+                        .manifest()
+                        .counts()
+                        .text()
+                        .invalidUtf8Sequences());
+    }
+
+    @Test
+    void aFewBadBytesAreReplacedCountedAndNotRefused() throws Exception {
+        Path text = dir.resolve("mostly.txt");
+        byte[] good = "plain text line\n".repeat(300).getBytes(StandardCharsets.UTF_8);
+        byte[] bytes = Arrays.copyOf(good, good.length + 3);
+        bytes[good.length] = (byte) 0xC3; // a lead byte without its continuation
+        bytes[good.length + 1] = 'x';
+        bytes[good.length + 2] = (byte) 0xFE;
+        Files.write(text, bytes);
+        PrepareJob.Result r = prepare(List.of(text.toString()), dir.resolve("o"), false, "pacer.data.shards = 1");
+        assertEquals(301, r.manifest().counts().documents());
+        assertEquals(1, r.manifest().counts().utf8Replaced());
+        assertEquals(2, r.manifest().counts().text().invalidUtf8Sequences());
+        assertEquals(0, r.manifest().counts().nonTextFiles());
+    }
+
+    @Test
     void exactDuplicatesAreDroppedAndCountedAcrossShards() throws Exception {
         Path corpus = dir.resolve("dups.txt");
         List<String> lines = new ArrayList<>();

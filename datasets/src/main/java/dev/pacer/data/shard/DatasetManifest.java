@@ -50,6 +50,10 @@ public record DatasetManifest(
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
+    /** A shard's path inside the dataset: relative, plain characters (a path Hadoop accepts). */
+    private static final java.util.regex.Pattern SHARD_PATH =
+            java.util.regex.Pattern.compile("[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*");
+
     /** The preparation settings that shape the data (all but where it is written). */
     public record Settings(
             String format,
@@ -163,6 +167,14 @@ public record DatasetManifest(
             sk.put(r.key(), counts.skipped(r));
         }
         root.put("invalid_utf8_replaced", counts.utf8Replaced());
+        SourceCounts.ByteCounts text = counts.text();
+        root.putObject("text_bytes")
+                .put("bytes", text.bytes())
+                .put("invalid_utf8_records", counts.invalidUtf8Records())
+                .put("invalid_utf8_sequences", text.invalidUtf8Sequences())
+                .put("invalid_utf8_bytes", text.invalidUtf8Bytes())
+                .put("nul_bytes", text.nulBytes())
+                .put("non_text_fraction", text.nonTextFraction());
         root.put("bad_fraction", counts.badFraction());
         ArrayNode ex = root.putArray("bad_record_examples");
         for (SourceCounts.Example e : counts.examples()) {
@@ -269,7 +281,8 @@ public record DatasetManifest(
                     need(c, "documents_read", where).asLong(),
                     root.path("invalid_utf8_replaced").asLong(0),
                     skipped,
-                    examples);
+                    examples,
+                    textBytes(root.path("text_bytes")));
             List<ShardInfo> shards = new ArrayList<>();
             for (JsonNode s : need(root, "shards", where)) {
                 shards.add(new ShardInfo(
@@ -317,12 +330,22 @@ public record DatasetManifest(
             for (int i = 0; i < s.size(); i++) {
                 if (s.get(i).index() != i
                         || s.get(i).tokens() != s.get(i).rows() * rowLength()
-                        || s.get(i).path().contains("..")
-                        || s.get(i).path().startsWith("/")) {
+                        || !SHARD_PATH.matcher(s.get(i).path()).matches()
+                        || s.get(i).path().contains("..")) {
                     throw new CorpusException(where + ": " + split + " shard entry " + i + " is inconsistent");
                 }
             }
         }
+    }
+
+    /** The text_bytes counts; zeros for a manifest written before they were counted. */
+    private static SourceCounts.ByteCounts textBytes(JsonNode t) {
+        return new SourceCounts.ByteCounts(
+                "",
+                t.path("bytes").asLong(0),
+                t.path("invalid_utf8_sequences").asLong(0),
+                t.path("invalid_utf8_bytes").asLong(0),
+                t.path("nul_bytes").asLong(0));
     }
 
     private static JsonNode need(JsonNode node, String field, String where) {

@@ -61,6 +61,7 @@ public final class DocumentReader {
                 throw new IllegalArgumentException(
                         unit.format() + " files are read by Spark, not here: " + unit.path());
         }
+        c.endFile();
     }
 
     private static InputStream open(InputUnit unit, Configuration conf, boolean decompress) throws IOException {

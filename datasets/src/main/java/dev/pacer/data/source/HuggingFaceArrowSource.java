@@ -1,10 +1,9 @@
 package dev.pacer.data.source;
 
 import dev.pacer.data.CorpusException;
-import java.io.FilterInputStream;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.stream.Collectors;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -13,6 +12,7 @@ import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.ArrowStreamReader;
 import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.util.ValueVectorUtility;
 
 /**
  * One {@code data-XXXXX-of-YYYYY.arrow} file of a Hugging Face {@code save_to_disk} directory:
@@ -23,18 +23,17 @@ import org.apache.arrow.vector.types.pojo.Field;
  */
 public final class HuggingFaceArrowSource {
 
-    /** IPC end-of-stream: continuation marker 0xFFFFFFFF, then a zero metadata length. */
-    private static final byte[] END_OF_STREAM = {-1, -1, -1, -1, 0, 0, 0, 0};
-
     private HuggingFaceArrowSource() {}
 
     /**
      * @param length the file's size in bytes, or -1 when unknown (the end check is then skipped)
      */
     public static void read(InputStream raw, long length, String file, String column, RecordCollector c) {
-        TailTracking in = new TailTracking(raw);
+        ArrowStreamFraming in = new ArrowStreamFraming(raw, length);
         long row = 0;
-        try (BufferAllocator allocator = new RootAllocator();
+        // Arrow's buffers for one batch never need more than a few times the file's size
+        long limit = length >= 0 ? Math.max(64L << 20, 4 * length) : Long.MAX_VALUE;
+        try (BufferAllocator allocator = new RootAllocator(limit);
                 ArrowStreamReader reader = new ArrowStreamReader(in, allocator)) {
             VectorSchemaRoot root = reader.getVectorSchemaRoot();
             FieldVector vector = root.getVector(column);
@@ -51,6 +50,7 @@ public final class HuggingFaceArrowSource {
             }
             while (reader.loadNextBatch()) {
                 FieldVector v = root.getVector(column);
+                ValueVectorUtility.validate(v); // buffer sizes agree with the row count
                 int n = root.getRowCount();
                 for (int i = 0; i < n; i++) {
                     row++;
@@ -58,7 +58,7 @@ public final class HuggingFaceArrowSource {
                         c.skip(SkipReason.MISSING_FIELD, row, "column '" + column + "' is null");
                         continue;
                     }
-                    byte[] bytes = v instanceof VarCharVector s ? s.get(i) : ((LargeVarCharVector) v).get(i);
+                    byte[] bytes = valueBytes(v, i);
                     String text = c.decode(bytes, 0, bytes.length, row);
                     if (text != null) {
                         c.text(text, row);
@@ -73,65 +73,21 @@ public final class HuggingFaceArrowSource {
                             + "); the file is corrupt or truncated: write it again (datasets' save_to_disk)",
                     e);
         }
-        if (length >= 0 && (in.count != length || !in.endsWith(END_OF_STREAM))) {
-            throw new CorpusException(file + ": truncated Arrow IPC stream (" + in.count + " of " + length
+        if (length >= 0 && (in.bytesRead() != length || !in.endedWithMarker())) {
+            throw new CorpusException(file + ": truncated Arrow IPC stream (" + in.bytesRead() + " of " + length
                     + " bytes read, no end-of-stream marker at the end); write it again (datasets' save_to_disk)");
         }
     }
 
-    /** Counts the bytes read and keeps the last eight. */
-    private static final class TailTracking extends FilterInputStream {
-        long count;
-        final byte[] tail = new byte[8];
-
-        TailTracking(InputStream in) {
-            super(in);
+    /** Row {@code i}'s bytes, once its offsets are known to lie inside the data (Arrow would allocate first). */
+    private static byte[] valueBytes(FieldVector v, int i) {
+        boolean large = v instanceof LargeVarCharVector;
+        ArrowBuf offsets = v.getOffsetBuffer();
+        long start = large ? offsets.getLong(8L * i) : offsets.getInt(4L * i);
+        long end = large ? offsets.getLong(8L * (i + 1)) : offsets.getInt(4L * (i + 1));
+        if (start < 0 || end < start || end > v.getDataBuffer().capacity()) {
+            throw new IllegalStateException("row " + (i + 1) + " of a batch has offsets outside its data");
         }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                push((byte) b);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            for (int i = Math.max(0, n - 8); i < n; i++) {
-                push(b[off + i]);
-            }
-            if (n > 8) {
-                count += n - 8;
-            }
-            return n;
-        }
-
-        private void push(byte b) {
-            System.arraycopy(tail, 1, tail, 0, 7);
-            tail[7] = b;
-            count++;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] scratch = new byte[8192];
-            long done = 0;
-            while (done < n) {
-                int r = read(scratch, 0, (int) Math.min(scratch.length, n - done));
-                if (r < 0) {
-                    break;
-                }
-                done += r;
-            }
-            return done;
-        }
-
-        boolean endsWith(byte[] suffix) {
-            return count >= suffix.length
-                    && java.util.Arrays.equals(tail, 8 - suffix.length, 8, suffix, 0, suffix.length);
-        }
+        return large ? ((LargeVarCharVector) v).get(i) : ((VarCharVector) v).get(i);
     }
 }

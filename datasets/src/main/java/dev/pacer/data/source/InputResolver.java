@@ -148,11 +148,11 @@ public final class InputResolver {
         List<InputUnit> units = new ArrayList<>();
         for (JsonNode f : files) {
             String name = f.path("filename").asText("");
-            if (name.isEmpty() || name.contains("/") || name.contains("..")) {
+            Path p = name.isEmpty() || name.contains("/") || name.contains("..") ? null : child(dir, name);
+            if (p == null) {
                 throw new CorpusException(state + ": bad _data_files entry " + f
                         + "; expected {\"filename\": \"data-00000-of-00001.arrow\"}");
             }
-            Path p = new Path(dir, name);
             if (!fs.exists(p)) {
                 throw new CorpusException(state + " names data file '" + name + "', which is missing from " + dir
                         + "; copy the whole directory again");
@@ -161,6 +161,15 @@ public final class InputResolver {
                     p.toString(), SourceFormat.HUGGINGFACE, fs.getFileStatus(p).getLen(), input));
         }
         return units;
+    }
+
+    /** {@code dir/name}, or null when {@code name} is no file name (Hadoop rejects "a:b" and the like). */
+    private static Path child(Path dir, String name) {
+        try {
+            return new Path(dir, name);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     static boolean isGlob(String s) {

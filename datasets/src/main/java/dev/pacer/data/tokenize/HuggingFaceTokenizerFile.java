@@ -18,6 +18,7 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
     private static final Map<String, HuggingFaceTokenizerFile> CACHE = new ConcurrentHashMap<>();
 
     private final HuggingFaceTokenizer tokenizer;
+    private final String source;
     private final long handle;
     private final int vocabSize;
     private final int endOfDocument;
@@ -33,6 +34,7 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
                             + CorpusException.firstLine(e) + ")",
                     e);
         }
+        this.source = spec.source();
         this.handle = tokenizer.getHandle();
         this.vocabSize = spec.vocabSize();
         this.endOfDocument = spec.endOfDocument();
@@ -61,15 +63,28 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
      */
     @Override
     public int[] encode(String text) {
-        long encoding = TokenizersLibrary.LIB.encode(handle, text, false);
         long[] ids;
         try {
-            ids = TokenizersLibrary.LIB.getTokenIds(encoding);
-        } finally {
-            TokenizersLibrary.LIB.deleteEncoding(encoding);
+            long encoding = TokenizersLibrary.LIB.encode(handle, text, false);
+            try {
+                ids = TokenizersLibrary.LIB.getTokenIds(encoding);
+            } finally {
+                TokenizersLibrary.LIB.deleteEncoding(encoding);
+            }
+        } catch (RuntimeException e) { // the library's error, e.g. a vocabulary without its unknown token
+            throw new CorpusException(
+                    "pacer.data.tokenizer: '" + source + "' cannot tokenize a document (" + CorpusException.firstLine(e)
+                            + "); the tokenizer.json is incomplete or damaged",
+                    e);
         }
         int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++) {
+            // ids are stored in 16 bits: one beyond the declared vocabulary would wrap silently
+            if (ids[i] < 0 || ids[i] >= vocabSize) {
+                throw new CorpusException("pacer.data.tokenizer: '" + source + "' gives token id " + ids[i]
+                        + ", outside the vocabulary of " + vocabSize + " ids its tokenizer.json declares;"
+                        + " the file is inconsistent");
+            }
             out[i] = (int) ids[i];
         }
         return out;

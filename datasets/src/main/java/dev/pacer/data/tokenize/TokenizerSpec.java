@@ -37,6 +37,12 @@ public final class TokenizerSpec implements Serializable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * Plain ASCII every tokenizer is tried on before it is accepted: one that cannot tokenize this
+     * is broken for any corpus (other scripts are the corpus's business: refused at encode time).
+     */
+    private static final String PROBE = "A probe: plain text, digits 0123456789 and (punctuation)!";
+
     private final String source;
     private final String model;
     private final byte[] json;
@@ -99,29 +105,29 @@ public final class TokenizerSpec implements Serializable {
                     + " give a Hugging Face tokenizer.json (BPE, WordPiece, Unigram or WordLevel model)");
         }
         String type = m.get("type").asText();
-        int maxId = -1;
+        long maxId = -1; // long: an id near Integer.MAX_VALUE must not wrap the size below
         JsonNode vocab = m.get("vocab");
         if (vocab != null && vocab.isObject()) {
             for (Iterator<JsonNode> it = vocab.elements(); it.hasNext(); ) {
-                maxId = Math.max(maxId, it.next().asInt(-1));
+                maxId = Math.max(maxId, it.next().asLong(-1));
             }
         } else if (vocab != null && vocab.isArray()) {
             maxId = vocab.size() - 1; // Unigram: [[piece, score], ...], id = position
         }
         for (JsonNode t : root.path("added_tokens")) {
-            maxId = Math.max(maxId, t.path("id").asInt(-1));
+            maxId = Math.max(maxId, t.path("id").asLong(-1));
         }
         if (maxId < 0) {
             throw new CorpusException("pacer.data.tokenizer: '" + source + "' has an empty vocabulary");
         }
-        int vocabSize = maxId + 1;
-        if (vocabSize > MAX_VOCAB) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has " + vocabSize
-                    + " token ids; Pacer stores tokens in 16 bits, so at most " + MAX_VOCAB + " (a GPT-2 or"
+        if (maxId >= MAX_VOCAB) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has " + (maxId + 1)
+                    + " token ids; Pacer stores tokens in 16 bits, so at most " + MAX_VOCAB + " ids (a GPT-2 or"
                     + " Llama-2 sized vocabulary) fit");
         }
+        int vocabSize = (int) maxId + 1;
         String token = endToken;
-        Integer id = null;
+        Long id = null;
         if (!token.isEmpty()) {
             id = idOf(root, vocab, token);
             if (id == null) {
@@ -142,24 +148,29 @@ public final class TokenizerSpec implements Serializable {
                                 + END_TOKENS + "; set pacer.data.end-of-document to the token that ends a document");
             }
         }
-        TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id, token);
-        spec.open(); // fails here, on the driver, if the tokenizers library cannot load it
+        if (id < 0 || id >= vocabSize) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' gives the end-of-document token " + token
+                    + " id " + id + ", outside its vocabulary of " + vocabSize + " ids; the file is damaged");
+        }
+        TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id.intValue(), token);
+        // fails here, on the driver, if the library cannot load it or cannot tokenize plain text
+        spec.open().encode(PROBE);
         return spec;
     }
 
-    private static Integer idOf(JsonNode root, JsonNode vocab, String token) {
+    private static Long idOf(JsonNode root, JsonNode vocab, String token) {
         for (JsonNode t : root.path("added_tokens")) {
             if (token.equals(t.path("content").asText(null))) {
-                return t.path("id").asInt();
+                return t.path("id").asLong(-1);
             }
         }
         if (vocab != null && vocab.isObject() && vocab.has(token)) {
-            return vocab.get(token).asInt();
+            return vocab.get(token).asLong(-1);
         }
         if (vocab != null && vocab.isArray()) {
             for (int i = 0; i < vocab.size(); i++) {
                 if (token.equals(vocab.get(i).path(0).asText(null))) {
-                    return i;
+                    return (long) i;
                 }
             }
         }

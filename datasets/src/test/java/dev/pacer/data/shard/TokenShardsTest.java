@@ -112,7 +112,7 @@ class TokenShardsTest {
         TokenizerSpec spec = TokenizerSpec.byteLevel();
         PreparedDataset ds = prepare(dir.resolve("bytes"), docs, spec, 3, 32);
         InputUnit unit = new InputUnit(corpus.toString(), SourceFormat.TEXT, Files.size(corpus), corpus.toString());
-        ReadOptions read = new ReadOptions(TextUnit.LINE, "text", Utf8Policy.REPLACE);
+        ReadOptions read = new ReadOptions(TextUnit.LINE, "text", Utf8Policy.REPLACE, 1);
         for (int p = 0; p < 3; p++) {
             CorpusPartition shards = ds.loadPartition(p, 3, 33, new HadoopConf(conf));
             CorpusPartition fly = CorpusPartition.prepare(unit, read, conf, spec, p, 3, 33, split, 0, false);

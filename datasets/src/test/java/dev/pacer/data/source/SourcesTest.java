@@ -33,7 +33,7 @@ class SourcesTest {
         SourceCounts counts = new SourceCounts();
         RecordCollector c = new RecordCollector(policy, counts, docs::add);
         for (InputUnit u : InputResolver.resolve(inputs, SourceFormat.fromSetting("f", format), conf)) {
-            DocumentReader.read(u, new ReadOptions(unit, "text", policy), conf, c);
+            DocumentReader.read(u, new ReadOptions(unit, "text", policy, 1), conf, c);
         }
         return new Read(docs, counts);
     }
@@ -159,12 +159,13 @@ class SourcesTest {
         String m = assertThrows(
                         CorpusException.class,
                         () -> DocumentReader.read(
-                                u, new ReadOptions(TextUnit.LINE, "content", Utf8Policy.REPLACE), conf, c))
+                                u, new ReadOptions(TextUnit.LINE, "content", Utf8Policy.REPLACE, 1), conf, c))
                 .getMessage();
         assertTrue(m.contains("data-00000-of-00001.arrow") && m.contains("'content'") && m.contains("id, text"), m);
         m = assertThrows(
                         CorpusException.class,
-                        () -> DocumentReader.read(u, new ReadOptions(TextUnit.LINE, "id", Utf8Policy.REPLACE), conf, c))
+                        () -> DocumentReader.read(
+                                u, new ReadOptions(TextUnit.LINE, "id", Utf8Policy.REPLACE, 1), conf, c))
                 .getMessage();
         assertTrue(m.contains("not a string"), m);
     }
