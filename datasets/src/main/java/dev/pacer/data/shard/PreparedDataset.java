@@ -126,6 +126,14 @@ public final class PreparedDataset implements Serializable {
         return parts.get(number - 1).manifest();
     }
 
+    /** Version {@code number}'s shards of both splits, with paths relative to the root. */
+    public List<ShardInfo> versionShards(int number) {
+        Part part = parts.get(number - 1);
+        return part.manifest().shards().stream()
+                .map(s -> part.directory().isEmpty() ? s : s.under(part.directory()))
+                .toList();
+    }
+
     /** What reading the versions in use saw, summed. */
     public SourceCounts counts() {
         SourceCounts c = new SourceCounts();
@@ -213,21 +221,28 @@ public final class PreparedDataset implements Serializable {
         }
         char[] stream = new char[(int) total];
         int at = 0;
-        Path dir = new Path(root);
         for (ShardInfo s : mine) {
-            Path p = new Path(dir, s.path());
-            char[] rows = TokenShardReader.read(
-                    readAll(p, conf),
-                    s,
-                    p.toString(),
-                    manifest.rowLength(),
-                    manifest.tokenizer().vocabSize());
+            char[] rows = readShard(s, conf);
             System.arraycopy(rows, 0, stream, at, rows.length);
             at += rows.length;
         }
         int whole = (stream.length / packedLength) * packedLength;
         char[] tokens = whole == stream.length ? stream : Arrays.copyOf(stream, whole);
         return new TokenBlock(tokens, packedLength, documents, dropped + stream.length - whole);
+    }
+
+    /**
+     * The rows of {@code shard} (one of {@link #shardsFor}, its path relative to the root), checked
+     * against the manifest, as one flat array of row-length sequences.
+     */
+    public char[] readShard(ShardInfo shard, Configuration conf) {
+        Path p = new Path(new Path(root), shard.path());
+        return TokenShardReader.read(
+                readAll(p, conf),
+                shard,
+                p.toString(),
+                manifest.rowLength(),
+                manifest.tokenizer().vocabSize());
     }
 
     static byte[] readAll(Path p, Configuration conf) {
