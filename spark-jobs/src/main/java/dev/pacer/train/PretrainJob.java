@@ -40,12 +40,19 @@ public final class PretrainJob {
     private final PacerSettings settings;
     private final long stopAfter;
     private final List<TrainingListener> extraListeners;
+    private SparkSession session;
 
     /** @param stopAfter run at most this many steps in this invocation (0 = until max-steps) */
     public PretrainJob(PacerSettings settings, long stopAfter, List<TrainingListener> extraListeners) {
         this.settings = settings;
         this.stopAfter = stopAfter;
         this.extraListeners = extraListeners;
+    }
+
+    /** Runs in {@code spark} (an application's session, dev.pacer.api), which the run leaves running. */
+    public PretrainJob inSession(SparkSession spark) {
+        this.session = spark;
+        return this;
     }
 
     public Outcome run() throws IOException {
@@ -105,7 +112,7 @@ public final class PretrainJob {
                 start.step(),
                 stopAt);
 
-        try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
+        try (dev.pacer.run.SessionLease lease = dev.pacer.run.SessionLease.open(session, sparkConf());
                 JsonLinesLog metrics = new JsonLinesLog(
                         storage,
                         storage.resolve("metrics.jsonl"),
@@ -113,7 +120,8 @@ public final class PretrainJob {
                         // rows even where AdaLRS's paired comparison repeats step numbers
                         row -> row.path("tokens").asLong() <= start.tokens());
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaSparkContext jsc =
+                    JavaSparkContext.fromSparkContext(lease.session().sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
             int threads = settings.taskThreads() > 0 ? settings.taskThreads() : threadsPerTask(jsc.getConf());
 
@@ -136,6 +144,7 @@ public final class PretrainJob {
             }
             warnings.forEach(w -> startRow.withArray("warnings").add(w));
             events.append(startRow);
+            corpus.logVersionChange(newest.map(CheckpointStore.Loaded::stateJson), start.step(), events);
 
             GradientWorker worker = new GradientWorker(
                     layout.config(),
@@ -176,7 +185,7 @@ public final class PretrainJob {
                             String where = checkpoints
                                     .write(
                                             state,
-                                            JsonLinesLog.row()
+                                            corpus.recordVersion(JsonLinesLog.row())
                                                     .put("config_digest", settings.digest())
                                                     .put("seed", settings.seed())
                                                     .put(
