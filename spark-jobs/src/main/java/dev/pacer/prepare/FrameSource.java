@@ -4,7 +4,6 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.pacer.config.ConfigError;
-import dev.pacer.data.CorpusException;
 import dev.pacer.data.source.ReadOptions;
 import dev.pacer.data.source.RecordCollector;
 import dev.pacer.data.source.SkipReason;
@@ -71,7 +70,9 @@ final class FrameSource {
             return a.run();
         } catch (Exception e) { // Spark's AnalysisException is checked but thrown from Scala unannounced
             if (e instanceof AnalysisException) {
-                String first = CorpusException.firstLine(e).replaceAll("\\s*;?\\s*$", "");
+                String message =
+                        e.getMessage() == null ? e.toString() : e.getMessage().strip();
+                String first = message.lines().findFirst().orElse("").replaceAll("\\s*;?\\s*$", "");
                 if (wrapped) { // report positions in the user's query, not in the subquery around it
                     first = shiftLines(first);
                 }
