@@ -153,6 +153,8 @@ class GrowingCorpusResumeTest {
         assertSameWeights(straight, pinned, 6);
         assertTrue(events(pinned, "data_version").isEmpty());
 
+        documentedQueries(stopped);
+
         // the dataset prepared again from scratch has one version: the run trained on two
         CorpusPreparation.fromDataFrame(documents(0, 300, "Session"), "text")
                 .config(PacerConfig.defaults().set("pacer.data.seq-len", 32).set("pacer.data.shards", 2))
@@ -163,6 +165,37 @@ class GrowingCorpusResumeTest {
                 e.getMessage().contains("trained on version 2")
                         && e.getMessage().contains("only 1"),
                 e.getMessage());
+    }
+
+    /** The SQL of docs/data-engineers.md, "A run's outputs with Spark SQL", on this run's files. */
+    private static void documentedQueries(Path run) throws IOException {
+        String doc = Files.readString(Path.of("../docs/data-engineers.md"));
+        int at = doc.indexOf("```sql\nCREATE TEMPORARY VIEW metrics");
+        String sql = doc.substring(at + "```sql\n".length(), doc.indexOf("```", at + 6))
+                .replace(
+                        "hdfs:///user/me/pacer/runs/nightly",
+                        run.toUri().toString().replaceAll("/$", ""));
+        List<List<Row>> results = new ArrayList<>();
+        for (String statement : sql.split(";\n")) {
+            String code = statement
+                    .lines()
+                    .filter(l -> !l.startsWith("--"))
+                    .collect(java.util.stream.Collectors.joining("\n"))
+                    .strip();
+            if (!code.isEmpty()) {
+                results.add(spark.sql(code).collectAsList());
+            }
+        }
+        assertEquals(5, results.size());
+        assertEquals(2, results.get(2).size()); // validation at steps 3 and 6
+        assertEquals(6, results.get(2).get(1).getLong(0));
+        List<String> invocations =
+                results.get(3).stream().map(r -> r.getString(0)).toList();
+        assertEquals(List.of("start", "stopped", "resume", "finished"), invocations);
+        Row moved = results.get(4).get(0);
+        assertEquals(
+                List.of(3L, 1L, 2L, 300L, 450L),
+                List.of(moved.getLong(0), moved.getLong(1), moved.getLong(2), moved.getLong(3), moved.getLong(4)));
     }
 
     private static Path copy(Path run, String name) throws IOException {

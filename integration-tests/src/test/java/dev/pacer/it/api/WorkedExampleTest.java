@@ -49,7 +49,7 @@ class WorkedExampleTest {
             assertTrue(r.finished() && !r.alreadyComplete());
             assertEquals(6, r.step());
             assertEquals(6 * 4 * 32, r.tokens());
-            assertTrue(Files.exists(Path.of(r.report())), r.report());
+            assertTrue(Files.exists(Path.of(java.net.URI.create(r.report()))), r.report());
             assertEquals(1, spark.range(3).where("id = 1").count(), "the application's session was stopped");
             PretrainResult again = DocumentsToModel.run(spark, dataset.toString(), apiRun.toString());
             assertTrue(again.alreadyComplete());
