@@ -1,6 +1,5 @@
 package dev.pacer.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
@@ -20,7 +19,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -104,11 +102,13 @@ public final class CorpusData implements Serializable {
     }
 
     /**
-     * Appends a {@code data_version} event when the run resumes from a checkpoint ({@code resumed}:
-     * its state.json) that trained on another version of this dataset.
+     * Appends a {@code data_version} event when the run resumes from the checkpoint directory
+     * {@code resumedFrom} (null: a new run) that trained on another version of this dataset.
      */
-    public void logVersionChange(Optional<JsonNode> resumed, long step, JsonLinesLog events) {
-        DataVersions.logChange(resumed, step, dataset, events);
+    public void logVersionChange(String resumedFrom, long step, JsonLinesLog events) throws IOException {
+        if (dataset != null && resumedFrom != null) {
+            DataVersions.logChange(DataVersions.stateOf(resumedFrom, hadoop.get()), step, dataset, events);
+        }
     }
 
     private void checkShards(PacerSettings s) {

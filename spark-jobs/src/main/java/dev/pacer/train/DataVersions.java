@@ -1,14 +1,18 @@
 package dev.pacer.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.shard.DatasetVersion;
 import dev.pacer.data.shard.PreparedDataset;
 import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.PacerSettings;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,15 +73,23 @@ final class DataVersions {
         return row;
     }
 
+    /** The state.json of the checkpoint directory {@code checkpoint}. */
+    static JsonNode stateOf(String checkpoint, Configuration conf) throws IOException {
+        Path p = new Path(checkpoint, "state.json");
+        try (InputStream in = p.getFileSystem(conf).open(p)) {
+            return new ObjectMapper().readTree(in);
+        }
+    }
+
     /**
-     * When the run resumes from {@code resumed} (a checkpoint's state.json) on another version of
-     * the same dataset than it trained on, appends the {@code data_version} event.
+     * When the run resumes from a checkpoint ({@code resumed}: its state.json) that trained on
+     * another version of the same dataset, appends the {@code data_version} event.
      */
-    static void logChange(Optional<JsonNode> resumed, long step, PreparedDataset dataset, JsonLinesLog events) {
-        if (dataset == null || resumed.isEmpty() || !sameDataset(resumed.get(), dataset)) {
+    static void logChange(JsonNode resumed, long step, PreparedDataset dataset, JsonLinesLog events) {
+        if (resumed == null || !sameDataset(resumed, dataset)) {
             return;
         }
-        int from = resumed.get().path("data_version").asInt(1);
+        int from = resumed.path("data_version").asInt(1);
         int to = dataset.version();
         if (from == to) {
             return;

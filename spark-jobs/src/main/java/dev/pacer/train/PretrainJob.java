@@ -144,7 +144,7 @@ public final class PretrainJob {
             }
             warnings.forEach(w -> startRow.withArray("warnings").add(w));
             events.append(startRow);
-            corpus.logVersionChange(newest.map(CheckpointStore.Loaded::stateJson), start.step(), events);
+            corpus.logVersionChange(resumedFrom, start.step(), events);
 
             GradientWorker worker = new GradientWorker(
                     layout.config(),
