@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.source.ReadOptions;
 import dev.pacer.data.source.RecordCollector;
-import dev.pacer.data.source.SkipReason;
 import dev.pacer.data.source.SourceCounts;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -196,15 +195,7 @@ final class FrameSource {
                                 Row r = it.next();
                                 row++;
                                 id[0] = r.isNullAt(1) ? null : r.getString(1);
-                                if (r.isNullAt(0)) {
-                                    c.skip(SkipReason.MISSING_FIELD, row, "column '" + column + "' is null");
-                                    continue;
-                                }
-                                byte[] bytes = (byte[]) r.get(0);
-                                String text = c.decode(bytes, 0, bytes.length, row);
-                                if (text != null) {
-                                    c.text(text, row);
-                                }
+                                ParquetSource.collect(c, r, 0, row, column);
                             }
                             out.add(SourceItem.summary(counts));
                             return out.iterator();

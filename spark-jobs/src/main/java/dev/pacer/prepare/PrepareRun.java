@@ -123,7 +123,8 @@ final class PrepareRun {
                     packing.seqLen(),
                     counts,
                     files,
-                    digest(settings, input, packing, shards));
+                    digest(settings, input, packing, shards),
+                    List.of());
             return new Written(m, counts);
         } finally {
             items.unpersist();

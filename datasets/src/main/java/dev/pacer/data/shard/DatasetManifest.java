@@ -66,20 +66,6 @@ public record DatasetManifest(
         versions = List.copyOf(versions);
     }
 
-    /** A manifest of one version. */
-    public DatasetManifest(
-            String created,
-            List<String> inputs,
-            List<InputUnit> files,
-            Settings settings,
-            TokenizerInfo tokenizer,
-            int seqLen,
-            SourceCounts counts,
-            List<ShardInfo> shards,
-            String configDigest) {
-        this(created, inputs, files, settings, tokenizer, seqLen, counts, shards, configDigest, List.of());
-    }
-
     /** This manifest listing {@code all} as the dataset's versions (version 1 first). */
     public DatasetManifest withVersions(List<DatasetVersion> all) {
         return new DatasetManifest(

@@ -73,6 +73,7 @@ public final class TestDatasets {
                 seqLen,
                 counts,
                 infos,
-                DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen));
+                DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen),
+                List.of());
     }
 }

@@ -1,4 +1,4 @@
-package dev.pacer.it.api;
+package dev.pacer.it;
 
 // docs/data-engineers.md shows this class from here to the end of the file (WorkedExampleTest checks it).
 import dev.pacer.api.CorpusPreparation;

@@ -1,4 +1,4 @@
-package dev.pacer.it.api;
+package dev.pacer.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -14,7 +14,6 @@ import dev.pacer.api.PacerConfig;
 import dev.pacer.api.PretrainResult;
 import dev.pacer.api.Pretraining;
 import dev.pacer.config.ConfigError;
-import dev.pacer.run.MetricsListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,14 +46,7 @@ class GrowingCorpusResumeTest {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder()
-                .master("local[2]")
-                .appName("growing-corpus-resume")
-                .config("spark.ui.enabled", "false")
-                .config("spark.driver.host", "127.0.0.1")
-                .config("spark.driver.bindAddress", "127.0.0.1")
-                .config("spark.sql.shuffle.partitions", "2")
-                .getOrCreate();
+        spark = TinyRun.session("growing-corpus-resume");
     }
 
     @AfterAll
@@ -117,8 +109,8 @@ class GrowingCorpusResumeTest {
 
         // unpinned: from step 3 on, versions 1 and 2
         assertEquals(6, train(stopped, dataset, 0).step());
-        List<ObjectNode> a = rows(stopped);
-        List<ObjectNode> u = rows(straight);
+        List<ObjectNode> a = TinyRun.deterministicRows(stopped);
+        List<ObjectNode> u = TinyRun.deterministicRows(straight);
         assertEquals(u.subList(0, 3), a.subList(0, 3));
         assertFalse(u.get(3).equals(a.get(3)), "step 4 trained on the same batch as without version 2");
         JsonNode event = events(stopped, "data_version").get(0);
@@ -137,19 +129,19 @@ class GrowingCorpusResumeTest {
 
         // the same switch again gives the same run, bit for bit
         train(twin, dataset, 0);
-        assertEquals(a, rows(twin));
+        assertEquals(a, TinyRun.deterministicRows(twin));
         assertSameWeights(stopped, twin, 6);
 
         // stopped again after the switch and resumed on the same versions: still the same run
         assertEquals(5, train(paused, dataset, 2).step());
         train(paused, dataset, 0);
-        assertEquals(a, rows(paused));
+        assertEquals(a, TinyRun.deterministicRows(paused));
         assertSameWeights(stopped, paused, 6);
         assertEquals(1, events(paused, "data_version").size());
 
         // pinned to version 1: as if version 2 had never come
         train(pinned, dataset, 0, "pacer.data.version", "1");
-        assertEquals(u, rows(pinned));
+        assertEquals(u, TinyRun.deterministicRows(pinned));
         assertSameWeights(straight, pinned, 6);
         assertTrue(events(pinned, "data_version").isEmpty());
 
@@ -217,24 +209,9 @@ class GrowingCorpusResumeTest {
         return JSON.readTree(Files.readAllBytes(run.resolve(String.format("checkpoints/step-%07d/state.json", step))));
     }
 
-    private static List<ObjectNode> rows(Path run) throws IOException {
-        List<ObjectNode> rows = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            ObjectNode row = (ObjectNode) JSON.readTree(line);
-            row.remove(MetricsListener.TIMING_FIELDS);
-            rows.add(row);
-        }
-        return rows;
-    }
-
     private static List<JsonNode> events(Path run, String kind) throws IOException {
-        List<JsonNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("events.jsonl"))) {
-            JsonNode e = JSON.readTree(line);
-            if (kind.equals(e.path("event").asText())) {
-                out.add(e);
-            }
-        }
-        return out;
+        return TinyRun.events(run).stream()
+                .filter(e -> kind.equals(e.path("event").asText()))
+                .toList();
     }
 }
