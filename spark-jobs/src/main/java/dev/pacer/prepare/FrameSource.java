@@ -72,8 +72,8 @@ final class FrameSource {
                 String message =
                         e.getMessage() == null ? e.toString() : e.getMessage().strip();
                 String first = message.lines().findFirst().orElse("").replaceAll("\\s*;?\\s*$", "");
-                if (wrapped) { // report positions in the user's query, not in the subquery around it
-                    first = shiftLines(first);
+                if (wrapped) { // the user's query, not the subquery around it: its lines, no missing ')'
+                    first = shiftLines(first).replace(": missing ')'", "");
                 }
                 throw new ConfigError(option + ": " + first);
             }

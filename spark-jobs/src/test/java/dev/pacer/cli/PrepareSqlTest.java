@@ -159,6 +159,7 @@ class PrepareSqlTest {
             assertEquals(1, err.lines().count(), err);
             assertTrue(err.startsWith("pacer: configuration error: "), err);
             assertTrue(err.contains(c[2]) && err.contains(c[3]), String.join(" ", c) + ": " + err);
+            assertFalse(err.contains("missing ')'"), "the subquery around the query shows: " + err);
         }
         assertEquals(before, jobs.count(), "a Spark job ran for a bad query");
         assertFalse(Files.exists(out), "a bad query wrote its output");
