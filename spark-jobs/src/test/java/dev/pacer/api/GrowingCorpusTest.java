@@ -3,12 +3,18 @@ package dev.pacer.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.config.ConfigError;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DocumentSplit;
+import dev.pacer.data.shard.TestDatasets;
+import dev.pacer.data.tokenize.TestTokenizers;
+import dev.pacer.data.tokenize.TokenizerSpec;
+import dev.pacer.prepare.PrepareJob;
 import dev.pacer.testing.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -23,6 +29,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -144,6 +151,59 @@ class GrowingCorpusTest {
         assertTrue(r.err().contains("pacer.data.shards = 4") && r.err().contains("prepared with 2"), r.err());
 
         readBack(out, ids);
+    }
+
+    @Test
+    void aDataFrameWithATokenizerJsonGrowsWithTheDatasetsOwnTokenizer() throws Exception {
+        Path tok = dir.resolve("tokenizer.json");
+        Files.write(tok, TestTokenizers.bytePairEncoding());
+        Path out = dir.resolve("bpe");
+        PacerConfig packing = PacerConfig.defaults().set("pacer.data.shards", 2).set("pacer.data.seq-len", 8);
+        tonight(IntStream.range(0, 20).toArray());
+        PreparationResult first = CorpusPreparation.fromDataFrame(spark.table("nightly"), "body")
+                .idColumn("doc_id")
+                .tokenizer(tok.toString())
+                .config(packing)
+                .append()
+                .writeTo(out.toString());
+        assertEquals(PrepareJob.Status.PREPARED, first.status());
+        int vocab =
+                TokenizerSpec.resolve(tok.toString(), "", new Configuration()).vocabSize();
+        assertEquals(vocab, first.vocabSize());
+
+        // no tokenizer given: the dataset's own copy packs the new version
+        tonight(IntStream.range(0, 26).toArray());
+        PreparationResult second = CorpusPreparation.fromDataFrame(spark.table("nightly"), "body")
+                .config(packing)
+                .append()
+                .writeTo(out.toString());
+        assertEquals(PrepareJob.Status.APPENDED, second.status());
+        assertEquals(List.of(2, 6L, 20L), List.of(second.version(), second.documents(), second.seenBefore()));
+        assertEquals(vocab, second.vocabSize());
+
+        // another tokenizer is refused, before any job
+        ConfigError e = assertThrows(
+                ConfigError.class,
+                () -> CorpusPreparation.fromDataFrame(spark.table("nightly"), "body")
+                        .tokenizer("byte")
+                        .config(packing)
+                        .append()
+                        .writeTo(out.toString()));
+        assertTrue(
+                e.getMessage().contains("pacer.data.tokenizer = byte")
+                        && e.getMessage().contains(tok.toString()),
+                e.getMessage());
+
+        // a dataset from before document indexes: its documents cannot be recognised
+        Path old = dir.resolve("old");
+        TestDatasets.write(old, List.of(text(1), text(2), text(3)), TokenizerSpec.byteLevel(), 2, 8, 0.2);
+        e = assertThrows(
+                ConfigError.class,
+                () -> CorpusPreparation.fromDataFrame(spark.table("nightly"), "body")
+                        .config(packing)
+                        .append()
+                        .writeTo(old.toString()));
+        assertTrue(e.getMessage().contains("no documents/ index"), e.getMessage());
     }
 
     /** The dataset as DataFrames: every version's documents, sequences and statistics. */
