@@ -27,6 +27,7 @@ import dev.pacer.data.source.Utf8Policy;
  * @param dedup drop documents whose text equals an earlier document's
  * @param seqLen tokens per sequence of a prepared dataset (0 = pacer.train.seq-len)
  * @param shards shards per split of a prepared dataset (0 = automatic)
+ * @param version train on versions 1..version of a prepared dataset that grew (0 = its newest)
  */
 public record DataSettings(
         String path,
@@ -42,7 +43,8 @@ public record DataSettings(
         double maxNonTextFraction,
         boolean dedup,
         int seqLen,
-        int shards)
+        int shards,
+        int version)
         implements java.io.Serializable {
 
     public DataSettings {
@@ -78,6 +80,10 @@ public record DataSettings(
             throw new IllegalArgumentException(
                     "pacer.data.shards = " + shards + ": expected an integer in [0, 100000] (0 means automatic)");
         }
+        if (version < 0) {
+            throw new IllegalArgumentException("pacer.data.version = " + version
+                    + ": expected 0 (the dataset's newest version) or a version number >= 1");
+        }
     }
 
     /** The first settings of this module: path, tokenizer, split and cap, all else default. */
@@ -95,6 +101,7 @@ public record DataSettings(
                 0.01,
                 0.05,
                 false,
+                0,
                 0,
                 0);
     }
@@ -114,7 +121,8 @@ public record DataSettings(
                 c.getDouble("max-non-text-fraction"),
                 c.getBoolean("dedup"),
                 c.getInt("seq-len"),
-                c.getInt("shards"));
+                c.getInt("shards"),
+                c.getInt("version"));
     }
 
     public boolean bundled() {

@@ -36,6 +36,7 @@ class DataSettingsTest {
         assertEquals(0, d.seqLen());
         assertEquals(0, d.shards());
         assertEquals(false, d.dedup());
+        assertEquals(0, d.version());
     }
 
     @Test
@@ -54,6 +55,7 @@ class DataSettingsTest {
             {"pacer.data.tokenizer = \"\"", "pacer.data.tokenizer"},
             {"pacer.data.validation-fraction = 0.7", "pacer.data.validation-fraction"},
             {"pacer.data.max-documents = -1", "pacer.data.max-documents"},
+            {"pacer.data.version = -1", "pacer.data.version"},
         };
         for (String[] c : cases) {
             String m = assertThrows(IllegalArgumentException.class, () -> load(c[0]), c[0])

@@ -52,6 +52,18 @@ final class TinyRun {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** An application's session: local[2], bound to loopback, no UI. */
+    static org.apache.spark.sql.SparkSession session(String app) {
+        return org.apache.spark.sql.SparkSession.builder()
+                .master("local[2]")
+                .appName(app)
+                .config("spark.ui.enabled", "false")
+                .config("spark.driver.host", "127.0.0.1")
+                .config("spark.driver.bindAddress", "127.0.0.1")
+                .config("spark.sql.shuffle.partitions", "2")
+                .getOrCreate();
+    }
+
     /** A run's metric rows without the wall-clock fields: what must repeat exactly. */
     static List<ObjectNode> deterministicRows(Path run) throws IOException {
         List<ObjectNode> rows = new ArrayList<>();

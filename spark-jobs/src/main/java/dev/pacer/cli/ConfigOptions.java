@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
-import dev.pacer.config.ConfigChecker;
 import dev.pacer.config.ConfigError;
 import dev.pacer.run.PacerSettings;
 import java.io.File;
@@ -78,14 +77,6 @@ public class ConfigOptions {
     }
 
     private static Config parse(File f, String option) {
-        if (!f.isFile()) {
-            throw new ConfigError(option + " " + f.getPath() + ": no such file");
-        }
-        try {
-            return ConfigFactory.parseFile(f);
-        } catch (ConfigException e) {
-            throw new ConfigError(option + " " + f.getPath() + ": not valid HOCON: "
-                    + ConfigChecker.explain(e).getMessage());
-        }
+        return dev.pacer.api.PacerConfig.parseFile(f, option);
     }
 }

@@ -3,9 +3,9 @@ package dev.pacer.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.pacer.api.PretrainResult;
+import dev.pacer.api.Pretraining;
 import dev.pacer.run.PacerSettings;
-import dev.pacer.train.PretrainJob;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -53,29 +53,33 @@ public final class PretrainCommand implements Callable<Integer> {
             throw new dev.pacer.config.ConfigError("--stop-after " + stopAfter + ": expected a step count >= 0");
         }
         PacerSettings settings = config.settings(extra);
-        PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
-        writeReport(out.runDir());
-        if (out.corpus() == null) {
+        PretrainResult out = Pretraining.with(settings)
+                .stopAfter(stopAfter)
+                .reportWarnings(m -> System.err.println("pacer: warning: " + m))
+                .run();
+        if (out.report() != null) {
+            System.out.println("pacer: report written to " + out.report());
+        }
+        if (out.alreadyComplete()) {
             System.out.printf(
                     "pacer: run already complete at step %d; last %s; outputs in %s%n",
-                    out.state().step(),
+                    out.step(),
                     validationPhrase(
-                            out.finalValLoss(), "byte", settings.train().evalEvery()),
+                            out.finalValidationLoss(), "byte", settings.train().evalEvery()),
                     out.runDir());
             return 0;
         }
-        // a token is a byte only with the byte tokenizer (vocabulary 257)
-        String unit = out.corpus().tokenHistogram().length == dev.pacer.data.ByteTokenizer.VOCAB ? "byte" : "token";
         System.out.printf(
                 "pacer: %s at step %d/%d, %,d tokens; %s (order-0 entropy of the corpus: %.4f bits/%s);"
                         + " outputs in %s%n",
-                out.state().step() >= settings.train().maxSteps() ? "finished" : "stopped",
-                out.state().step(),
-                settings.train().maxSteps(),
-                out.state().tokens(),
-                validationPhrase(out.finalValLoss(), unit, settings.train().evalEvery()),
-                out.corpus().order0EntropyBits(),
-                unit,
+                out.finished() ? "finished" : "stopped",
+                out.step(),
+                out.maxSteps(),
+                out.tokens(),
+                validationPhrase(
+                        out.finalValidationLoss(), out.unit(), settings.train().evalEvery()),
+                out.order0EntropyBits(),
+                out.unit(),
                 out.runDir());
         return 0;
     }
@@ -95,20 +99,5 @@ public final class PretrainCommand implements Callable<Integer> {
                 nats,
                 nats / Math.log(2),
                 unit);
-    }
-
-    /** RUN_DIR/report/: a report that cannot be written is a warning, never a failed run. */
-    private static void writeReport(String runDir) {
-        try {
-            dev.pacer.report.RunReport.Written w = dev.pacer.report.RunReport.write(
-                    runDir,
-                    null,
-                    new org.apache.hadoop.conf.Configuration(),
-                    m -> System.err.println("pacer: warning: " + m));
-            System.out.println("pacer: report written to " + w.html());
-        } catch (Exception | LinkageError e) {
-            System.err.println(
-                    "pacer: warning: the report was not written (" + e + "); retry with: pacer report " + runDir);
-        }
     }
 }

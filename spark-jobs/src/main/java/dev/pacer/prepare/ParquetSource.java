@@ -73,21 +73,28 @@ final class ParquetSource {
                     file = path;
                     c.startFile(path, "row");
                 }
-                long row = r.getLong(1) + 1;
-                if (r.isNullAt(2)) {
-                    c.skip(SkipReason.MISSING_FIELD, row, "column '" + field + "' is null");
-                    continue;
-                }
-                byte[] bytes = (byte[]) r.get(2);
-                String text = c.decode(bytes, 0, bytes.length, row);
-                if (text != null) {
-                    c.text(text, row);
-                }
+                collect(c, r, 2, r.getLong(1) + 1, field);
             }
             c.endFile();
             out.add(SourceItem.summary(counts));
             return out.iterator();
         });
+    }
+
+    /**
+     * Row {@code row}'s text, read as raw bytes from column {@code index} (so the UTF-8 policy sees
+     * invalid bytes), into {@code c}; a null is a skipped record.
+     */
+    static void collect(RecordCollector c, Row r, int index, long row, String column) {
+        if (r.isNullAt(index)) {
+            c.skip(SkipReason.MISSING_FIELD, row, "column '" + column + "' is null");
+            return;
+        }
+        byte[] bytes = (byte[]) r.get(index);
+        String text = c.decode(bytes, 0, bytes.length, row);
+        if (text != null) {
+            c.text(text, row);
+        }
     }
 
     private static String describe(String[] paths) {

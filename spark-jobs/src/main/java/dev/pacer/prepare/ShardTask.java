@@ -5,6 +5,7 @@ import dev.pacer.data.DocumentSplit;
 import dev.pacer.data.HadoopConf;
 import dev.pacer.data.shard.ShardBuilder;
 import dev.pacer.data.shard.ShardInfo;
+import dev.pacer.data.source.SkipReason;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import java.io.IOException;
 import java.io.Serializable;
@@ -16,8 +17,8 @@ import scala.Tuple2;
 
 /**
  * The executor side of the shard stage: one task per shard receives that shard's documents
- * sorted by global index (and, with deduplication, the sorted indices of the duplicates that fell
- * in it), tokenizes, splits, packs and writes them.
+ * sorted by global index and the sorted indices of those to drop (duplicates, and documents an
+ * earlier version holds), tokenizes, splits, packs and writes the rest.
  */
 final class ShardTask implements Serializable {
 
@@ -45,11 +46,10 @@ final class ShardTask implements Serializable {
         this.hadoop = hadoop;
     }
 
-    Iterator<ShardResult> write(Iterator<Tuple2<Long, String>> docs, Iterator<Tuple2<Long, Boolean>> duplicates) {
+    Iterator<ShardResult> write(Iterator<Tuple2<Long, SourceItem>> docs, Iterator<Tuple2<Long, SkipReason>> drops) {
         TaskContext ctx = TaskContext.get();
         int shard = ctx.partitionId();
         String attempt = ctx.stageId() + "-" + ctx.taskAttemptId();
-        long dropped = 0;
         try (ShardBuilder b = new ShardBuilder(
                 output,
                 shard,
@@ -59,20 +59,18 @@ final class ShardTask implements Serializable {
                 rowLength,
                 hadoop.get(),
                 attempt)) {
-            long nextDuplicate = duplicates.hasNext() ? duplicates.next()._1() : Long.MAX_VALUE;
-            while (docs.hasNext()) {
-                Tuple2<Long, String> d = docs.next();
-                while (nextDuplicate < d._1()) {
-                    nextDuplicate = duplicates.hasNext() ? duplicates.next()._1() : Long.MAX_VALUE;
-                }
-                if (nextDuplicate == d._1()) {
-                    dropped++;
-                    continue;
-                }
-                b.add(d._2());
+            KeptDocuments kept = new KeptDocuments(docs, drops);
+            while (kept.hasNext()) {
+                b.add(kept.next()._2().text());
             }
             ShardInfo[] files = b.finish();
-            return List.of(new ShardResult(shard, files[0], files[1], dropped)).iterator();
+            return List.of(new ShardResult(
+                            shard,
+                            files[0],
+                            files[1],
+                            kept.dropped(SkipReason.DUPLICATE),
+                            kept.dropped(SkipReason.SEEN_BEFORE)))
+                    .iterator();
         } catch (IOException e) {
             throw new CorpusException(
                     "shard " + shard + " of " + output + ": write failed (" + CorpusException.firstLine(e) + ")", e);

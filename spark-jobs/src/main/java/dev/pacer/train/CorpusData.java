@@ -1,5 +1,6 @@
 package dev.pacer.train;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
 import dev.pacer.data.CorpusException;
@@ -12,6 +13,7 @@ import dev.pacer.data.shard.ShardInfo;
 import dev.pacer.data.source.InputUnit;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.prepare.PrepareJob;
+import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.PacerSettings;
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,7 +59,7 @@ public final class CorpusData implements Serializable {
                     in.read();
                 }
             } else {
-                this.dataset = PreparedDataset.open(settings.path(), conf);
+                this.dataset = DataVersions.choose(PreparedDataset.open(settings.path(), conf), settings.version());
                 this.tokenizer = null;
             }
         } catch (CorpusException | IOException e) {
@@ -88,7 +90,25 @@ public final class CorpusData implements Serializable {
                 PrepareJob.hadoopConf(settings, conf));
         data.checkShards(settings);
         VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
+        if (data.dataset != null) {
+            DataVersions.againstCheckpoint(settings, PrepareJob.hadoopConf(settings, conf), data.dataset);
+        }
         return data;
+    }
+
+    /** A checkpoint's state.json extras with the dataset version trained on (none for the bundled corpus). */
+    public ObjectNode recordVersion(ObjectNode stateJson) {
+        return DataVersions.record(stateJson, dataset);
+    }
+
+    /**
+     * Appends a {@code data_version} event when the run resumes from the checkpoint directory
+     * {@code resumedFrom} (null: a new run) that trained on another version of this dataset.
+     */
+    public void logVersionChange(String resumedFrom, long step, JsonLinesLog events) throws IOException {
+        if (dataset != null && resumedFrom != null) {
+            DataVersions.logChange(DataVersions.stateOf(resumedFrom, hadoop.get()), step, dataset, events);
+        }
     }
 
     private void checkShards(PacerSettings s) {
@@ -146,7 +166,7 @@ public final class CorpusData implements Serializable {
         return dataset.toString();
     }
 
-    /** The prepared dataset, or null for the bundled corpus prepared on the fly. */
+    /** The prepared dataset (narrowed to the versions trained on), or null for the bundled corpus prepared on the fly. */
     public PreparedDataset dataset() {
         return dataset;
     }

@@ -43,12 +43,19 @@ public final class PretrainJob {
     private final PacerSettings settings;
     private final long stopAfter;
     private final List<TrainingListener> extraListeners;
+    private SparkSession session;
 
     /** @param stopAfter run at most this many steps in this invocation (0 = until max-steps) */
     public PretrainJob(PacerSettings settings, long stopAfter, List<TrainingListener> extraListeners) {
         this.settings = settings;
         this.stopAfter = stopAfter;
         this.extraListeners = extraListeners;
+    }
+
+    /** Runs in {@code spark} (an application's session, dev.pacer.api), which the run leaves running. */
+    public PretrainJob inSession(SparkSession spark) {
+        this.session = spark;
+        return this;
     }
 
     public Outcome run() throws IOException {
@@ -64,7 +71,7 @@ public final class PretrainJob {
                 new CheckpointStore(storage, layout),
                 settings.checkpoint().every(),
                 settings.checkpoint().keep(),
-                JsonLinesLog.row()
+                corpus.recordVersion(JsonLinesLog.row())
                         .put("config_digest", settings.digest())
                         .put("seed", settings.seed())
                         .put("model_preset", settings.model().preset().id())
@@ -95,7 +102,7 @@ public final class PretrainJob {
                 start.state().step(),
                 stopAt);
 
-        try (SparkSession spark = SparkSession.builder().config(sparkConf()).getOrCreate();
+        try (dev.pacer.run.SessionLease lease = dev.pacer.run.SessionLease.open(session, sparkConf());
                 JsonLinesLog metrics = new JsonLinesLog(
                         storage,
                         storage.resolve("metrics.jsonl"),
@@ -103,7 +110,8 @@ public final class PretrainJob {
                         // rows even where AdaLRS's paired comparison repeats step numbers
                         row -> row.path("tokens").asLong() <= start.state().tokens());
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
-            JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+            JavaSparkContext jsc =
+                    JavaSparkContext.fromSparkContext(lease.session().sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
             int threads = settings.taskThreads() > 0 ? settings.taskThreads() : threadsPerTask(jsc.getConf());
 
@@ -113,6 +121,7 @@ public final class PretrainJob {
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
             events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
+            corpus.logVersionChange(start.resumedFrom(), start.state().step(), events);
 
             double[] lastVal = {Double.NaN};
             List<TrainingListener> listeners = new ArrayList<>();

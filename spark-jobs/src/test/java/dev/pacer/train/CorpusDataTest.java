@@ -96,4 +96,25 @@ class CorpusDataTest {
         assertTrue(m.contains("vocabulary mismatch") && m.contains("257-token") && m.contains("272"), m);
         assertEquals(1, m.lines().count());
     }
+
+    @Test
+    void aPinnedVersionMustExistAndNarrowsTheData() throws Exception {
+        Path ds = bpeDataset(2);
+        TokenizerSpec bpe = TokenizerSpec.resolve(dir.resolve("tokenizer.json").toString(), "", conf);
+        var grown = TestDatasets.append(
+                dev.pacer.data.shard.PreparedDataset.open(ds.toString(), conf),
+                List.of("a later document about the budget", "and another one on the fisheries policy"),
+                bpe);
+        assertEquals(2, grown.versionsAvailable());
+        String path = "pacer.data.path = \"" + ds + "\"";
+        assertEquals(2, CorpusData.open(settings(path), conf).dataset().version());
+        CorpusData pinned = CorpusData.open(settings(path, "pacer.data.version = 1"), conf);
+        assertEquals(1, pinned.dataset().version());
+        assertTrue(pinned.describe().contains("version 1 of 2"), pinned.describe());
+        String m = assertThrows(
+                        ConfigError.class, () -> CorpusData.open(settings(path, "pacer.data.version = 3"), conf))
+                .getMessage();
+        assertTrue(m.startsWith("pacer.data.version = 3") && m.contains("2 versions"), m);
+        assertEquals(1, m.lines().count());
+    }
 }

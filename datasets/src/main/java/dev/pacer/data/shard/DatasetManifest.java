@@ -31,6 +31,10 @@ import java.util.List;
  * @param files the files read, in order
  * @param settings how records were read, split and packed (the keys of pacer.data that apply)
  * @param seqLen tokens per training sequence; rows hold {@code seqLen + 1}
+ * @param versions the dataset's versions ({@code prepare --append}), version 1 (this manifest's own
+ *     shards) first; empty in a later version's own manifest and in manifests written before
+ *     versions existed. The other fields describe version 1; later versions have manifests of their
+ *     own ({@link DatasetVersion}).
  */
 public record DatasetManifest(
         String created,
@@ -41,12 +45,37 @@ public record DatasetManifest(
         int seqLen,
         SourceCounts counts,
         List<ShardInfo> shards,
-        String configDigest)
+        String configDigest,
+        List<DatasetVersion> versions)
         implements Serializable {
 
     public static final String FILE = "manifest.json";
     public static final String FORMAT = "pacer-token-dataset";
+    /** The format of a dataset of one version (and the one the config digest covers). */
     public static final int VERSION = 1;
+    /**
+     * The format of a dataset with more than one version: readers that know only {@link #VERSION}
+     * refuse it instead of training on its first version alone.
+     */
+    public static final int VERSIONED = 2;
+
+    public DatasetManifest {
+        inputs = List.copyOf(inputs);
+        files = List.copyOf(files);
+        shards = List.copyOf(shards);
+        versions = List.copyOf(versions);
+    }
+
+    /** This manifest listing {@code all} as the dataset's versions (version 1 first). */
+    public DatasetManifest withVersions(List<DatasetVersion> all) {
+        return new DatasetManifest(
+                created, inputs, files, settings, tokenizer, seqLen, counts, shards, configDigest, all);
+    }
+
+    /** The dataset's versions: the listed ones, or version 1 alone (this manifest) when none are listed. */
+    public List<DatasetVersion> versionList() {
+        return versions.isEmpty() ? List.of(DatasetVersion.of(1, this, "")) : versions;
+    }
 
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -112,7 +141,7 @@ public record DatasetManifest(
     public byte[] toJson() {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT)
-                .put("format_version", VERSION)
+                .put("format_version", versions.size() > 1 ? VERSIONED : VERSION)
                 .put("created", created)
                 .put("config_digest", configDigest);
         ArrayNode in = root.putArray("sources");
@@ -194,6 +223,10 @@ public record DatasetManifest(
                     .put("bytes", s.bytes())
                     .put("sha256", s.sha256());
         }
+        if (!versions.isEmpty()) { // a version's own manifest lists none: the root's lists them all
+            ArrayNode vs = root.putArray("versions");
+            versions.forEach(v -> v.write(vs.addObject()));
+        }
         try {
             return JSON.writeValueAsBytes(root);
         } catch (IOException e) {
@@ -221,9 +254,11 @@ public record DatasetManifest(
         if (root == null || !FORMAT.equals(root.path("format").asText())) {
             throw new CorpusException(where + ": not a Pacer dataset manifest (no \"format\": \"" + FORMAT + "\")");
         }
-        if (root.path("format_version").asInt() != VERSION) {
+        int formatVersion = root.path("format_version").asInt();
+        if (formatVersion != VERSION && formatVersion != VERSIONED) {
             throw new CorpusException(where + ": format version " + root.path("format_version")
-                    + ", this Pacer reads version " + VERSION + "; prepare the dataset again with this version");
+                    + ", this Pacer reads versions " + VERSION + " and " + VERSIONED
+                    + "; prepare the dataset again with this version");
         }
         try {
             List<String> inputs = new ArrayList<>();
@@ -306,7 +341,8 @@ public record DatasetManifest(
                     need(root, "seq_len", where).asInt(),
                     counts,
                     shards,
-                    need(root, "config_digest", where).asText());
+                    need(root, "config_digest", where).asText(),
+                    DatasetVersion.parseAll(root.get("versions"), where));
             m.check(where);
             return m;
         } catch (CorpusException e) {

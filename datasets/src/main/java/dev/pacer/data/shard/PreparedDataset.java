@@ -4,6 +4,7 @@ import dev.pacer.data.CorpusException;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.data.HadoopConf;
 import dev.pacer.data.TokenBlock;
+import dev.pacer.data.source.SourceCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -20,22 +21,35 @@ import org.apache.hadoop.fs.Path;
  * driver and shipped to executors, where each training partition loads its shards. Shard
  * {@code i} of each split belongs to partition {@code i mod P}: deterministic, and with as many
  * shards as partitions (or a multiple) every partition holds the same number of shards.
+ *
+ * <p>A dataset that grew ({@code prepare --append}) has versions 1, 2, ...; it is opened at its
+ * newest and {@link #atVersion} narrows it to versions 1..k. A partition's stream is its shards of
+ * version 1, then those of version 2, and so on: adding a version appends to every partition's
+ * stream and leaves the sequences before it in place.
  */
 public final class PreparedDataset implements Serializable {
 
     private static final long serialVersionUID = 1L;
 
+    /** One version in use: its directory relative to the root ("" for version 1) and its manifest. */
+    private record Part(String directory, DatasetManifest manifest) implements Serializable {}
+
     private final String root;
     private final DatasetManifest manifest;
     private final String manifestSha256;
+    private final List<Part> parts;
+    private final int available;
 
-    private PreparedDataset(String root, DatasetManifest manifest, String manifestSha256) {
+    private PreparedDataset(
+            String root, DatasetManifest manifest, String manifestSha256, List<Part> parts, int available) {
         this.root = root;
         this.manifest = manifest;
         this.manifestSha256 = manifestSha256;
+        this.parts = List.copyOf(parts);
+        this.available = available;
     }
 
-    /** Reads and checks {@code location/manifest.json}. */
+    /** Reads and checks {@code location/manifest.json} and the manifests of its later versions. */
     public static PreparedDataset open(String location, Configuration conf) {
         Path dir = new Path(location);
         try {
@@ -43,21 +57,100 @@ public final class PreparedDataset implements Serializable {
             if (!fs.exists(dir)) {
                 throw new CorpusException("no prepared dataset at '" + location + "' (no such path)");
             }
-            Path m = new Path(dir, DatasetManifest.FILE);
-            if (!fs.exists(m)) {
+            if (!fs.exists(new Path(dir, DatasetManifest.FILE))) {
                 throw new CorpusException("'" + location + "' holds no " + DatasetManifest.FILE
                         + ": it is not a prepared dataset, or its preparation did not finish");
             }
-            byte[] bytes;
-            try (InputStream in = fs.open(m)) {
-                bytes = in.readAllBytes();
+            byte[] bytes = readAll(new Path(dir, DatasetManifest.FILE), conf);
+            DatasetManifest manifest = DatasetManifest.parse(bytes, new Path(dir, DatasetManifest.FILE).toString());
+            List<Part> parts = new ArrayList<>();
+            parts.add(new Part("", manifest));
+            for (DatasetVersion v :
+                    manifest.versionList().subList(1, manifest.versionList().size())) {
+                parts.add(new Part(v.directory(), openVersion(dir, v, manifest, conf)));
             }
-            DatasetManifest manifest = DatasetManifest.parse(bytes, m.toString());
-            return new PreparedDataset(fs.makeQualified(dir).toString(), manifest, TokenShardReader.sha256(bytes));
+            return new PreparedDataset(
+                    fs.makeQualified(dir).toString(), manifest, TokenShardReader.sha256(bytes), parts, parts.size());
         } catch (IOException e) {
             throw new CorpusException(
                     "cannot read the dataset at '" + location + "' (" + CorpusException.firstLine(e) + ")", e);
         }
+    }
+
+    /** A later version's manifest, checked against its entry and against version 1's packing. */
+    private static DatasetManifest openVersion(Path dir, DatasetVersion v, DatasetManifest first, Configuration conf) {
+        Path p = new Path(new Path(dir, v.directory()), DatasetManifest.FILE);
+        byte[] bytes = readAll(p, conf);
+        if (!TokenShardReader.sha256(bytes).equals(v.manifestSha256())) {
+            throw new CorpusException(p + ": SHA-256 does not match version " + v.number()
+                    + " in the dataset's manifest; the version was replaced or damaged: prepare the dataset again");
+        }
+        DatasetManifest m = DatasetManifest.parse(bytes, p.toString());
+        if (m.seqLen() != first.seqLen()
+                || m.shardCount() != first.shardCount()
+                || !m.tokenizer().equals(first.tokenizer())) {
+            throw new CorpusException(p + ": version " + v.number() + " was packed with another tokenizer, sequence"
+                    + " length or shard count than version 1; prepare the dataset again");
+        }
+        return m;
+    }
+
+    /**
+     * This dataset narrowed to versions 1..{@code version}: what a run pinned to that version, or
+     * resumed on it, trains on.
+     */
+    public PreparedDataset atVersion(int version) {
+        if (version < 1 || version > available) {
+            throw new CorpusException(root + " has versions 1 to " + available + ", not " + version);
+        }
+        return new PreparedDataset(root, manifest, manifestSha256, parts.subList(0, version), available);
+    }
+
+    /** The newest version in use (the dataset's newest unless narrowed by {@link #atVersion}). */
+    public int version() {
+        return parts.size();
+    }
+
+    /** Versions the dataset holds. */
+    public int versionsAvailable() {
+        return available;
+    }
+
+    /** The manifest entry of version {@code number} (1-based). */
+    public DatasetVersion versionInfo(int number) {
+        return manifest.versionList().get(number - 1);
+    }
+
+    /** Version {@code number}'s own manifest (version 1's is {@link #manifest()}). */
+    public DatasetManifest versionManifest(int number) {
+        return parts.get(number - 1).manifest();
+    }
+
+    /** Version {@code number}'s shards of both splits, with paths relative to the root. */
+    public List<ShardInfo> versionShards(int number) {
+        Part part = parts.get(number - 1);
+        return part.manifest().shards().stream()
+                .map(s -> part.directory().isEmpty() ? s : s.under(part.directory()))
+                .toList();
+    }
+
+    /** What reading the versions in use saw, summed. */
+    public SourceCounts counts() {
+        SourceCounts c = new SourceCounts();
+        parts.forEach(p -> c.merge(p.manifest().counts()));
+        return c;
+    }
+
+    /** Sums over one split's shards of the versions in use, as {@link DatasetManifest#totals}. */
+    public long[] totals(String split) {
+        long[] t = new long[5];
+        for (Part p : parts) {
+            long[] v = p.manifest().totals(split);
+            for (int i = 0; i < t.length; i++) {
+                t[i] += v[i];
+            }
+        }
+        return t;
     }
 
     public String root() {
@@ -73,11 +166,14 @@ public final class PreparedDataset implements Serializable {
         return manifestSha256;
     }
 
+    /** Partition {@code partition}'s shards of {@code split}, version by version; paths relative to the root. */
     public List<ShardInfo> shardsFor(String split, int partition, int partitions) {
         List<ShardInfo> out = new ArrayList<>();
-        for (ShardInfo s : manifest.shards(split)) {
-            if (s.index() % partitions == partition) {
-                out.add(s);
+        for (Part part : parts) {
+            for (ShardInfo s : part.manifest().shards(split)) {
+                if (s.index() % partitions == partition) {
+                    out.add(part.directory().isEmpty() ? s : s.under(part.directory()));
+                }
             }
         }
         return out;
@@ -106,7 +202,7 @@ public final class PreparedDataset implements Serializable {
         return new CorpusPartition(
                 block(ShardInfo.TRAIN, partition, partitions, packedLength, conf.get()),
                 block(ShardInfo.VALIDATION, partition, partitions, packedLength, conf.get()),
-                manifest.counts());
+                counts());
     }
 
     private TokenBlock block(String split, int partition, int partitions, int packedLength, Configuration conf) {
@@ -125,15 +221,8 @@ public final class PreparedDataset implements Serializable {
         }
         char[] stream = new char[(int) total];
         int at = 0;
-        Path dir = new Path(root);
         for (ShardInfo s : mine) {
-            Path p = new Path(dir, s.path());
-            char[] rows = TokenShardReader.read(
-                    readAll(p, conf),
-                    s,
-                    p.toString(),
-                    manifest.rowLength(),
-                    manifest.tokenizer().vocabSize());
+            char[] rows = readShard(s, conf);
             System.arraycopy(rows, 0, stream, at, rows.length);
             at += rows.length;
         }
@@ -142,11 +231,26 @@ public final class PreparedDataset implements Serializable {
         return new TokenBlock(tokens, packedLength, documents, dropped + stream.length - whole);
     }
 
-    private static byte[] readAll(Path p, Configuration conf) {
+    /**
+     * The rows of {@code shard} (one of {@link #shardsFor}, its path relative to the root), checked
+     * against the manifest, as one flat array of row-length sequences.
+     */
+    public char[] readShard(ShardInfo shard, Configuration conf) {
+        Path p = new Path(new Path(root), shard.path());
+        return TokenShardReader.read(
+                readAll(p, conf),
+                shard,
+                p.toString(),
+                manifest.rowLength(),
+                manifest.tokenizer().vocabSize());
+    }
+
+    static byte[] readAll(Path p, Configuration conf) {
         try {
             FileSystem fs = fileSystem(p, conf);
             if (!fs.exists(p)) {
-                throw new CorpusException(p + ": shard listed in the manifest is missing; prepare the dataset again");
+                throw new CorpusException(
+                        p + ": listed in the dataset's manifest but missing; prepare the dataset again");
             }
             try (InputStream in = fs.open(p)) {
                 return in.readAllBytes();
@@ -167,6 +271,7 @@ public final class PreparedDataset implements Serializable {
 
     @Override
     public String toString() {
-        return root + " (manifest sha256 " + manifestSha256.substring(0, 12) + ")";
+        String v = available == 1 ? "" : "version " + version() + " of " + available + ", ";
+        return root + " (" + v + "manifest sha256 " + manifestSha256.substring(0, 12) + ")";
     }
 }

@@ -32,6 +32,21 @@ public record ShardInfo(
     public static final String TRAIN = "train";
     public static final String VALIDATION = "validation";
 
+    /** This shard with its path under {@code directory} (a later version's shards, seen from the root). */
+    public ShardInfo under(String directory) {
+        return new ShardInfo(
+                split,
+                index,
+                directory + "/" + path,
+                rows,
+                documents,
+                tokens,
+                droppedTailTokens,
+                utf8Bytes,
+                bytes,
+                sha256);
+    }
+
     public static String fileName(String split, int index, int shards) {
         return String.format("%s/shard-%05d-of-%05d.arrow", split, index, shards);
     }

@@ -12,6 +12,8 @@ public enum SkipReason {
     OVER_MAX_DOCUMENTS("over_max_documents", false),
     /** The same text as an earlier document ({@code pacer.data.dedup}). */
     DUPLICATE("duplicate", false),
+    /** The same text as a document of an earlier version of the dataset ({@code prepare --append}). */
+    SEEN_BEFORE("seen_before", false),
     /** A JSON line that does not parse, or is not an object. */
     MALFORMED_JSON("malformed_json", true),
     /** The text field or column is absent or null. */

@@ -209,8 +209,10 @@ public final class SourceCounts implements Serializable {
         return c;
     }
 
-    /** Documents dropped after reading: duplicates and those beyond max-documents. */
+    /** Documents dropped after reading: duplicates, those seen in earlier versions and those beyond max-documents. */
     public long droppedAfterReading() {
-        return skipped[SkipReason.DUPLICATE.ordinal()] + skipped[SkipReason.OVER_MAX_DOCUMENTS.ordinal()];
+        return skipped[SkipReason.DUPLICATE.ordinal()]
+                + skipped[SkipReason.SEEN_BEFORE.ordinal()]
+                + skipped[SkipReason.OVER_MAX_DOCUMENTS.ordinal()];
     }
 }

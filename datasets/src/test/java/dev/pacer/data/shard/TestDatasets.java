@@ -19,6 +19,32 @@ public final class TestDatasets {
     public static PreparedDataset write(
             Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen, double validationFraction)
             throws IOException {
+        var manifest = shards(out, docs, spec, shards, seqLen, validationFraction);
+        Files.write(out.resolve(DatasetManifest.FILE), manifest.toJson());
+        return PreparedDataset.open(out.toString(), new Configuration());
+    }
+
+    /** Adds {@code docs} to {@code dataset} as its next version, packed as version 1 was. */
+    public static PreparedDataset append(PreparedDataset dataset, List<String> docs, TokenizerSpec spec)
+            throws IOException {
+        DatasetManifest first = dataset.manifest();
+        Path root = Path.of(java.net.URI.create(dataset.root()));
+        Path dir = root.resolve(DatasetVersion.directoryName(dataset.versionsAvailable() + 1));
+        Files.createDirectories(dir);
+        var manifest = shards(
+                dir,
+                docs,
+                spec,
+                first.shardCount(),
+                first.seqLen(),
+                first.settings().validationFraction());
+        ManifestFiles.commitVersion(dataset, manifest, new Configuration());
+        return PreparedDataset.open(root.toString(), new Configuration());
+    }
+
+    private static DatasetManifest shards(
+            Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen, double validationFraction)
+            throws IOException {
         Configuration conf = new Configuration();
         DocumentSplit split = new DocumentSplit(validationFraction);
         List<ShardInfo> infos = new ArrayList<>();
@@ -38,7 +64,7 @@ public final class TestDatasets {
         docs.forEach(d -> counts.document());
         var settings = new DatasetManifest.Settings(
                 "text", "line", "text", "replace", validationFraction, false, 0, 0.01, shards);
-        var manifest = new DatasetManifest(
+        return new DatasetManifest(
                 "2026-01-01T00:00:00Z",
                 List.of("test"),
                 List.of(),
@@ -47,8 +73,7 @@ public final class TestDatasets {
                 seqLen,
                 counts,
                 infos,
-                DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen));
-        Files.write(out.resolve(DatasetManifest.FILE), manifest.toJson());
-        return PreparedDataset.open(out.toString(), conf);
+                DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen),
+                List.of());
     }
 }
