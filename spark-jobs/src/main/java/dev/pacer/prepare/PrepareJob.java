@@ -145,10 +145,11 @@ public final class PrepareJob {
         if (input instanceof CorpusInput.Files && existing != null && mode == Mode.CREATE) {
             return unchanged(out, existing, packing, autoShards(fileBytes(units)));
         }
-        // an output the user cannot write is refused before any Spark work
-        WritableDirectory.require(output, "--output", hadoop);
         try (SessionLease lease = lease()) {
             FrameSource frame = input instanceof CorpusInput.Files ? null : FrameSource.resolve(input, lease.session());
+            // an output the user cannot write is refused before any Spark job (after a query's
+            // own checks, which must leave no directory behind)
+            WritableDirectory.require(output, "--output", hadoop);
             if (existing != null && mode == Mode.CREATE) {
                 return unchanged(out, existing, packing, existing.manifest().shardCount());
             }

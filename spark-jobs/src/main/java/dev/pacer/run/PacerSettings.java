@@ -47,8 +47,26 @@ public record PacerSettings(
         int taskThreads,
         DeviceChoice.Setting device,
         Compute compute,
+        Update update,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
+
+    /** {@code pacer.spark.update}: where the weights, the optimizer and the update live. */
+    public enum Update {
+        /** On the driver: every step broadcasts the weights and collects every gradient. */
+        DRIVER,
+        /** On the executors (ZeRO-1): replicas and optimizer shards stay there; the driver sees scalars. */
+        SHARDED;
+
+        static Update parse(String value) {
+            for (Update u : values()) {
+                if (u.name().equalsIgnoreCase(value)) {
+                    return u;
+                }
+            }
+            throw new ConfigError("pacer.spark.update = \"" + value + "\": expected driver or sharded");
+        }
+    }
 
     /** Validates {@code user} against the reference and builds the settings; throws ConfigError. */
     public static PacerSettings load(Config user) {
@@ -92,6 +110,7 @@ public record PacerSettings(
         }
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Compute compute = Compute.parse("pacer.engine.compute", p.getString("engine.compute"));
+        Update update = Update.parse(p.getString("spark.update"));
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
             sparkConf.put(
@@ -114,6 +133,7 @@ public record PacerSettings(
                 threads,
                 device,
                 compute,
+                update,
                 sparkConf,
                 Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }

@@ -16,6 +16,8 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
+import dev.pacer.train.sharded.ShardedBackend;
+import dev.pacer.train.sharded.SparkRanks;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -103,12 +105,6 @@ public final class PretrainJob {
                 stopAt);
 
         try (dev.pacer.run.SessionLease lease = dev.pacer.run.SessionLease.open(session, sparkConf());
-                JsonLinesLog metrics = new JsonLinesLog(
-                        storage,
-                        storage.resolve("metrics.jsonl"),
-                        // tokens count every computed step, replays included, so they order the
-                        // rows even where AdaLRS's paired comparison repeats step numbers
-                        row -> row.path("tokens").asLong() <= start.state().tokens());
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
             JavaSparkContext jsc =
                     JavaSparkContext.fromSparkContext(lease.session().sparkContext());
@@ -120,46 +116,145 @@ public final class PretrainJob {
             CorpusStats stats = data.map(p -> CorpusStats.of(p, vocab)).reduce(CorpusStats::merge);
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
-            events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
-            corpus.logVersionChange(start.resumedFrom(), start.state().step(), events);
-
-            double[] lastVal = {Double.NaN};
-            List<TrainingListener> listeners = new ArrayList<>();
-            listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
-            listeners.addAll(extraListeners);
-            listeners.add(new TrainingListener() {
-                @Override
-                public void onStep(StepRecord r) {
-                    if (r.hasValidation()) {
-                        lastVal[0] = r.valLoss();
-                    }
-                }
-            });
+            Attempt attempt = new Attempt(jsc, data, corpus, layout, storage, checkpointing, events, threads, stopAt);
+            StartPoint from = start;
             RunState end;
-            GradientSource gradients = new SparkGradients(jsc, data, worker(layout, threads));
-            try (StepBackend backend = new DriverBackend(
-                            checkpointing.store(),
-                            layout,
-                            settings.optimizer(),
-                            settings.train().gradClip(),
-                            gradients);
-                    ProgressListener progress =
-                            new ProgressListener(start.state().step(), maxSteps, settings.progressLogSeconds())) {
-                listeners.add(progress);
-                Controllers controllers = Controllers.of(
-                        settings.train(), settings.adalrs(), settings.hidlr(), layout, settings.partitions());
-                end = new TrainingLoop(backend, controllers, settings.train(), layout, checkpointing, listeners)
-                        .run(start.state(), start.model(), maxSteps, iterations);
+            for (int lost = 0; ; lost++) {
+                try {
+                    end = attempt.train(from, lost == 0 ? iterations : Long.MAX_VALUE, lost == 0);
+                    break;
+                } catch (dev.pacer.train.sharded.LostStateException e) {
+                    if (lost >= MAX_RESTARTS) {
+                        throw new IllegalStateException(
+                                "the executors lost the run's state " + (lost + 1)
+                                        + " times (last: " + e.getMessage()
+                                        + "); check the executors' logs for why they"
+                                        + " die, then rerun to resume from the newest checkpoint",
+                                e);
+                    }
+                    // state Spark cannot recompute is gone with an executor: start again from the
+                    // newest checkpoint (rows after it are dropped and recomputed, exactly)
+                    from = startPoint(checkpointing, hadoop, layout);
+                    LOG.warn("{}; restarting from {}", e.getMessage(), describe(from));
+                    events.append(JsonLinesLog.row()
+                            .put("event", "state_lost")
+                            .put("reason", e.getMessage())
+                            .put("restart_from", describe(from))
+                            .put("time", java.time.Instant.now().toString()));
+                }
             }
             events.append(JsonLinesLog.row()
                     .put("event", end.step() >= maxSteps ? "finished" : "stopped")
                     .put("step", end.step())
                     .put("tokens", end.tokens())
-                    .put("val_loss", lastVal[0])
+                    .put("val_loss", attempt.lastValidation())
                     .put("order0_entropy_bits", stats.order0EntropyBits())
                     .put("time", java.time.Instant.now().toString()));
             data.unpersist();
-            return new Outcome(end, lastVal[0], stats, storage.root().toString());
+            return new Outcome(
+                    end, attempt.lastValidation(), stats, storage.root().toString());
+        }
+    }
+
+    /** Restarts from the newest checkpoint after the executors lost a sharded run's state, at most this often. */
+    private static final int MAX_RESTARTS = 3;
+
+    private static String describe(StartPoint p) {
+        return p.resumedFrom() == null ? "the start (no checkpoint yet)" : p.resumedFrom();
+    }
+
+    /** One attempt at the training loop, from a start point, with its own metrics log. */
+    private final class Attempt {
+        private final JavaSparkContext jsc;
+        private final JavaRDD<CorpusPartition> data;
+        private final CorpusData corpus;
+        private final ParameterLayout layout;
+        private final RunStorage storage;
+        private final Checkpointing checkpointing;
+        private final JsonLinesLog events;
+        private final int threads;
+        private final long stopAt;
+        private double lastVal = Double.NaN;
+
+        Attempt(
+                JavaSparkContext jsc,
+                JavaRDD<CorpusPartition> data,
+                CorpusData corpus,
+                ParameterLayout layout,
+                RunStorage storage,
+                Checkpointing checkpointing,
+                JsonLinesLog events,
+                int threads,
+                long stopAt) {
+            this.jsc = jsc;
+            this.data = data;
+            this.corpus = corpus;
+            this.layout = layout;
+            this.storage = storage;
+            this.checkpointing = checkpointing;
+            this.events = events;
+            this.threads = threads;
+            this.stopAt = stopAt;
+        }
+
+        double lastValidation() {
+            return lastVal;
+        }
+
+        RunState train(StartPoint start, long iterations, boolean first) throws IOException {
+            try (JsonLinesLog metrics = new JsonLinesLog(
+                    storage,
+                    storage.resolve("metrics.jsonl"),
+                    // tokens count every computed step, replays included, so they order the rows
+                    // even where AdaLRS's paired comparison repeats step numbers
+                    row -> row.path("tokens").asLong() <= start.state().tokens())) {
+                events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
+                if (first) {
+                    corpus.logVersionChange(start.resumedFrom(), start.state().step(), events);
+                }
+                List<TrainingListener> listeners = new ArrayList<>();
+                listeners.add(
+                        new MetricsListener(metrics, events, layout.config().vocab() == ByteTokenizer.VOCAB));
+                listeners.addAll(extraListeners);
+                listeners.add(new TrainingListener() {
+                    @Override
+                    public void onStep(StepRecord r) {
+                        if (r.hasValidation()) {
+                            lastVal = r.valLoss();
+                        }
+                    }
+                });
+                long maxSteps = settings.train().maxSteps();
+                try (StepBackend backend = backend(jsc, data, layout, checkpointing.store());
+                        ProgressListener progress =
+                                new ProgressListener(start.state().step(), maxSteps, settings.progressLogSeconds())) {
+                    listeners.add(progress);
+                    Controllers controllers = Controllers.of(
+                            settings.train(), settings.adalrs(), settings.hidlr(), layout, settings.partitions());
+                    return new TrainingLoop(backend, controllers, settings.train(), layout, checkpointing, listeners)
+                            .run(start.state(), start.model(), stopAt, iterations);
+                }
+            }
+        }
+
+        private StepBackend backend(
+                JavaSparkContext jsc, JavaRDD<CorpusPartition> data, ParameterLayout layout, CheckpointStore store) {
+            GradientWorker worker = worker(layout, threads);
+            if (settings.update() == PacerSettings.Update.SHARDED) {
+                return new ShardedBackend(
+                        new SparkRanks(jsc, data),
+                        worker,
+                        layout,
+                        settings.optimizer(),
+                        settings.train().gradClip(),
+                        jsc.hadoopConfiguration());
+            }
+            return new DriverBackend(
+                    store,
+                    layout,
+                    settings.optimizer(),
+                    settings.train().gradClip(),
+                    new SparkGradients(jsc, data, worker));
         }
     }
 
@@ -283,6 +378,11 @@ public final class PretrainJob {
         // size Spark parks each in the block manager and fetches it again (~110 ms a step, small preset)
         conf.setIfMissing("spark.broadcast.compress", "false");
         conf.setIfMissing("spark.task.maxDirectResultSize", "128m");
+        if (settings.update() == PacerSettings.Update.SHARDED) {
+            // a rank's state stays on the executor that caches its data partition: its tasks wait
+            // for that executor instead of running elsewhere after Spark's default 3 s
+            conf.setIfMissing("spark.locality.wait", "30min");
+        }
         return conf;
     }
 

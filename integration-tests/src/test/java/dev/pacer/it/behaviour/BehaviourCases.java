@@ -17,7 +17,12 @@ public final class BehaviourCases {
     private BehaviourCases() {}
 
     /** One case: a name and the pretrain invocations, run in order into one run directory. */
-    public record Case(String name, List<String[]> invocations) {}
+    public record Case(String name, List<String[]> invocations) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
 
     public static final List<String> OPTIMIZERS = List.of(
             "adamw",
@@ -34,19 +39,25 @@ public final class BehaviourCases {
 
     /** Every case, for runs into {@code root}/NAME with {@code compute} (torch or synthetic). */
     public static List<Case> all(Path root, String compute) {
+        return all(root, compute, "driver");
+    }
+
+    /** Every case, with the update held where {@code update} says (driver or sharded). */
+    public static List<Case> all(Path root, String compute, String update) {
+        Setup setup = new Setup(compute, update);
         List<Case> cases = new ArrayList<>();
-        cases.add(one(root, "default-20", compute, "--max-steps", "20"));
+        cases.add(one(root, "default-20", setup, "--max-steps", "20"));
         String[] paired = tiny(
                 "--max-steps", "200",
                 "--set", "pacer.adalrs.enabled=true",
                 "--set", "pacer.train.lr=1.6667e-4",
                 "--set", "pacer.train.eval-every=50",
                 "--set", "pacer.checkpoint.every=50");
-        cases.add(one(root, "adalrs-paired-from-1-30x", compute, paired));
+        cases.add(one(root, "adalrs-paired-from-1-30x", setup, paired));
         cases.add(one(
                 root,
                 "hidlr-frozen",
-                compute,
+                setup,
                 tiny(
                         "--max-steps", "48",
                         "--set", "pacer.hidlr.enabled=true",
@@ -68,7 +79,7 @@ public final class BehaviourCases {
             } else if (name.equals("schedule-free-adamw")) {
                 args.addAll(List.of("--set", "pacer.train.lr=0.0025", "--set", "pacer.train.schedule=constant"));
             }
-            cases.add(one(root, "optimizer-" + name, compute, args.toArray(String[]::new)));
+            cases.add(one(root, "optimizer-" + name, setup, args.toArray(String[]::new)));
         }
         // a paired round every 5 steps from step 0; the 8th computed step is in the first trial
         String[] resumable = tiny(
@@ -84,16 +95,19 @@ public final class BehaviourCases {
         cases.add(new Case(
                 "adalrs-stop-in-trial-and-resume",
                 List.of(
-                        invocation(dir, compute, concat(resumable, "--stop-after", "8")),
-                        invocation(dir, compute, resumable))));
+                        invocation(dir, setup, concat(resumable, "--stop-after", "8")),
+                        invocation(dir, setup, resumable))));
         return cases;
     }
 
-    private static Case one(Path root, String name, String compute, String... args) {
-        return new Case(name, List.<String[]>of(invocation(root.resolve(name), compute, args)));
+    /** What computes the steps (torch or synthetic) and where the update runs (driver or sharded). */
+    private record Setup(String compute, String update) {}
+
+    private static Case one(Path root, String name, Setup setup, String... args) {
+        return new Case(name, List.<String[]>of(invocation(root.resolve(name), setup, args)));
     }
 
-    private static String[] invocation(Path dir, String compute, String... args) {
+    private static String[] invocation(Path dir, Setup setup, String... args) {
         List<String> out = new ArrayList<>(List.of(
                 "pretrain",
                 "--run-dir",
@@ -101,7 +115,9 @@ public final class BehaviourCases {
                 "--master",
                 "local[2]",
                 "--set",
-                "pacer.engine.compute=" + compute,
+                "pacer.engine.compute=" + setup.compute(),
+                "--set",
+                "pacer.spark.update=" + setup.update(),
                 "--set",
                 "pacer.spark.conf.spark.ui.enabled=false",
                 "--set",

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -25,18 +26,25 @@ class BehaviourRegressionTest {
     @TempDir
     static Path runs;
 
-    static Stream<BehaviourCases.Case> cases() {
-        return BehaviourCases.all(runs, "synthetic").stream();
+    static Stream<Arguments> cases() {
+        return Stream.of("driver", "sharded")
+                .flatMap(update -> BehaviourCases.all(runs.resolve(update), "synthetic", update).stream()
+                        .map(c -> Arguments.of(update, c)));
     }
 
-    @ParameterizedTest(name = "{0}")
+    /**
+     * Both places of the update against the same fingerprints: the sharded update must compute
+     * what the driver-held one computed before the restructure, through Spark's block manager.
+     */
+    @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
-    void outputsMatchTheRecordedFingerprint(BehaviourCases.Case c) throws IOException {
+    void outputsMatchTheRecordedFingerprint(String update, BehaviourCases.Case c) throws IOException {
+        Path root = runs.resolve(update);
         for (String[] invocation : c.invocations()) {
             assertEquals(0, PacerCli.run(invocation), c.name());
         }
         RunFingerprint expected = RunFingerprint.read(FIXTURES.resolve(c.name()));
-        RunFingerprint actual = RunFingerprint.of(runs.resolve(c.name()));
+        RunFingerprint actual = RunFingerprint.of(root.resolve(c.name()));
         assertLines(expected.rows(), actual.rows(), c.name() + " metric rows");
         assertLines(expected.events(), actual.events(), c.name() + " events");
         assertLines(expected.checkpoints(), actual.checkpoints(), c.name() + " checkpoints");

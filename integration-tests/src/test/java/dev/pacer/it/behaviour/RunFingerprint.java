@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.pacer.checkpoint.NamedTensor;
+import dev.pacer.run.CheckpointTensors;
 import dev.pacer.run.MetricsListener;
+import dev.pacer.run.RunStorage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +21,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * What must repeat exactly in a run directory, as three text files: the metric rows without the
  * wall-clock fields, the events without times and with the run directory's path replaced by
- * {@code RUN}, and every committed checkpoint's files (SHA-256 of the safetensors files, and
- * state.json without its write time).
+ * {@code RUN}, and every committed checkpoint: state.json without its write time, and a SHA-256 of
+ * each kind's tensors (weights, optimizer state, snapshot) whatever the file layout.
  */
 public record RunFingerprint(List<String> rows, List<String> events, List<String> checkpoints) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Event and state fields that measure time, not the run. */
-    private static final Set<String> CLOCK_FIELDS = Set.of("time", "written_at", "probe_ms", "overhead");
+    /**
+     * Fields that measure time, not the run, and the settings digest (a hash of every setting,
+     * which any new setting changes without changing what the run computes).
+     */
+    private static final Set<String> CLOCK_FIELDS =
+            Set.of("time", "written_at", "probe_ms", "overhead", "config_digest");
 
     public static final List<String> FILES = List.of("rows.jsonl", "events.jsonl", "checkpoints.txt");
 
@@ -51,17 +59,18 @@ public record RunFingerprint(List<String> rows, List<String> events, List<String
         try (Stream<Path> s = Files.list(run.resolve("checkpoints"))) {
             dirs = s.filter(d -> Files.exists(d.resolve("COMMITTED"))).sorted().toList();
         }
+        RunStorage storage = new RunStorage(run.toString(), new Configuration());
         for (Path d : dirs) {
-            List<Path> files;
-            try (Stream<Path> s = Files.list(d)) {
-                files = s.sorted().toList();
-            }
-            for (Path f : files) {
-                String name = d.getFileName() + "/" + f.getFileName();
-                if (f.getFileName().toString().equals("state.json")) {
-                    checkpoints.add(name + " " + JSON.writeValueAsString(normalise(JSON.readTree(f.toFile()), root)));
-                } else {
-                    checkpoints.add(name + " " + sha256(Files.readAllBytes(f)));
+            String name = d.getFileName().toString();
+            checkpoints.add(name + "/state.json "
+                    + JSON.writeValueAsString(
+                            normalise(JSON.readTree(d.resolve("state.json").toFile()), root)));
+            org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(d.toUri());
+            for (String kind :
+                    List.of(CheckpointTensors.MODEL, CheckpointTensors.OPTIMIZER, CheckpointTensors.SNAPSHOT)) {
+                if (CheckpointTensors.has(storage, dir, kind)) {
+                    checkpoints.add(name + "/" + kind + " "
+                            + contentHash(CheckpointTensors.read(storage, dir, kind, n -> true)));
                 }
             }
         }
@@ -106,9 +115,22 @@ public record RunFingerprint(List<String> rows, List<String> events, List<String
         return node;
     }
 
-    private static String sha256(byte[] bytes) {
+    /**
+     * SHA-256 of the tensors (name, shape, float32 values) in name order: the same whether they are
+     * in one file or in parts written by shard owners.
+     */
+    private static String contentHash(Map<String, NamedTensor> tensors) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            for (NamedTensor t : new java.util.TreeMap<>(tensors).values()) {
+                md.update(t.name().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                md.update(java.util.Arrays.toString(t.shape()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(t.data().length * Float.BYTES)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                b.asFloatBuffer().put(t.data());
+                md.update(b);
+            }
+            return HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
