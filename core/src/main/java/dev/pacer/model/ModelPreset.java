@@ -37,6 +37,15 @@ public enum ModelPreset {
         return new GptConfig(vocab, context, width, layers, heads, 1e-5);
     }
 
+    /**
+     * Settings the preset brings, between the reference defaults and the user's own: the defaults
+     * that must change with the model's size for the preset alone to run (a tiny model's context
+     * is 64 tokens, so its sequences default to 64).
+     */
+    public java.util.Map<String, Object> defaults() {
+        return this == TINY ? java.util.Map.of("pacer.train.seq-len", context) : java.util.Map.of();
+    }
+
     public static ModelPreset fromId(String id) {
         String key = id.trim().toLowerCase(Locale.ROOT);
         for (ModelPreset p : values()) {

@@ -64,9 +64,9 @@ public interface LrSchedule extends RateController<Void> {
      *                                  argument (the message names it)
      */
     static LrSchedule create(String name, long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
-        ConstantSchedule.checkCommon(warmupSteps, totalSteps);
-        ConstantSchedule.checkMinFactor(minFactor);
-        ConstantSchedule.checkDecayFraction(decayFraction);
+        WarmupSchedule.checkCommon(warmupSteps, totalSteps);
+        WarmupSchedule.checkMinFactor(minFactor);
+        WarmupSchedule.checkDecayFraction(decayFraction);
         if (name == null) {
             throw new IllegalArgumentException("schedule name is null; valid names: " + VALID_NAMES);
         }

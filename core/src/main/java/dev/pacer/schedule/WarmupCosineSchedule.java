@@ -13,12 +13,10 @@ package dev.pacer.schedule;
  * <p>The factor is 1 at {@code step = warmup}, {@code (1 + minFactor) / 2} halfway through the decay, and
  * reaches {@code minFactor} at {@code step = total}, where it stays.
  */
-public final class WarmupCosineSchedule implements LrSchedule {
+public final class WarmupCosineSchedule extends WarmupSchedule {
 
     public static final String NAME = "cosine";
 
-    private final long warmupSteps;
-    private final long totalSteps;
     private final double minFactor;
 
     /**
@@ -27,19 +25,13 @@ public final class WarmupCosineSchedule implements LrSchedule {
      * @param minFactor   final factor, in [0, 1]
      */
     public WarmupCosineSchedule(long warmupSteps, long totalSteps, double minFactor) {
-        ConstantSchedule.checkCommon(warmupSteps, totalSteps);
-        ConstantSchedule.checkMinFactor(minFactor);
-        this.warmupSteps = warmupSteps;
-        this.totalSteps = totalSteps;
+        super(warmupSteps, totalSteps);
+        checkMinFactor(minFactor);
         this.minFactor = minFactor;
     }
 
     @Override
-    public double factor(long step) {
-        ConstantSchedule.checkStep(step);
-        if (step < warmupSteps) {
-            return ConstantSchedule.warmup(step, warmupSteps);
-        }
+    protected double afterWarmup(long step) {
         if (step >= totalSteps) {
             return minFactor;
         }

@@ -21,12 +21,10 @@ package dev.pacer.schedule;
  * plateau and the last step {@code total - 1} is exactly {@code minFactor} (the form above is used because it
  * gives exactly {@code minFactor} there in floating point). When {@code warmup == total} there is no plateau and no decay inside the horizon.
  */
-public final class WarmupStableDecaySchedule implements LrSchedule {
+public final class WarmupStableDecaySchedule extends WarmupSchedule {
 
     public static final String NAME = "wsd";
 
-    private final long warmupSteps;
-    private final long totalSteps;
     private final double minFactor;
     private final double decayFraction;
     private final long decaySteps;
@@ -39,11 +37,9 @@ public final class WarmupStableDecaySchedule implements LrSchedule {
      * @param decayFraction fraction of {@code totalSteps} spent decaying, in (0, 1]
      */
     public WarmupStableDecaySchedule(long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
-        ConstantSchedule.checkCommon(warmupSteps, totalSteps);
-        ConstantSchedule.checkMinFactor(minFactor);
-        ConstantSchedule.checkDecayFraction(decayFraction);
-        this.warmupSteps = warmupSteps;
-        this.totalSteps = totalSteps;
+        super(warmupSteps, totalSteps);
+        checkMinFactor(minFactor);
+        checkDecayFraction(decayFraction);
         this.minFactor = minFactor;
         this.decayFraction = decayFraction;
         long d = Math.max(1L, Math.round(decayFraction * totalSteps));
@@ -62,11 +58,7 @@ public final class WarmupStableDecaySchedule implements LrSchedule {
     }
 
     @Override
-    public double factor(long step) {
-        ConstantSchedule.checkStep(step);
-        if (step < warmupSteps) {
-            return ConstantSchedule.warmup(step, warmupSteps);
-        }
+    protected double afterWarmup(long step) {
         if (step >= totalSteps) {
             return minFactor;
         }

@@ -29,7 +29,7 @@ class OptimizersTest {
     @Test
     void buildsEveryOptimizerAndEachTrainsTheTinyModelLayout() {
         // Every optimizer, with its defaults, on the real tensor layout (shapes from ParamSlice.of): two
-        // steps change the weights, the state round-trips and names its entries.
+        // steps change the weights, the state names its entries, and a restore continues exactly.
         ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
         int n = layout.totalSize();
         float[] init = layout.initialWeights(7);
@@ -43,11 +43,7 @@ class OptimizersTest {
             }
             float[] w = init.clone();
             for (int step = 0; step < 2; step++) {
-                float[] g = new float[n];
-                for (int i = 0; i < n; i++) {
-                    g[i] = (float) (0.01 * Math.sin(0.37 * i + step) + 0.5 * w[i]);
-                }
-                opt.step(w, g, slices);
+                opt.step(w, gradient(w, step), slices);
             }
             assertTrue(java.util.Arrays.mismatch(init, w) >= 0, name + " moved the weights");
             Map<String, float[]> state = opt.state();
@@ -55,11 +51,30 @@ class OptimizersTest {
                 assertEquals(n, e.getValue().length, name + " state " + e.getKey() + " has the model's size");
                 assertTrue(e.getKey().matches("[a-z0-9_]+"), name + " state name " + e.getKey());
             }
+            // a checkpoint holds the evaluation weights and the state: a restored optimizer must
+            // continue exactly as the uninterrupted one (Schedule-Free through its inverse map)
+            float[] saved = opt.evaluationWeights(w).clone();
+            for (int step = 2; step < 4; step++) {
+                opt.step(w, gradient(w, step), slices);
+            }
             Optimizer again = Optimizers.create(s, n);
-            again.restore(state, opt.stepCount());
-            float[] y = again.trainingWeights(opt.evaluationWeights(w));
-            assertArrayEquals(w, y, name + ": training weights from the evaluation weights");
+            again.restore(state, 2);
+            float[] y = again.trainingWeights(saved);
+            for (int step = 2; step < 4; step++) {
+                again.step(y, gradient(y, step), slices);
+            }
+            assertArrayEquals(w, y, name + ": resumed from its state, it must step as before");
+            assertArrayEquals(opt.evaluationWeights(w), again.evaluationWeights(y), name + ": evaluation weights");
         }
+    }
+
+    /** A gradient that depends on the weights, so a resume from the wrong point shows. */
+    private static float[] gradient(float[] w, int step) {
+        float[] g = new float[w.length];
+        for (int i = 0; i < w.length; i++) {
+            g[i] = (float) (0.01 * Math.sin(0.37 * i + step) + 0.5 * w[i]);
+        }
+        return g;
     }
 
     @Test

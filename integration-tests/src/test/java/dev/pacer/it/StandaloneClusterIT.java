@@ -34,7 +34,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * one executor JVM each) submitted with the shaded jar through Spark's launcher, and DESIGN
  * section 6 under real failures: a killed executor costs only its task (the metric rows stay bit
  * identical), a killed driver resumes from its newest committed checkpoint to bit-identical
- * weights, and a damaged checkpoint is refused with a warning in favour of the one before it.
+ * weights, and a damaged checkpoint is refused with a warning in favour of the one before it; the
+ * same with the sharded update, where a killed executor takes the run's state with it and the run
+ * restarts from its newest checkpoint, to the same rows.
  * One undisturbed reference run serves every comparison. Prints the measured times as a table.
  */
 @Tag("cluster")
@@ -210,6 +212,91 @@ class StandaloneClusterIT {
         assertSameWeights(checkpoint(ref, STEPS), checkpoint(run, STEPS));
     }
 
+    private static final String[] SHARDED = {"--set", "pacer.spark.update=sharded"};
+
+    @Test
+    @Order(5)
+    void theShardedUpdateComputesTheDriverHeldRunsRowsAndWeightsAcrossExecutors() throws Exception {
+        Path ref = reference();
+        Path run = work.resolve("sharded");
+        double seconds;
+        try (PacerSubmission s = submit("sharded", run, cluster.masterUrl(), SHARDED)) {
+            assertEquals(0, s.await(RUN_TIMEOUT), s.output());
+            seconds = s.elapsedSeconds();
+        }
+        // the replicas and the two owners exchanged their blocks between the two executor JVMs
+        assertSameRows(ref, run, "sharded update against the driver-held one");
+        assertSamePoint(checkpoint(ref, STEPS), checkpoint(run, STEPS));
+        assertTrue(Files.exists(checkpoint(run, STEPS).resolve("model.safetensors.index.json")));
+        figure("undisturbed run, sharded update, submit to exit", "%.1f s", seconds);
+        figure("tiny step, 2 executors, sharded update (steps 6-30)", "%.0f ms", stepMillis(rawRows(run)));
+    }
+
+    @Test
+    @Order(6)
+    void aKilledExecutorRestartsAShardedRunFromItsNewestCheckpointWithTheSameRows() throws Exception {
+        Path ref = reference();
+        Path run = work.resolve("sharded-executor-killed");
+        long killedAfter;
+        double seconds;
+        try (PacerSubmission s = submit("sharded-executor-killed", run, cluster.masterUrl(), SHARDED)) {
+            assertTrue(s.awaitCondition(() -> lastStep(run) >= 12, RUN_TIMEOUT), s.output());
+            List<ProcessHandle> executors = cluster.executorsOf(1);
+            assertEquals(1, executors.size(), "executor JVMs on worker 1: " + executors);
+            executors.get(0).destroyForcibly();
+            killedAfter = lastStep(run);
+            assertEquals(0, s.await(RUN_TIMEOUT), s.output());
+            seconds = s.elapsedSeconds();
+        }
+        assertTrue(killedAfter < STEPS - 3, "killed too late, after step " + killedAfter);
+        JsonNode lost = event(run, "state_lost");
+        assertTrue(lost.get("restart_from").asText().contains("step-"), lost.toString());
+        // the restart dropped the rows after its checkpoint and computed them again, exactly
+        assertSameRows(ref, run, "sharded run, executor killed after step " + killedAfter);
+        assertSamePoint(checkpoint(ref, STEPS), checkpoint(run, STEPS));
+        figure(
+                "sharded run with an executor killed after step " + killedAfter + " minus undisturbed run",
+                "%+.1f s",
+                seconds - referenceSeconds);
+    }
+
+    @Test
+    @Order(7)
+    void aKilledDriverResumesAShardedRunExactly() throws Exception {
+        Path ref = reference();
+        Path run = work.resolve("sharded-driver-killed");
+        long killedAfter;
+        try (PacerSubmission s = submit("sharded-driver-killed-1", run, cluster.masterUrl(), SHARDED)) {
+            assertTrue(s.awaitCondition(() -> lastStep(run) >= 13, RUN_TIMEOUT), s.output());
+            s.killDriver();
+            killedAfter = lastStep(run);
+        }
+        try (PacerSubmission s = submit("sharded-driver-killed-2", run, cluster.masterUrl(), SHARDED)) {
+            assertEquals(0, s.await(RUN_TIMEOUT), s.output());
+        }
+        assertEquals(
+                killedAfter / EVERY * EVERY, event(run, "resume").get("step").asLong());
+        assertSameRows(ref, run, "sharded run, driver killed after step " + killedAfter);
+        assertSamePoint(checkpoint(ref, STEPS), checkpoint(run, STEPS));
+    }
+
+    /** Weights and optimizer state equal, whichever file layout each checkpoint uses. */
+    private static void assertSamePoint(Path refCheckpoint, Path runCheckpoint) throws IOException {
+        dev.pacer.model.ParameterLayout layout =
+                new dev.pacer.model.ParameterLayout(dev.pacer.model.ModelPreset.TINY.config(257));
+        org.apache.hadoop.conf.Configuration conf = new org.apache.hadoop.conf.Configuration();
+        var a = new dev.pacer.run.CheckpointStore(new dev.pacer.run.RunStorage(refCheckpoint.toString(), conf), layout)
+                .readPoint(new org.apache.hadoop.fs.Path(refCheckpoint.toUri()), false);
+        var b = new dev.pacer.run.CheckpointStore(new dev.pacer.run.RunStorage(runCheckpoint.toString(), conf), layout)
+                .readPoint(new org.apache.hadoop.fs.Path(runCheckpoint.toUri()), false);
+        assertArrayEquals(a.weights(), b.weights(), "weights");
+        assertEquals(a.optimizerState().keySet(), b.optimizerState().keySet());
+        for (String k : a.optimizerState().keySet()) {
+            assertArrayEquals(a.optimizerState().get(k), b.optimizerState().get(k), k);
+        }
+        assertEquals(a.optimizerSteps(), b.optimizerSteps());
+    }
+
     /**
      * Rows bit-identical, timing fields aside. Runs used to drift at a rare step (same loss,
      * another gradient) until the attention scale's native memory was kept alive through backward
@@ -252,7 +339,7 @@ class StandaloneClusterIT {
      * {@code pacer pretrain} of the tiny preset with two partitions: one task per executor
      * (one core each, {@code spark.task.cpus=1}) and one libtorch thread per task.
      */
-    private static PacerSubmission submit(String name, Path run, String master) throws IOException {
+    private static PacerSubmission submit(String name, Path run, String master, String... extra) throws IOException {
         Map<String, String> conf = new LinkedHashMap<>();
         String javaOpts = "-Dai.djl.offline=true -Dlog4j2.configurationFile=" + log4j;
         conf.put("spark.driver.extraJavaOptions", javaOpts);
@@ -296,6 +383,8 @@ class StandaloneClusterIT {
                 "pacer.spark.partitions=2",
                 "--set",
                 "pacer.spark.task-threads=1");
+        args = new ArrayList<>(args);
+        args.addAll(List.of(extra));
         Map<String, String> env = new LinkedHashMap<>(cluster.environment());
         env.put("DJL_CACHE_DIR", work.resolve("driver-djl-cache").toString());
         return PacerSubmission.launch(

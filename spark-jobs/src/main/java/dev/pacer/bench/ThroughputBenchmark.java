@@ -13,25 +13,18 @@ import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.Optimizer;
 import dev.pacer.optim.Optimizers;
 import dev.pacer.optim.ParamSlice;
-import dev.pacer.rates.Controllers;
-import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
-import dev.pacer.run.RunState;
 import dev.pacer.train.BatchSeeds;
 import dev.pacer.train.CorpusData;
-import dev.pacer.train.DriverBackend;
-import dev.pacer.train.GradientSource;
+import dev.pacer.train.DriverTraffic;
 import dev.pacer.train.GradientWorker;
-import dev.pacer.train.SparkGradients;
-import dev.pacer.train.StepBackend;
-import dev.pacer.train.StepRecord;
 import dev.pacer.train.StepTimings;
-import dev.pacer.train.TrainingListener;
-import dev.pacer.train.TrainingLoop;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -69,16 +62,14 @@ public final class ThroughputBenchmark {
                 (long) settings.train().globalBatch() * settings.train().seqLen();
 
         double[] plain = plainLoop(layout, totalThreads);
-        List<StepTimings> pipe = pipeline(layout, partitions);
+        Map<PacerSettings.Update, PipelineRun.Measured> pipes = new LinkedHashMap<>();
+        Map<PacerSettings.Update, Long> sent = new LinkedHashMap<>();
+        pipelines(layout, partitions, pipes, sent);
 
-        double pipeMs = pipe.stream()
-                .mapToDouble(t -> t.totalMs() - t.validationMs())
-                .average()
-                .orElse(0);
-        double plainMs = plain[0];
         out.printf(
-                "%nmachine: %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
+                "%nmachine: %s, %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
                         + " micro-batch %d; %d measured steps after %d warm-up steps%n",
+                cpuModel(),
                 cores,
                 settings.model().preset().id(),
                 layout.totalSize(),
@@ -88,30 +79,77 @@ public final class ThroughputBenchmark {
                 steps,
                 warmup);
         out.println();
-        out.println("| mode                         | threads              | tokens/s | ms/step |");
-        out.println("|------------------------------|----------------------|---------:|--------:|");
+        out.println(
+                "| mode | threads | tokens/s | ms/step | pipeline / plain | driver bytes in / step | driver bytes out / step |");
+        out.println("|---|---|---:|---:|---:|---:|---:|");
+        double plainMs = plain[0];
         out.printf(
-                "| plain JVM loop (no Spark)    | 1 replica x %-2d       | %8.0f | %7.1f |%n",
+                "| plain JVM loop (no Spark) | 1 replica x %d | %.0f | %.1f | 1 | - | - |%n",
                 totalThreads, tokensPerStep * 1000.0 / plainMs, plainMs);
-        out.printf(
-                "| pipeline, local[%d]           | %d tasks x %-2d         | %8.0f | %7.1f |%n",
-                cores, partitions, threadsPerTask, tokensPerStep * 1000.0 / pipeMs, pipeMs);
-        out.printf("%npipeline / plain throughput: %.3f%n", plainMs / pipeMs);
-        double bc = mean(pipe, StepTimings::broadcastMs);
-        double job = mean(pipe, StepTimings::jobMs);
-        double task = mean(pipe, StepTimings::slowestTaskMs);
-        double sum = mean(pipe, StepTimings::sumMs);
-        double opt = mean(pipe, StepTimings::optimizerMs);
+        for (var e : pipes.entrySet()) {
+            double ms = mean(e.getValue().timings(), t -> t.totalMs() - t.validationMs());
+            out.printf(
+                    "| pipeline, %s update, local[%d] | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
+                    e.getKey().name().toLowerCase(java.util.Locale.ROOT),
+                    cores,
+                    partitions,
+                    threadsPerTask,
+                    tokensPerStep * 1000.0 / ms,
+                    ms,
+                    plainMs / ms,
+                    e.getValue().resultBytesPerStep(),
+                    sent.get(e.getKey()) / (double) (warmup + steps));
+        }
         out.println();
-        out.println("| where a pipeline step goes (mean ms)           |    ms |");
-        out.println("|-------------------------------------------------|------:|");
-        out.printf("| broadcast weights                               | %5.1f |%n", bc);
-        out.printf("| Spark job: slowest task forward+backward        | %5.1f |%n", task);
-        out.printf("| Spark job: scheduling, result transfer, rest    | %5.1f |%n", job - task);
-        out.printf("| driver: sum + scale + clip gradients            | %5.1f |%n", sum);
-        out.printf("| driver: AdamW update                            | %5.1f |%n", opt);
-        out.printf("| plain loop for comparison: forward+backward     | %5.1f |%n", plain[1]);
-        out.printf("| plain loop for comparison: AdamW update         | %5.1f |%n", plain[2]);
+        out.println("| where a step goes (mean ms) | driver update | sharded update |");
+        out.println("|---|---:|---:|");
+        row("send weights (broadcast)", pipes, StepTimings::broadcastMs);
+        row("gradient job: slowest task forward+backward", pipes, StepTimings::slowestTaskMs);
+        row("gradient job: scheduling, transfer, rest", pipes, t -> t.jobMs() - t.slowestTaskMs());
+        row("sum + scale + clip (driver; sharded: owners' sums job)", pipes, StepTimings::sumMs);
+        row("optimizer (driver; sharded: owners' update job)", pipes, StepTimings::optimizerMs);
+        out.printf("| plain loop: forward+backward | %.1f | |%n", plain[1]);
+        out.printf("| plain loop: optimizer | %.1f | |%n", plain[2]);
+        out.printf("%npeak resident set of this JVM (driver and executor in local mode): %,d MiB%n", peakRssMiB());
+    }
+
+    private void row(
+            String what,
+            Map<PacerSettings.Update, PipelineRun.Measured> pipes,
+            java.util.function.ToDoubleFunction<StepTimings> f) {
+        out.printf("| %s |", what);
+        for (PacerSettings.Update u : PacerSettings.Update.values()) {
+            PipelineRun.Measured m = pipes.get(u);
+            out.print(m == null ? " |" : String.format(" %.1f |", mean(m.timings(), f)));
+        }
+        out.println();
+    }
+
+    /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
+    static long peakRssMiB() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException e) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
     }
 
     /** Returns mean ms per step: total, forward+backward, optimizer. */
@@ -169,7 +207,13 @@ public final class ThroughputBenchmark {
                 settings.data().maxDocuments());
     }
 
-    private List<StepTimings> pipeline(ParameterLayout layout, int partitions) throws IOException {
+    /** Both pipelines in one Spark session, one after the other, on the same cached data. */
+    private void pipelines(
+            ParameterLayout layout,
+            int partitions,
+            Map<PacerSettings.Update, PipelineRun.Measured> pipes,
+            Map<PacerSettings.Update, Long> sent)
+            throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         SparkConf conf = new SparkConf()
                 .setAppName("pacer bench")
@@ -180,7 +224,6 @@ public final class ThroughputBenchmark {
                 .set("spark.driver.host", "127.0.0.1")
                 .set("spark.driver.bindAddress", "127.0.0.1");
         settings.sparkConf().forEach(conf::set);
-        List<StepTimings> timings = new ArrayList<>();
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             CorpusData corpus =
@@ -197,43 +240,12 @@ public final class ThroughputBenchmark {
                     Math.max(1, cores / partitions),
                     settings.device(),
                     settings.compute());
-            TrainingListener collect = new TrainingListener() {
-                @Override
-                public void onStep(StepRecord r) {
-                    if (r.step() > warmup) {
-                        timings.add(r.timings());
-                    }
-                }
-            };
-            // eval-every beyond the run: the benchmark measures training steps only
-            var train = settings.train();
-            var benchTrain = new dev.pacer.config.TrainSettings(
-                    train.lr() * 0.1,
-                    Long.MAX_VALUE / 2,
-                    train.globalBatch(),
-                    train.microBatch(),
-                    train.seqLen(),
-                    "constant",
-                    0.0,
-                    train.minLrRatio(),
-                    train.decayFraction(),
-                    train.gradClip(),
-                    Long.MAX_VALUE / 2,
-                    train.evalSequences());
-            GradientSource gradients = new SparkGradients(jsc, data, worker);
-            try (StepBackend backend =
-                    new DriverBackend(null, layout, settings.optimizer(), benchTrain.gradClip(), gradients)) {
-                Controllers controllers = Controllers.of(
-                        benchTrain,
-                        dev.pacer.adalrs.AdaLrsSettings.off(),
-                        dev.pacer.hidlr.HiDlrSettings.off(),
-                        layout,
-                        partitions);
-                new TrainingLoop(backend, controllers, benchTrain, layout, null, List.of(collect))
-                        .run(RunState.fresh(), new ModelSource.Fresh(settings.seed()), warmup + steps, Long.MAX_VALUE);
+            for (PacerSettings.Update u : PacerSettings.Update.values()) {
+                DriverTraffic.start();
+                pipes.put(u, PipelineRun.run(settings, u, jsc, data, worker, layout, warmup, steps));
+                sent.put(u, DriverTraffic.stop());
             }
         }
-        return timings;
     }
 
     private static double mean(List<StepTimings> t, java.util.function.ToDoubleFunction<StepTimings> f) {

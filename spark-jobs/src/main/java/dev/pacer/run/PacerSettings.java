@@ -74,10 +74,23 @@ public record PacerSettings(
         ConfigChecker.checkKnownKeys(user, reference);
         Config resolved;
         try {
-            resolved = user.withFallback(reference).resolve();
+            Config merged = user.withFallback(reference);
+            // a preset brings its own defaults for what must change with the model's size
+            resolved = user.withFallback(ConfigFactory.parseMap(presetDefaults(merged)))
+                    .withFallback(reference)
+                    .resolve();
             return from(resolved);
         } catch (ConfigException e) {
             throw ConfigChecker.explain(e);
+        }
+    }
+
+    private static java.util.Map<String, Object> presetDefaults(Config merged) {
+        try {
+            return dev.pacer.model.ModelPreset.fromId(merged.getString("pacer.model.preset"))
+                    .defaults();
+        } catch (IllegalArgumentException | ConfigException e) {
+            return java.util.Map.of(); // an unknown or mistyped preset is reported by ModelSettings
         }
     }
 

@@ -61,7 +61,10 @@ public final class SparkGradients implements GradientSource {
         lastSendMs = (System.nanoTime() - t0) / 1e6;
         try {
             jsc.setJobDescription(description);
-            return data.mapPartitionsWithIndex(task.apply(sent), true).collect();
+            var closure = task.apply(sent);
+            arrays.forEach(a -> DriverTraffic.broadcast((long) a.length * Float.BYTES));
+            DriverTraffic.job(closure, data.getNumPartitions());
+            return data.mapPartitionsWithIndex(closure, true).collect();
         } finally {
             sent.forEach(Broadcast::destroy);
         }

@@ -111,4 +111,16 @@ class PacerSettingsTest {
         assertEquals(
                 "pacer.engine.device = \"cuda\": expected one of auto, cpu, gpu", error("pacer.engine.device = cuda"));
     }
+
+    @Test
+    void aPresetAloneRunsWithItsOwnDefaultsAndTheUsersValuesWin() {
+        // the reference's seq-len (128) exceeds the tiny model's context (64): the preset brings 64
+        assertEquals(64, load("pacer.model.preset = tiny").train().seqLen());
+        assertEquals(
+                32,
+                load("pacer.model.preset = tiny\npacer.train.seq-len = 32")
+                        .train()
+                        .seqLen());
+        assertEquals(128, load("pacer.model.preset = small").train().seqLen());
+    }
 }

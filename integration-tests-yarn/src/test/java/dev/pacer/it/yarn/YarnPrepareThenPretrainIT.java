@@ -147,7 +147,10 @@ class YarnPrepareThenPretrainIT {
                         "--set",
                         "pacer.checkpoint.every=" + CHECKPOINT_EVERY,
                         "--set",
-                        "pacer.spark.partitions=2"));
+                        "pacer.spark.partitions=2",
+                        // the sharded update: Spark 3.5's block manager behind SparkBlocks, on YARN
+                        "--set",
+                        "pacer.spark.update=sharded"));
         timings.put("pretrain job (submit to exit)", pretrain.seconds());
         succeeded(cluster, "pretrain", pretrain);
 
@@ -172,7 +175,14 @@ class YarnPrepareThenPretrainIT {
 
         for (int step = CHECKPOINT_EVERY; step <= STEPS; step += CHECKPOINT_EVERY) {
             String dir = run + String.format("/checkpoints/step-%07d", step);
-            for (String f : List.of("COMMITTED", "model.safetensors", "optimizer.safetensors", "state.json")) {
+            // written by the two shard owners in parallel, in Hugging Face's sharded layout
+            for (String f : List.of(
+                    "COMMITTED",
+                    "model.safetensors.index.json",
+                    "model-00001-of-00002.safetensors",
+                    "model-00002-of-00002.safetensors",
+                    "optimizer.safetensors.index.json",
+                    "state.json")) {
                 assertTrue(fs.exists(new org.apache.hadoop.fs.Path(dir + "/" + f)), dir + "/" + f + " is missing");
             }
         }

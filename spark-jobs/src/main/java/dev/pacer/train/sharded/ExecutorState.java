@@ -83,6 +83,11 @@ final class ExecutorState {
         return r;
     }
 
+    /** Forgets every run in this JVM, as a lost executor would (tests of the recovery). */
+    static synchronized void forgetAll() {
+        RUNS.clear();
+    }
+
     /** Forgets the run in this JVM and drops its blocks. */
     static synchronized void leave(String run) {
         Resident r = RUNS.remove(run);

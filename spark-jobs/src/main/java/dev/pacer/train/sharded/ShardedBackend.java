@@ -250,7 +250,7 @@ public final class ShardedBackend implements StepBackend {
     private <R extends Serializable> List<R> run(String label, Ranks.Task<R> task) {
         try {
             return ranks.run(label, task);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's job failure is a checked SparkException, undeclared
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof LostStateException || c instanceof BlockTransport.MissingBlockException) {
                     throw new LostStateException(label + ": " + c.getMessage());
@@ -265,6 +265,12 @@ public final class ShardedBackend implements StepBackend {
             }
             throw e;
         }
+    }
+
+    /** Rethrows {@code e} as it is (a checked exception included), for the compiler a runtime one. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Exception> T rethrow(Exception e) throws T {
+        throw (T) e;
     }
 
     private static double ms(long nanos) {

@@ -23,6 +23,7 @@ public final class SparkRanks implements Ranks {
     @Override
     public <R extends Serializable> List<R> run(String label, Task<R> task) {
         jsc.setJobDescription(label);
+        dev.pacer.train.DriverTraffic.job(task, data.getNumPartitions());
         return data.mapPartitionsWithIndex(
                         (p, it) -> List.of(task.run(p, it.next())).iterator(), true)
                 .collect();
