@@ -64,6 +64,7 @@ public final class ThroughputBenchmark {
         double[] plain = plainLoop(layout, totalThreads);
         Map<PacerSettings.Update, PipelineRun.Measured> pipes = new LinkedHashMap<>();
         Map<PacerSettings.Update, Long> sent = new LinkedHashMap<>();
+        executorRss.clear();
         pipelines(layout, partitions, pipes, sent);
 
         out.printf(
@@ -89,9 +90,9 @@ public final class ThroughputBenchmark {
         for (var e : pipes.entrySet()) {
             double ms = mean(e.getValue().timings(), t -> t.totalMs() - t.validationMs());
             out.printf(
-                    "| pipeline, %s update, local[%d] | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
+                    "| pipeline, %s update, %s | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
                     e.getKey().name().toLowerCase(java.util.Locale.ROOT),
-                    cores,
+                    settings.master().isEmpty() ? "local[" + cores + "]" : settings.master(),
                     partitions,
                     threadsPerTask,
                     tokensPerStep * 1000.0 / ms,
@@ -110,7 +111,11 @@ public final class ThroughputBenchmark {
         row("optimizer (driver; sharded: owners' update job)", pipes, StepTimings::optimizerMs);
         out.printf("| plain loop: forward+backward | %.1f | |%n", plain[1]);
         out.printf("| plain loop: optimizer | %.1f | |%n", plain[2]);
-        out.printf("%npeak resident set of this JVM (driver and executor in local mode): %,d MiB%n", peakRssMiB());
+        out.printf(
+                "%npeak resident set of the driver JVM (and of the executor in local mode): %,d MiB%n", peakRssMiB());
+        executorRss.forEach((u, rss) -> out.printf(
+                "peak resident set of the executors after the %s update: %s MiB%n",
+                u.name().toLowerCase(java.util.Locale.ROOT), rss));
     }
 
     private void row(
@@ -207,6 +212,9 @@ public final class ThroughputBenchmark {
                 settings.data().maxDocuments());
     }
 
+    /** Per update, each executor's peak resident set (MiB) after its pipeline ran. */
+    private final Map<PacerSettings.Update, java.util.List<Long>> executorRss = new LinkedHashMap<>();
+
     /** Both pipelines in one Spark session, one after the other, on the same cached data. */
     private void pipelines(
             ParameterLayout layout,
@@ -217,7 +225,7 @@ public final class ThroughputBenchmark {
         int cores = Runtime.getRuntime().availableProcessors();
         SparkConf conf = new SparkConf()
                 .setAppName("pacer bench")
-                .setMaster("local[" + cores + "]")
+                .setMaster(settings.master().isEmpty() ? "local[" + cores + "]" : settings.master())
                 .set("spark.ui.enabled", "false")
                 .set("spark.broadcast.compress", "false")
                 .set("spark.task.maxDirectResultSize", "128m")
@@ -244,6 +252,11 @@ public final class ThroughputBenchmark {
                 DriverTraffic.start();
                 pipes.put(u, PipelineRun.run(settings, u, jsc, data, worker, layout, warmup, steps));
                 sent.put(u, DriverTraffic.stop());
+                // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
+                executorRss.put(
+                        u,
+                        new dev.pacer.train.sharded.SparkRanks(jsc, data)
+                                .run("pacer bench: executor memory", (rank, d) -> peakRssMiB()));
             }
         }
     }
