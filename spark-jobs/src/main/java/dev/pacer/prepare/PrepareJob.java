@@ -60,8 +60,6 @@ public final class PrepareJob {
     private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
     private static final long AUTO_SHARD_BYTES = 64L << 20;
     static final String MARKER = "_PREPARING";
-    /** The copy of a tokenizer.json tokenizer kept next to the manifest. */
-    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     /**
      * How a prepare run ended.
@@ -183,7 +181,8 @@ public final class PrepareJob {
                         out);
                 if (!tokenizer.isByte()) {
                     // the dataset carries its tokenizer: evaluation and export need no other path
-                    try (OutputStream t = fs.create(new Path(out, TOKENIZER_FILE), true)) {
+                    try (OutputStream t =
+                            fs.create(new Path(out, dev.pacer.data.shard.PreparedDataset.TOKENIZER_FILE), true)) {
                         t.write(tokenizer.jsonBytes());
                     }
                 }

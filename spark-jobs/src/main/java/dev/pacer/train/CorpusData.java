@@ -13,6 +13,8 @@ import dev.pacer.data.source.InputUnit;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.prepare.PrepareJob;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
+import dev.pacer.run.RunTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -58,14 +60,15 @@ public final class CorpusData implements Serializable {
                 }
             } else {
                 this.dataset = PreparedDataset.open(settings.path(), conf);
-                this.tokenizer = null;
+                this.tokenizer = dataset.tokenizer(conf);
             }
         } catch (CorpusException | IOException e) {
-            throw new ConfigError("pacer.data.path: " + e.getMessage()
-                    + (settings.bundled()
-                            ? ""
-                            : "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
-                                    + " pacer.data.path=DIR (or leave it empty for the bundled corpus)"));
+            throw new ConfigError(
+                    settings.bundled()
+                            ? e.getMessage()
+                            : "pacer.data.path: " + e.getMessage()
+                                    + "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
+                                    + " pacer.data.path=DIR (or leave it empty for the bundled corpus)");
         }
     }
 
@@ -77,16 +80,23 @@ public final class CorpusData implements Serializable {
     /**
      * Opens and checks the configured data on the driver, before Spark starts: the dataset's
      * manifest, its shard count against the partitions, the sequences every partition will hold,
-     * and its vocabulary against the run's newest checkpoint. Every failure is a one-line
-     * {@link ConfigError}.
+     * and its tokenizer and vocabulary against the run's newest checkpoint. Every failure is a
+     * one-line {@link ConfigError}.
      */
     public static CorpusData open(PacerSettings settings, Configuration conf) {
-        CorpusData data = new CorpusData(
-                settings.data(),
-                settings.partitions(),
-                settings.train().seqLen(),
-                PrepareJob.hadoopConf(settings, conf));
+        RunStorage run = new RunStorage(settings.runDir(), conf);
+        CorpusData data;
+        try {
+            data = new CorpusData(
+                    settings.data(),
+                    settings.partitions(),
+                    settings.train().seqLen(),
+                    PrepareJob.hadoopConf(settings, conf));
+        } catch (ConfigError e) {
+            throw RunTokenizer.withRecord(run, e);
+        }
         data.checkShards(settings);
+        RunTokenizer.checkResume(run, data.tokenizer, data.describe());
         VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
         return data;
     }
@@ -136,7 +146,12 @@ public final class CorpusData implements Serializable {
 
     /** Token ids of the data: the model's embedding rows. */
     public int vocabSize() {
-        return dataset != null ? dataset.manifest().tokenizer().vocabSize() : tokenizer.vocabSize();
+        return tokenizer.vocabSize();
+    }
+
+    /** The tokenizer of the data: pacer.data.tokenizer, or the one the dataset was prepared with. */
+    public TokenizerSpec tokenizer() {
+        return tokenizer;
     }
 
     public String describe() {

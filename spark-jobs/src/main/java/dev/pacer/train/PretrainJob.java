@@ -2,7 +2,6 @@ package dev.pacer.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
-import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
@@ -11,6 +10,7 @@ import dev.pacer.run.MetricsListener;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunStorage;
+import dev.pacer.run.RunTokenizer;
 import dev.pacer.run.TrainingState;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -115,6 +115,7 @@ public final class PretrainJob {
                 JsonLinesLog events = new JsonLinesLog(storage, storage.resolve("events.jsonl"), row -> true)) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
+            RunTokenizer.save(storage, corpus.tokenizer());
             int threads = settings.taskThreads() > 0 ? settings.taskThreads() : threadsPerTask(jsc.getConf());
 
             jsc.setJobDescription("pacer pretrain: load corpus " + corpus.describe());
@@ -147,7 +148,8 @@ public final class PretrainJob {
                     threads,
                     settings.device());
             List<TrainingListener> listeners = new ArrayList<>();
-            listeners.add(new MetricsListener(metrics, events, vocab == ByteTokenizer.VOCAB));
+            listeners.add(
+                    new MetricsListener(metrics, events, ValidationBytes.count(data, corpus.tokenizer(), settings)));
             listeners.addAll(extraListeners);
             double[] lastVal = {Double.NaN};
             listeners.add(new TrainingListener() {
@@ -158,6 +160,7 @@ public final class PretrainJob {
                     }
                 }
             });
+            ObjectNode tokenizerRecord = RunTokenizer.record(corpus.tokenizer());
             TrainingState end;
             try (ProgressListener progress =
                     new ProgressListener(start.step(), maxSteps, settings.progressLogSeconds())) {
@@ -184,7 +187,8 @@ public final class PretrainJob {
                                                             settings.model()
                                                                     .preset()
                                                                     .id())
-                                                    .put("parameter_count", layout.totalSize()))
+                                                    .put("parameter_count", layout.totalSize())
+                                                    .set(RunTokenizer.STATE_FIELD, tokenizerRecord))
                                     .toString();
                             for (var gone :
                                     checkpoints.prune(settings.checkpoint().keep())) {

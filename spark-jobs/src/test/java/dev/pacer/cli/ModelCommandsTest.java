@@ -84,11 +84,12 @@ class ModelCommandsTest {
             expected = g.continuation(
                     new int[] {'T', 'h', 'e', ' '}, 12, new NextTokenSampler(SamplingSettings.greedy()), -1);
         }
-        byte[] bytes = new byte[expected.length];
-        for (int i = 0; i < expected.length; i++) {
-            bytes[i] = (byte) (expected[i] == 256 ? '\n' : expected[i]);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int id : expected) {
+            // past the end of a document, the end-of-document token is shown by name
+            bytes.writeBytes(id == 256 ? "<|endoftext|>".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) id});
         }
-        assertEquals(new String(bytes, StandardCharsets.UTF_8) + "\n", r.out());
+        assertEquals(bytes.toString(StandardCharsets.UTF_8) + "\n", r.out());
     }
 
     @Test

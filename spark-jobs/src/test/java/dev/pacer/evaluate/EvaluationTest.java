@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
+import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DocumentSplit;
 import dev.pacer.engine.ModelReplica;
-import dev.pacer.run.ByteRunTokenizer;
 import dev.pacer.run.ModelFixture;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -94,7 +94,7 @@ class EvaluationTest {
         double expected = independentLoss(w, seqLen, targets);
         for (Path data : List.of(writeDocs("docs.txt", false), writeDocs("docs.txt.gz", true))) {
             EvaluationSet set = EvaluationSet.read(
-                    data.toString(), new ByteRunTokenizer(), seqLen, 0.02, false, 0, new Configuration());
+                    data.toString(), new ByteTokenizer(), seqLen, 0.02, false, 0, new Configuration());
             assertEquals(3, set.documents());
             assertEquals(1.0, set.bytesPerToken(), 0.0, "byte tokenizer: one byte per token");
             Evaluation e = Evaluation.run(ModelFixture.LAYOUT, w, set, done -> {});
@@ -114,8 +114,8 @@ class EvaluationTest {
 
     @Test
     void bundledMeansTheValidationSplitAndFilesCanBeSplitToo() throws IOException {
-        EvaluationSet bundled = EvaluationSet.read(
-                EvaluationSet.BUNDLED, new ByteRunTokenizer(), 32, 0.02, false, 5, new Configuration());
+        EvaluationSet bundled =
+                EvaluationSet.read(EvaluationSet.BUNDLED, new ByteTokenizer(), 32, 0.02, false, 5, new Configuration());
         assertEquals(5, bundled.sequences().size());
         assertTrue(bundled.source().startsWith(BundledCorpus.NAME)
                 && bundled.source().contains("validation"));
@@ -132,7 +132,7 @@ class EvaluationTest {
                     .count();
         }
         EvaluationSet held =
-                EvaluationSet.read(data.toString(), new ByteRunTokenizer(), 4, fraction, true, 0, new Configuration());
+                EvaluationSet.read(data.toString(), new ByteTokenizer(), 4, fraction, true, 0, new Configuration());
         assertEquals(heldOut, held.documents());
         assertTrue(held.source().contains("validation split"));
     }
@@ -143,7 +143,7 @@ class EvaluationTest {
                 ConfigError.class,
                 () -> EvaluationSet.read(
                         dir.resolve("nope.txt").toString(),
-                        new ByteRunTokenizer(),
+                        new ByteTokenizer(),
                         16,
                         0.02,
                         false,
@@ -156,7 +156,7 @@ class EvaluationTest {
         ConfigError small = assertThrows(
                 ConfigError.class,
                 () -> EvaluationSet.read(
-                        tiny.toString(), new ByteRunTokenizer(), 16, 0.02, false, 0, new Configuration()));
+                        tiny.toString(), new ByteTokenizer(), 16, 0.02, false, 0, new Configuration()));
         assertTrue(small.getMessage().contains("fill no sequence of 17 tokens"), small.getMessage());
     }
 }

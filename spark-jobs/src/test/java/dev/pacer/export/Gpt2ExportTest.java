@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.checkpoint.NamedTensor;
 import dev.pacer.checkpoint.SafeTensors;
 import dev.pacer.cli.PacerCli;
+import dev.pacer.data.ByteTokenizer;
 import dev.pacer.engine.ModelReplica;
-import dev.pacer.run.ByteRunTokenizer;
 import dev.pacer.run.ModelFixture;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -170,7 +170,7 @@ class Gpt2ExportTest {
     void tokenizerJsonEncodesAsPacerDoesInHuggingFacesLibrary() throws Exception {
         String before = golden.get("text_before").asText();
         String after = golden.get("text_after").asText();
-        ByteRunTokenizer pacer = new ByteRunTokenizer();
+        ByteTokenizer pacer = new ByteTokenizer();
         List<Integer> expected = new ArrayList<>();
         for (int id : pacer.encode(before)) {
             expected.add(id);

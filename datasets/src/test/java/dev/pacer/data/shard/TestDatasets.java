@@ -15,7 +15,7 @@ public final class TestDatasets {
 
     private TestDatasets() {}
 
-    /** Document i goes to shard i mod {@code shards}; the manifest is written last. */
+    /** Document i goes to shard i mod {@code shards}; the tokenizer.json copied; the manifest written last. */
     public static PreparedDataset write(
             Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen, double validationFraction)
             throws IOException {
@@ -48,6 +48,9 @@ public final class TestDatasets {
                 counts,
                 infos,
                 DatasetManifest.configDigest(List.of("test"), settings, spec.info(), seqLen));
+        if (!spec.isByte()) {
+            Files.write(out.resolve(PreparedDataset.TOKENIZER_FILE), spec.jsonBytes());
+        }
         Files.write(out.resolve(DatasetManifest.FILE), manifest.toJson());
         return PreparedDataset.open(out.toString(), conf);
     }

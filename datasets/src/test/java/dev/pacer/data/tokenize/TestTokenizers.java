@@ -3,12 +3,25 @@ package dev.pacer.data.tokenize;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.data.BundledCorpus;
+import dev.pacer.data.LineDocuments;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Small but complete Hugging Face tokenizer.json files, built here so that no tokenizer file
- * needs to be fetched: a byte-level BPE in GPT-2's layout (256 byte symbols, a few merges, then
- * {@code <|endoftext|>}), a BERT-style WordPiece and a SentencePiece-style Unigram.
+ * needs to be fetched: byte-level BPEs in GPT-2's layout (256 byte symbols, merges, then
+ * {@code <|endoftext|>}): one with 15 fixed merges and one with 300 merges learnt from the bundled
+ * corpus; a BERT-style WordPiece and a SentencePiece-style Unigram.
  */
 public final class TestTokenizers {
 
@@ -18,7 +31,177 @@ public final class TestTokenizers {
     public static final List<String> MERGES = List.of(
             "Ġ t", "h e", "Ġt he", "i n", "a n", "e r", "o n", "Ġ a", "r e", "a t", "e n", "Ġ s", "o r", "e s", "Ġ d");
 
+    /** Merges of {@link #trainedBytePairEncoding()}. */
+    public static final int TRAINED_MERGES = 300;
+
+    /** Documents of the bundled corpus the trained BPE learns its merges from. */
+    private static final int TRAINING_DOCUMENTS = 200;
+
+    /** GPT-2's pre-tokenization pattern; the tokenizers library applies the same one when encoding. */
+    private static final Pattern WORDS =
+            Pattern.compile("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+");
+
+    private static byte[] trained;
+
     private TestTokenizers() {}
+
+    /**
+     * A byte-level BPE in GPT-2's exact layout, learnt here (no file to fetch): the 256 byte
+     * symbols numbered as GPT-2 numbers them (the printable bytes first, then the others),
+     * {@value #TRAINED_MERGES} merges learnt from the first documents of the bundled corpus (most
+     * frequent adjacent pair first, ties to the smaller pair), each new token numbered in merge
+     * order, then {@code <|endoftext|>} as the last id. Deterministic; built once per JVM.
+     */
+    public static synchronized byte[] trainedBytePairEncoding() {
+        if (trained == null) {
+            List<String> docs = new ArrayList<>();
+            try (var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(BundledCorpus.open(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine();
+                        line != null && docs.size() < TRAINING_DOCUMENTS;
+                        line = in.readLine()) {
+                    if (!line.isBlank()) {
+                        docs.add(LineDocuments.toDocument(line));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            trained = learnBytePairs(docs, TRAINED_MERGES);
+        }
+        return trained.clone();
+    }
+
+    /** Writes {@link #trainedBytePairEncoding()} to {@code file}; returns it. */
+    public static Path writeTrainedBytePairEncoding(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        return Files.write(file, trainedBytePairEncoding());
+    }
+
+    private static byte[] learnBytePairs(List<String> docs, int mergeCount) {
+        int[] table = byteToCodePoint();
+        List<String> tokens = new ArrayList<>(); // by id
+        int[] idOfByte = new int[256];
+        for (boolean printable : new boolean[] {true, false}) {
+            for (int b = 0; b < 256; b++) {
+                if ((table[b] == b) == printable) {
+                    idOfByte[b] = tokens.size();
+                    tokens.add(new String(Character.toChars(table[b])));
+                }
+            }
+        }
+        Map<List<Integer>, Long> counted = new HashMap<>();
+        for (String doc : docs) {
+            Matcher m = WORDS.matcher(doc);
+            while (m.find()) {
+                List<Integer> word = new ArrayList<>();
+                for (byte b : m.group().getBytes(StandardCharsets.UTF_8)) {
+                    word.add(idOfByte[b & 0xFF]);
+                }
+                counted.merge(word, 1L, Long::sum);
+            }
+        }
+        List<int[]> words = new ArrayList<>();
+        List<Long> counts = new ArrayList<>();
+        counted.forEach((w, n) -> {
+            words.add(w.stream().mapToInt(Integer::intValue).toArray());
+            counts.add(n);
+        });
+        Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            vocab.put(tokens.get(i), i);
+        }
+        Map<Long, Long> pairs = new HashMap<>();
+        for (int w = 0; w < words.size(); w++) {
+            countPairs(words.get(w), counts.get(w), pairs);
+        }
+        List<String> merges = new ArrayList<>();
+        for (int i = 0; i < mergeCount; i++) {
+            long bestCount =
+                    pairs.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+            long best = -1;
+            for (Map.Entry<Long, Long> e : pairs.entrySet()) {
+                if (e.getValue() == bestCount
+                        && (best < 0 || spell(tokens, e.getKey()).compareTo(spell(tokens, best)) < 0)) {
+                    best = e.getKey();
+                }
+            }
+            int a = (int) (best >>> 32);
+            int b = (int) best;
+            merges.add(spell(tokens, best));
+            String joined = tokens.get(a) + tokens.get(b);
+            Integer merged = vocab.get(joined); // two merges may spell the same token
+            if (merged == null) {
+                merged = tokens.size();
+                tokens.add(joined);
+                vocab.put(joined, merged);
+            }
+            for (int w = 0; w < words.size(); w++) {
+                int[] before = words.get(w);
+                int[] after = mergePair(before, a, b, merged);
+                if (after != before) { // only words holding the pair change their pair counts
+                    countPairs(before, -counts.get(w), pairs);
+                    countPairs(after, counts.get(w), pairs);
+                    words.set(w, after);
+                }
+            }
+            pairs.values().removeIf(n -> n == 0);
+        }
+        ObjectNode root = skeleton();
+        ObjectNode model = root.putObject("model");
+        model.put("type", "BPE").putNull("dropout");
+        model.putNull("unk_token");
+        model.put("continuing_subword_prefix", "")
+                .put("end_of_word_suffix", "")
+                .put("fuse_unk", false)
+                .put("byte_fallback", false)
+                .put("ignore_merges", false);
+        ObjectNode v = model.putObject("vocab");
+        vocab.forEach(v::put);
+        ArrayNode m = model.putArray("merges");
+        merges.forEach(m::add);
+        addSpecial(root, tokens.size(), "<|endoftext|>");
+        ObjectNode byteLevel = JSON.createObjectNode()
+                .put("type", "ByteLevel")
+                .put("add_prefix_space", false)
+                .put("trim_offsets", true)
+                .put("use_regex", true);
+        root.set("pre_tokenizer", byteLevel);
+        root.set("decoder", byteLevel.deepCopy());
+        return bytes(root);
+    }
+
+    private static void countPairs(int[] word, long n, Map<Long, Long> pairs) {
+        for (int k = 0; k + 1 < word.length; k++) {
+            pairs.merge(((long) word[k] << 32) | word[k + 1], n, Long::sum);
+        }
+    }
+
+    /** "a b": the merge of the pair as tokenizer.json writes it. */
+    private static String spell(List<String> tokens, long pair) {
+        return tokens.get((int) (pair >>> 32)) + " " + tokens.get((int) pair);
+    }
+
+    private static int[] mergePair(int[] word, int a, int b, int merged) {
+        int at = 0;
+        while (at + 1 < word.length && !(word[at] == a && word[at + 1] == b)) {
+            at++;
+        }
+        if (at + 1 >= word.length) {
+            return word;
+        }
+        int[] out = new int[word.length];
+        int n = 0;
+        for (int k = 0; k < word.length; k++) {
+            if (k + 1 < word.length && word[k] == a && word[k + 1] == b) {
+                out[n++] = merged;
+                k++;
+            } else {
+                out[n++] = word[k];
+            }
+        }
+        return n == word.length ? word : java.util.Arrays.copyOf(out, n);
+    }
 
     /** Byte-level BPE: 256 + MERGES.size() + 1 ids; the last is {@code <|endoftext|>}. */
     public static byte[] bytePairEncoding() {
