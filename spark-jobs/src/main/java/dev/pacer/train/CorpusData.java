@@ -96,8 +96,8 @@ public final class CorpusData implements Serializable {
             throw RunTokenizer.withRecord(run, e);
         }
         data.checkShards(settings);
-        RunTokenizer.checkResume(run, data.tokenizer, data.describe());
         VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
+        RunTokenizer.checkResume(run, data.tokenizer, data.describe());
         return data;
     }
 

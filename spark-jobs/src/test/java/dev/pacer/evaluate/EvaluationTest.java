@@ -9,6 +9,9 @@ import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DocumentSplit;
+import dev.pacer.data.tokenize.TestTokenizers;
+import dev.pacer.data.tokenize.TextTokenizer;
+import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.engine.ModelReplica;
 import dev.pacer.run.ModelFixture;
 import java.io.IOException;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -103,6 +107,46 @@ class EvaluationTest {
             assertEquals(Math.exp(expected), e.perplexity(), 1e-4 * Math.exp(expected));
             assertEquals(expected / Math.log(2), e.bitsPerByte(), 1e-5 * expected);
         }
+    }
+
+    /**
+     * A byte-level BPE: bits per byte divide by the bytes the scored (target) tokens stand for,
+     * counted here from the tokenizer.json's vocabulary; the end of a document counts one byte
+     * (its line break), other special tokens none.
+     */
+    @Test
+    void byteLevelBpeBitsPerByteCountTheBytesOfTheScoredTokens() throws IOException {
+        Path file = TestTokenizers.writeTrainedBytePairEncoding(dir.resolve("bpe.json"));
+        TokenizerSpec spec = TokenizerSpec.resolve(file.toString(), "", new Configuration());
+        TextTokenizer t = spec.open();
+        Map<Integer, byte[]> bytes = TestTokenizers.bytesOfIds(spec.jsonBytes());
+        int seqLen = 8;
+        List<Integer> stream = new ArrayList<>();
+        for (String d : DOCS) {
+            if (!d.isEmpty()) {
+                for (int id : t.encode(d)) {
+                    stream.add(id);
+                }
+                stream.add(spec.endOfDocument());
+            }
+        }
+        long targets = 0;
+        long targetBytes = 0;
+        for (int s = 0; s < stream.size() / (seqLen + 1); s++) {
+            for (int k = 1; k <= seqLen; k++) {
+                int id = stream.get(s * (seqLen + 1) + k);
+                targets++;
+                targetBytes += id == spec.endOfDocument() ? 1 : bytes.get(id).length;
+            }
+        }
+        EvaluationSet set = EvaluationSet.read(
+                writeDocs("docs.txt", false).toString(), t, seqLen, 0.02, false, 0, new Configuration());
+        assertTrue(set.exactBytes());
+        assertEquals(targets, set.targetTokens());
+        assertEquals((double) targetBytes / targets, set.bytesPerToken(), 1e-12);
+        assertTrue(set.bytesPerToken() > 1.5, "merged tokens: " + set.bytesPerToken());
+        Evaluation e = new Evaluation(2.0, targets, set.sequences().size(), set.bytesPerToken());
+        assertEquals(2.0 / Math.log(2) * targets / targetBytes, e.bitsPerByte(), 1e-12);
     }
 
     @Test

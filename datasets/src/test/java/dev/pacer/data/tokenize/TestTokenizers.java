@@ -333,8 +333,40 @@ public final class TestTokenizers {
                 .put("special", true);
     }
 
+    /**
+     * The bytes each id of a byte-level BPE tokenizer.json stands for, read here from its vocabulary
+     * with this class's own byte table (each character of a token spells one byte); special tokens
+     * map to their name in angle brackets as given. For checks independent of Pacer's decoding.
+     */
+    public static Map<Integer, byte[]> bytesOfIds(byte[] tokenizerJson) {
+        int[] table = byteToCodePoint();
+        Map<Integer, Integer> byteOf = new HashMap<>();
+        for (int b = 0; b < 256; b++) {
+            byteOf.put(table[b], b);
+        }
+        Map<Integer, byte[]> out = new HashMap<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(tokenizerJson);
+            root.path("model").path("vocab").fields().forEachRemaining(e -> {
+                String token = e.getKey();
+                byte[] bytes = new byte[token.codePointCount(0, token.length())];
+                int i = 0;
+                for (int cp : token.codePoints().toArray()) {
+                    bytes[i++] = (byte) (int) byteOf.get(cp);
+                }
+                out.put(e.getValue().asInt(), bytes);
+            });
+            for (com.fasterxml.jackson.databind.JsonNode t : root.path("added_tokens")) {
+                out.put(t.path("id").asInt(), t.path("content").asText().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** GPT-2's reversible byte-to-character table: printable Latin-1 stays, the rest maps from 256 up. */
-    static int[] byteToCodePoint() {
+    public static int[] byteToCodePoint() {
         int[] table = new int[256];
         int next = 256;
         for (int b = 0; b < 256; b++) {
