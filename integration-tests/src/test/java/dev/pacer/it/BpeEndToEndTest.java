@@ -87,26 +87,7 @@ class BpeEndToEndTest {
         byte[] tokBytes = Files.readAllBytes(tok);
         TokenizerSpec spec = TokenizerSpec.resolve(tok.toString(), "", new Configuration());
         Path data = tmp.resolve("data");
-        Ran prepared = run(
-                "prepare",
-                "--output",
-                data.toString(),
-                "--master",
-                "local[2]",
-                "--set",
-                "pacer.data.tokenizer=" + tok,
-                "--set",
-                "pacer.data.max-documents=2000",
-                "--set",
-                "pacer.data.shards=2",
-                "--set",
-                "pacer.train.seq-len=32",
-                "--set",
-                "pacer.spark.conf.spark.ui.enabled=false",
-                "--set",
-                "pacer.spark.conf.spark.driver.host=127.0.0.1",
-                "--set",
-                "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1");
+        Ran prepared = run(TinyRun.prepare(data, "--set", "pacer.data.tokenizer=" + tok));
         assertEquals(0, prepared.code(), prepared.err());
 
         Path runDir = tmp.resolve("run");

@@ -3,7 +3,9 @@ package dev.pacer.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import dev.pacer.report.RunRecords;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
 import dev.pacer.train.PretrainJob;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -55,17 +57,19 @@ public final class PretrainCommand implements Callable<Integer> {
         PacerSettings settings = config.settings(extra);
         PretrainJob.Outcome out = new PretrainJob(settings, stopAfter, List.of()).run();
         writeReport(out.runDir());
+        RunRecords records = records(out.runDir());
+        List<RunRecords.MetricRow> validated = records == null ? List.of() : records.validationRows();
+        double bitsPerByte = validated.isEmpty()
+                ? Double.NaN
+                : validated.get(validated.size() - 1).valBitsPerByte();
+        String phrase = validationPhrase(
+                out.finalValLoss(), bitsPerByte, settings.train().evalEvery());
         if (out.corpus() == null) {
             System.out.printf(
                     "pacer: run already complete at step %d; last %s; outputs in %s%n",
-                    out.state().step(),
-                    validationPhrase(
-                            out.finalValLoss(), "byte", settings.train().evalEvery()),
-                    out.runDir());
+                    out.state().step(), phrase, out.runDir());
             return 0;
         }
-        // a token is a byte only with the byte tokenizer (vocabulary 257)
-        String unit = out.corpus().tokenHistogram().length == dev.pacer.data.ByteTokenizer.VOCAB ? "byte" : "token";
         System.out.printf(
                 "pacer: %s at step %d/%d, %,d tokens; %s (order-0 entropy of the corpus: %.4f bits/%s);"
                         + " outputs in %s%n",
@@ -73,28 +77,39 @@ public final class PretrainCommand implements Callable<Integer> {
                 out.state().step(),
                 settings.train().maxSteps(),
                 out.state().tokens(),
-                validationPhrase(out.finalValLoss(), unit, settings.train().evalEvery()),
+                phrase,
                 out.corpus().order0EntropyBits(),
-                unit,
+                records == null ? "token" : records.tokenUnit(),
                 out.runDir());
         return 0;
     }
 
     /**
-     * "validation loss L nats/token = B bits/unit", or, for a run stopped before its first
-     * validation, when the next one comes (a NaN is not a loss to print).
+     * "validation loss L nats/token = B bits/byte" (the metrics' bits per byte; bits per token
+     * when the tokenizer is not byte-level), or, for a run stopped before its first validation,
+     * when the next one comes (a NaN is not a loss to print).
      */
-    static String validationPhrase(double nats, String unit, long evalEvery) {
+    static String validationPhrase(double nats, double bitsPerByte, long evalEvery) {
         if (Double.isNaN(nats)) {
             return "no validation loss yet (validation runs every " + evalEvery
                     + " steps, pacer.train.eval-every, and after the last step)";
         }
+        boolean perByte = !Double.isNaN(bitsPerByte);
         return String.format(
                 java.util.Locale.ROOT,
                 "validation loss %.4f nats/token = %.4f bits/%s",
                 nats,
-                nats / Math.log(2),
-                unit);
+                perByte ? bitsPerByte : nats / Math.log(2),
+                perByte ? "byte" : "token");
+    }
+
+    /** The run's records for the closing line; null if unreadable (the line then gives bits per token). */
+    private static RunRecords records(String runDir) {
+        try {
+            return RunRecords.read(new RunStorage(runDir, new org.apache.hadoop.conf.Configuration()), w -> {});
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /** RUN_DIR/report/: a report that cannot be written is a warning, never a failed run. */

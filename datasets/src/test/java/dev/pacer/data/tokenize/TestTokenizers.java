@@ -147,6 +147,11 @@ public final class TestTokenizers {
             }
             pairs.values().removeIf(n -> n == 0);
         }
+        return byteLevelBpe(vocab, merges);
+    }
+
+    /** A byte-level BPE tokenizer.json in GPT-2's layout: {@code <|endoftext|>} after the vocabulary. */
+    private static byte[] byteLevelBpe(Map<String, Integer> vocab, List<String> merges) {
         ObjectNode root = skeleton();
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE").putNull("dropout");
@@ -160,7 +165,7 @@ public final class TestTokenizers {
         vocab.forEach(v::put);
         ArrayNode m = model.putArray("merges");
         merges.forEach(m::add);
-        addSpecial(root, tokens.size(), "<|endoftext|>");
+        addSpecial(root, vocab.size(), "<|endoftext|>");
         ObjectNode byteLevel = JSON.createObjectNode()
                 .put("type", "ByteLevel")
                 .put("add_prefix_space", false)
@@ -203,37 +208,17 @@ public final class TestTokenizers {
         return n == word.length ? word : java.util.Arrays.copyOf(out, n);
     }
 
-    /** Byte-level BPE: 256 + MERGES.size() + 1 ids; the last is {@code <|endoftext|>}. */
+    /** Byte-level BPE: 256 + MERGES.size() + 1 ids, byte b is id b; the last is {@code <|endoftext|>}. */
     public static byte[] bytePairEncoding() {
-        ObjectNode root = skeleton();
         int[] table = byteToCodePoint();
-        ObjectNode model = root.putObject("model");
-        model.put("type", "BPE").putNull("dropout");
-        model.putNull("unk_token");
-        model.put("continuing_subword_prefix", "")
-                .put("end_of_word_suffix", "")
-                .put("fuse_unk", false)
-                .put("byte_fallback", false)
-                .put("ignore_merges", false);
-        ObjectNode vocab = model.putObject("vocab");
+        Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
         for (int b = 0; b < 256; b++) {
             vocab.put(new String(Character.toChars(table[b])), b);
         }
-        int id = 256;
-        ArrayNode merges = model.putArray("merges");
         for (String m : MERGES) {
-            merges.add(m);
-            vocab.put(m.replace(" ", ""), id++);
+            vocab.put(m.replace(" ", ""), vocab.size());
         }
-        addSpecial(root, id, "<|endoftext|>");
-        ObjectNode byteLevel = JSON.createObjectNode()
-                .put("type", "ByteLevel")
-                .put("add_prefix_space", false)
-                .put("trim_offsets", true)
-                .put("use_regex", true);
-        root.set("pre_tokenizer", byteLevel);
-        root.set("decoder", byteLevel.deepCopy());
-        return bytes(root);
+        return byteLevelBpe(vocab, MERGES);
     }
 
     /** BERT-style WordPiece: lower-cases, splits on punctuation; [UNK] for the rest. */
