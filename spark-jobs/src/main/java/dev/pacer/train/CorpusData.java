@@ -23,6 +23,7 @@ import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,22 +167,36 @@ public final class CorpusData implements Serializable {
         return dataset;
     }
 
+    /**
+     * The cached RDD of partitions. Its functions capture only what each needs, never this
+     * object: the lineage travels with every task of every step, and a GPT-2 tokenizer.json is
+     * 1.5 MB, so on the fly the tokenizer goes once per executor as a broadcast.
+     */
     public JavaRDD<CorpusPartition> load(JavaSparkContext jsc) {
         List<Integer> ids = IntStream.range(0, partitions).boxed().toList();
-        JavaRDD<CorpusPartition> rdd = jsc.parallelize(ids, partitions)
-                .map(p -> dataset != null
-                        ? dataset.loadPartition(p, partitions, packedLength, hadoop)
-                        : CorpusPartition.prepare(
-                                InputUnit.bundled(),
-                                settings.readOptions(),
-                                hadoop.get(),
-                                tokenizer,
-                                p,
-                                partitions,
-                                packedLength,
-                                new DocumentSplit(settings.validationFraction()),
-                                settings.maxDocuments(),
-                                settings.dedup()));
+        JavaRDD<Integer> indices = jsc.parallelize(ids, partitions);
+        int parts = partitions;
+        int length = packedLength;
+        HadoopConf conf = hadoop;
+        JavaRDD<CorpusPartition> rdd;
+        if (dataset != null) {
+            PreparedDataset ds = dataset;
+            rdd = indices.map(p -> ds.loadPartition(p, parts, length, conf));
+        } else {
+            Broadcast<TokenizerSpec> spec = jsc.broadcast(tokenizer);
+            DataSettings s = settings;
+            rdd = indices.map(p -> CorpusPartition.prepare(
+                    InputUnit.bundled(),
+                    s.readOptions(),
+                    conf.get(),
+                    spec.value(),
+                    p,
+                    parts,
+                    length,
+                    new DocumentSplit(s.validationFraction()),
+                    s.maxDocuments(),
+                    s.dedup()));
+        }
         return rdd.persist(StorageLevel.MEMORY_ONLY());
     }
 }
