@@ -12,10 +12,13 @@ Reads an exported directory with nothing but the Python standard library and tor
     here (wte, wpe, h.N.ln_1, h.N.attn.c_attn, h.N.attn.c_proj, h.N.ln_2,
     h.N.mlp.c_fc, h.N.mlp.c_proj, ln_f; Conv1D weights stored (in, out); no
     lm_head.weight because the head is tied to wte);
-  * tokenizer.json: a byte-level BPE whose vocabulary must spell each byte with
-    GPT-2's byte-to-unicode table and give it the byte's value as id, with
-    "<|endoftext|>" as a special token. The fixed input text below is tokenized
-    with that vocabulary, written out here from the table.
+  * tokenizer.json: a byte-level BPE with "<|endoftext|>" as a special token.
+    Without merges (Pacer's byte tokenizer) its vocabulary must spell each byte
+    with GPT-2's byte-to-unicode table and give it the byte's value as id; with
+    merges (a GPT-2 style BPE) the fixed input text below is split with GPT-2's
+    pre-tokenization pattern and encoded with GPT-2's BPE algorithm (repeatedly
+    merge the adjacent pair of lowest merge rank), both written out here; vocab.json
+    and merges.txt must hold the same vocabulary and merges.
 
 Then it runs a GPT-2 forward pass written here from the GPT-2 definition (pre-norm
 blocks, causal softmax attention over n_head heads, GELU per the config's
@@ -23,24 +26,28 @@ activation_function, tied output head) in torch.float64, and writes a JSON golde
 file with the tokens, the logits and the SHA-256 of model.safetensors.
 
 The Java test (spark-jobs/src/test/java/dev/pacer/export/Gpt2ExportTest.java)
-exports the same deterministic tiny model, checks the file has this SHA-256, and
-compares Pacer's own logits with these (tolerance 1e-4), so an export that moved,
-transposed or renamed a tensor fails.
+exports the same deterministic tiny models (byte tokenizer; the tests' 300-merge
+byte-level BPE), checks the files have these SHA-256s, and compares Pacer's own
+logits with these (tolerance 1e-4), so an export that moved, transposed or renamed
+a tensor, or shipped another tokenizer, fails.
 
 How to regenerate (from the repository root; needs Debian's python3-torch):
 
     mvn -q -pl spark-jobs -am test -Dtest=Gpt2ExportTest -Dsurefire.failIfNoSpecifiedTests=false
     /usr/bin/python3 spark-jobs/src/test/python/verify_export.py \\
         spark-jobs/target/export-fixture > spark-jobs/src/test/resources/golden/export-gpt2-tiny.json
+    /usr/bin/python3 spark-jobs/src/test/python/verify_export.py \\
+        spark-jobs/target/export-fixture-bpe > spark-jobs/src/test/resources/golden/export-gpt2-bpe-tiny.json
 
-(the test leaves its export in <build directory>/export-fixture; with
--Dpacer.target=NAME the build directory is spark-jobs/NAME).
+(the test leaves its exports in <build directory>/export-fixture and
+export-fixture-bpe; with -Dpacer.target=NAME the build directory is spark-jobs/NAME).
 """
 
 import hashlib
 import json
 import math
 import os
+import re
 import struct
 import sys
 
@@ -118,19 +125,74 @@ def bytes_to_unicode():
     return table
 
 
+# GPT-2's pre-tokenization pattern with the standard library's re: \p{L} as [^\W\d_],
+# \p{N} as \d. The two agree on the fixed texts (Latin letters, umlauts, CJK, digits,
+# punctuation, spaces).
+GPT2_SPLIT = re.compile(r"""'s|'t|'re|'ve|'m|'ll|'d| ?[^\W\d_]+| ?\d+| ?(?:[^\s\w]|_)+|\s+(?!\S)|\s+""")
+
+
+def merge_pair(word, pair):
+    out = []
+    i = 0
+    while i < len(word):
+        if i + 1 < len(word) and (word[i], word[i + 1]) == pair:
+            out.append(word[i] + word[i + 1])
+            i += 2
+        else:
+            out.append(word[i])
+            i += 1
+    return out
+
+
+def bpe(word, ranks):
+    """GPT-2's BPE: merge the adjacent pair of lowest rank until no ranked pair is left."""
+    while len(word) > 1:
+        pairs = [(ranks[p], p) for p in zip(word, word[1:]) if p in ranks]
+        if not pairs:
+            break
+        word = merge_pair(word, min(pairs)[1])
+    return word
+
+
 def tokenize(tokenizer, text):
-    """Byte-level BPE without merges: one vocabulary entry per UTF-8 byte."""
+    """Ids of text under a byte-level BPE (GPT-2's algorithm); without merges, one id per byte."""
     model = tokenizer["model"]
-    if model.get("type") != "BPE" or model.get("merges"):
-        fail("tokenizer.json: expected a byte-level BPE without merges")
+    if model.get("type") != "BPE":
+        fail("tokenizer.json: expected a byte-level BPE")
     if tokenizer["pre_tokenizer"]["type"] != "ByteLevel":
         fail("tokenizer.json: expected a ByteLevel pre-tokenizer")
     vocab = model["vocab"]
     table = bytes_to_unicode()
-    for b in range(256):
-        if vocab.get(table[b]) != b:
-            fail("tokenizer.json: byte %d is not token %d" % (b, b))
-    return [vocab[table[b]] for b in text.encode("utf-8")]
+    if not model.get("merges"):
+        for b in range(256):
+            if vocab.get(table[b]) != b:
+                fail("tokenizer.json: byte %d is not token %d" % (b, b))
+        return [vocab[table[b]] for b in text.encode("utf-8")]
+    ranks = {}
+    for i, m in enumerate(model["merges"]):
+        ranks[tuple(m.split(" ") if isinstance(m, str) else m)] = i
+    ids = []
+    for piece in GPT2_SPLIT.findall(text):
+        word = [table[b] for b in piece.encode("utf-8")]
+        ids.extend(vocab[t] for t in bpe(word, ranks))
+    return ids
+
+
+def check_gpt2_files(root, tokenizer):
+    """vocab.json and merges.txt, for GPT-2's slow tokenizer, must match tokenizer.json."""
+    model = tokenizer["model"]
+    with open(os.path.join(root, "vocab.json"), encoding="utf-8") as f:
+        vocab = json.load(f)
+    want = dict(model["vocab"])
+    for t in tokenizer["added_tokens"]:
+        want.setdefault(t["content"], t["id"])
+    if vocab != want:
+        fail("vocab.json differs from tokenizer.json's vocabulary and added tokens")
+    with open(os.path.join(root, "merges.txt"), encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    merges = [m if isinstance(m, str) else " ".join(m) for m in model["merges"]]
+    if lines[0] != "#version: 0.2" or [line for line in lines[1:] if line] != merges:
+        fail("merges.txt differs from tokenizer.json's merges")
 
 
 def layer_norm(x, w, b, eps):
@@ -194,8 +256,10 @@ def main(argv):
         if list(weights[name].shape) != shape:
             fail("%s has shape %s, GPT-2 needs %s" % (name, list(weights[name].shape), shape))
 
-    with open(os.path.join(root, "tokenizer.json"), encoding="utf-8") as f:
-        tokenizer = json.load(f)
+    with open(os.path.join(root, "tokenizer.json"), "rb") as f:
+        tokenizer_bytes = f.read()
+    tokenizer = json.loads(tokenizer_bytes.decode("utf-8"))
+    check_gpt2_files(root, tokenizer)
     specials = {t["content"]: t["id"] for t in tokenizer["added_tokens"] if t.get("special")}
     if specials.get(END_OF_TEXT) != cfg["eos_token_id"]:
         fail("tokenizer.json: %s is not the eos_token_id %r" % (END_OF_TEXT, cfg["eos_token_id"]))
@@ -213,6 +277,7 @@ def main(argv):
             "torch %s over the exported config.json + model.safetensors + tokenizer.json "
             "(spark-jobs/src/test/python/verify_export.py)." % torch.__version__),
         "model_safetensors_sha256": sha,
+        "tokenizer_json_sha256": hashlib.sha256(tokenizer_bytes).hexdigest(),
         "config": {k: cfg[k] for k in ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head",
                                        "activation_function", "layer_norm_epsilon", "eos_token_id")},
         "tensors": [{"name": n, "shape": s} for n, s in order],

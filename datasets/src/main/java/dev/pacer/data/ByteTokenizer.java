@@ -12,6 +12,9 @@ public final class ByteTokenizer implements dev.pacer.data.tokenize.TextTokenize
     public static final int VOCAB = 257;
     public static final int END_OF_DOCUMENT = 256;
 
+    /** The end-of-document token's name, as GPT-2 and Hugging Face tools know it. */
+    public static final String END_OF_TEXT = "<|endoftext|>";
+
     @Override
     public int vocabSize() {
         return VOCAB;
@@ -48,5 +51,23 @@ public final class ByteTokenizer implements dev.pacer.data.tokenize.TextTokenize
             }
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id > END_OF_DOCUMENT) {
+            throw dev.pacer.data.tokenize.TextTokenizer.outside(id, VOCAB);
+        }
+        return id == END_OF_DOCUMENT ? new byte[0] : new byte[] {(byte) id};
+    }
+
+    @Override
+    public String specialToken(int id) {
+        return id == END_OF_DOCUMENT ? END_OF_TEXT : null;
+    }
+
+    @Override
+    public boolean byteLevel() {
+        return true;
     }
 }

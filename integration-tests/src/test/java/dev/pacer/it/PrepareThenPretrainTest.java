@@ -32,26 +32,7 @@ class PrepareThenPretrainTest {
     Path tmp;
 
     private static String[] prepare(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of(
-                "prepare",
-                "--output",
-                out.toString(),
-                "--master",
-                "local[2]",
-                "--set",
-                "pacer.data.max-documents=3000",
-                "--set",
-                "pacer.data.shards=2",
-                "--set",
-                "pacer.train.seq-len=32",
-                "--set",
-                "pacer.spark.conf.spark.ui.enabled=false",
-                "--set",
-                "pacer.spark.conf.spark.driver.host=127.0.0.1",
-                "--set",
-                "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1"));
-        args.addAll(List.of(extra));
-        return args.toArray(String[]::new);
+        return TinyRun.prepare(out, extra);
     }
 
     private static List<ObjectNode> rows(Path run) throws IOException {

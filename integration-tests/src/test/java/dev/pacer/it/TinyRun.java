@@ -50,6 +50,30 @@ final class TinyRun {
         return args.toArray(String[]::new);
     }
 
+    /** {@code prepare} of the first 3,000 bundled documents into 2 shards of 32-token sequences on local[2]. */
+    static String[] prepare(Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of(
+                "prepare",
+                "--output",
+                out.toString(),
+                "--master",
+                "local[2]",
+                "--set",
+                "pacer.data.max-documents=3000",
+                "--set",
+                "pacer.data.shards=2",
+                "--set",
+                "pacer.train.seq-len=32",
+                "--set",
+                "pacer.spark.conf.spark.ui.enabled=false",
+                "--set",
+                "pacer.spark.conf.spark.driver.host=127.0.0.1",
+                "--set",
+                "pacer.spark.conf.spark.driver.bindAddress=127.0.0.1"));
+        args.addAll(List.of(extra));
+        return args.toArray(String[]::new);
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** An application's session: local[2], bound to loopback, no UI. */

@@ -3,7 +3,6 @@ package dev.pacer.api;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.CorpusException;
 import dev.pacer.data.HadoopConf;
-import dev.pacer.data.shard.DatasetManifest;
 import dev.pacer.data.shard.DatasetVersion;
 import dev.pacer.data.shard.PreparedDataset;
 import dev.pacer.data.shard.ShardInfo;
@@ -11,14 +10,10 @@ import dev.pacer.data.source.SkipReason;
 import dev.pacer.data.tokenize.TextTokenizer;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.prepare.DocumentIndex;
-import dev.pacer.prepare.PrepareJob;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -79,17 +74,11 @@ public final class PreparedCorpus {
         } catch (CorpusException e) {
             throw new ConfigError(e.getMessage());
         }
-        DatasetManifest m = dataset.manifest();
-        TokenizerSpec tokenizer = TokenizerSpec.byteLevel();
-        if (!TokenizerSpec.BYTE.equals(m.tokenizer().type())) {
-            Path copy = new Path(dataset.root(), PrepareJob.TOKENIZER_FILE);
-            try (InputStream in = PreparedDataset.fileSystem(copy, conf).open(copy)) {
-                tokenizer = TokenizerSpec.fromJson(
-                        m.tokenizer().source(), in.readAllBytes(), m.tokenizer().endOfDocumentToken());
-            } catch (IOException | CorpusException e) {
-                throw new ConfigError(
-                        copy + ": cannot read the dataset's tokenizer (" + CorpusException.firstLine(e) + ")");
-            }
+        TokenizerSpec tokenizer;
+        try {
+            tokenizer = dataset.tokenizer(conf);
+        } catch (CorpusException e) {
+            throw new ConfigError(e.getMessage());
         }
         return new PreparedCorpus(spark, dataset, tokenizer);
     }

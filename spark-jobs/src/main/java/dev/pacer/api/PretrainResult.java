@@ -10,7 +10,9 @@ package dev.pacer.api;
  * @param tokens tokens trained on so far
  * @param finalValidationLoss the last validation loss in nats/token (NaN before the first validation)
  * @param order0EntropyBits the corpus's unigram entropy in bits per unit (NaN when already complete)
- * @param unit "byte" for the byte tokenizer, else "token"
+ * @param unit what the order-0 entropy is per: "byte" for the byte tokenizer, else "token"
+ * @param finalBitsPerByte the last validation loss in bits per byte of text (NaN before the first
+ *     validation, or for a tokenizer whose tokens' bytes are not known)
  * @param report the report page written at the end, or null (not wanted, or not written: see the warnings)
  */
 public record PretrainResult(
@@ -22,6 +24,7 @@ public record PretrainResult(
         double finalValidationLoss,
         double order0EntropyBits,
         String unit,
+        double finalBitsPerByte,
         String report) {
 
     /** Whether the run has reached its planned steps. */

@@ -1,8 +1,9 @@
 package dev.pacer.api;
 
-import dev.pacer.data.ByteTokenizer;
+import dev.pacer.report.RunRecords;
 import dev.pacer.report.RunReport;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
 import dev.pacer.train.PretrainJob;
 import dev.pacer.train.TrainingListener;
 import java.io.IOException;
@@ -104,6 +105,8 @@ public final class Pretraining {
         PretrainJob.Outcome out = job.run();
         String html = report ? writeReport(out.runDir()) : null;
         boolean complete = out.corpus() == null;
+        RunRecords records = records(out.runDir());
+        List<RunRecords.MetricRow> validated = records == null ? List.of() : records.validationRows();
         return new PretrainResult(
                 out.runDir(),
                 complete,
@@ -112,7 +115,10 @@ public final class Pretraining {
                 out.state().tokens(),
                 out.finalValLoss(),
                 complete ? Double.NaN : out.corpus().order0EntropyBits(),
-                complete || out.corpus().tokenHistogram().length == ByteTokenizer.VOCAB ? "byte" : "token",
+                records == null ? "token" : records.tokenUnit(),
+                validated.isEmpty()
+                        ? Double.NaN
+                        : validated.get(validated.size() - 1).valBitsPerByte(),
                 html);
     }
 
@@ -124,6 +130,15 @@ public final class Pretraining {
                             + " are not applied; set them on the session",
                     settings.master().isEmpty() ? "not set" : settings.master(),
                     conf.isEmpty() ? "empty" : String.join(", ", conf.keySet()));
+        }
+    }
+
+    /** The run's metric rows and events, or null when they cannot be read (the result then says less). */
+    private static RunRecords records(String runDir) {
+        try {
+            return RunRecords.read(new RunStorage(runDir, new Configuration()), w -> {});
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
     }
 

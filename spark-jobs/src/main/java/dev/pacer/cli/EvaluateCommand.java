@@ -76,8 +76,8 @@ public final class EvaluateCommand implements Callable<Integer> {
                         && model.runConfig().path("data").has("validation-fraction")
                 ? model.runConfig().path("data").path("validation-fraction").asDouble()
                 : ConfigFactory.defaultReference().getDouble("pacer.data.validation-fraction");
-        EvaluationSet set =
-                EvaluationSet.read(data, model.tokenizer(), length, fraction, validationOnly, maxSequences, hadoop);
+        EvaluationSet set = EvaluationSet.read(
+                data, model.tokenizer().open(), length, fraction, validationOnly, maxSequences, hadoop);
         EngineThreads.configure(Runtime.getRuntime().availableProcessors());
         int total = set.sequences().size();
         long started = System.nanoTime();
@@ -103,12 +103,14 @@ public final class EvaluateCommand implements Callable<Integer> {
                     .put("perplexity", e.perplexity())
                     .put("bits_per_byte", e.bitsPerByte())
                     .put("bytes_per_token", e.bytesPerToken())
+                    .put("bytes_exact", set.exactBytes())
+                    .put("tokenizer", model.tokenizer().info().describe())
                     .put("seconds", Math.round(seconds * 100) / 100.0)
                     .toString());
         } else {
             out.printf(
                     "pacer: evaluated %s%n  on %s: %,d documents, %,d sequences of %d tokens (%,d tokens scored,"
-                            + " %.1f s)%n  validation loss %.4f nats/token, perplexity %.3f, %.4f bits/byte%n",
+                            + " %.1f s)%n  validation loss %.4f nats/token, perplexity %.3f, %.4f bits/byte%s%n",
                     model.describe(),
                     set.source(),
                     set.documents(),
@@ -118,7 +120,13 @@ public final class EvaluateCommand implements Callable<Integer> {
                     seconds,
                     e.lossNatsPerToken(),
                     e.perplexity(),
-                    e.bitsPerByte());
+                    e.bitsPerByte(),
+                    set.exactBytes()
+                            ? ""
+                            : String.format(
+                                    " (estimated from %.3f bytes per token over the documents: %s is not"
+                                            + " byte-level)",
+                                    e.bytesPerToken(), model.tokenizer().info().describe()));
         }
         out.flush();
         return 0;

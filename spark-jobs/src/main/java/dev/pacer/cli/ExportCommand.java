@@ -4,7 +4,6 @@ import dev.pacer.export.Gpt2Export;
 import dev.pacer.run.TrainedModel;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -40,12 +39,10 @@ public final class ExportCommand implements Callable<Integer> {
         Configuration hadoop = new Configuration();
         TrainedModel model = TrainedModel.open(
                 checkpoint, hadoop, m -> spec.commandLine().getErr().println("pacer: warning: " + m));
-        Path dir = Gpt2Export.write(model, output, force, hadoop);
+        Gpt2Export.Written w = Gpt2Export.write(model, output, force, hadoop);
         spec.commandLine()
                 .getOut()
-                .printf(
-                        "pacer: exported %s%n  to %s: %s%n",
-                        model.describe(), dir, String.join(", ", Gpt2Export.FILES));
+                .printf("pacer: exported %s%n  to %s: %s%n", model.describe(), w.dir(), String.join(", ", w.files()));
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -65,7 +65,9 @@ public final class PretrainCommand implements Callable<Integer> {
                     "pacer: run already complete at step %d; last %s; outputs in %s%n",
                     out.step(),
                     validationPhrase(
-                            out.finalValidationLoss(), "byte", settings.train().evalEvery()),
+                            out.finalValidationLoss(),
+                            out.finalBitsPerByte(),
+                            settings.train().evalEvery()),
                     out.runDir());
             return 0;
         }
@@ -77,7 +79,9 @@ public final class PretrainCommand implements Callable<Integer> {
                 out.maxSteps(),
                 out.tokens(),
                 validationPhrase(
-                        out.finalValidationLoss(), out.unit(), settings.train().evalEvery()),
+                        out.finalValidationLoss(),
+                        out.finalBitsPerByte(),
+                        settings.train().evalEvery()),
                 out.order0EntropyBits(),
                 out.unit(),
                 out.runDir());
@@ -88,16 +92,17 @@ public final class PretrainCommand implements Callable<Integer> {
      * "validation loss L nats/token = B bits/unit", or, for a run stopped before its first
      * validation, when the next one comes (a NaN is not a loss to print).
      */
-    static String validationPhrase(double nats, String unit, long evalEvery) {
+    static String validationPhrase(double nats, double bitsPerByte, long evalEvery) {
         if (Double.isNaN(nats)) {
             return "no validation loss yet (validation runs every " + evalEvery
                     + " steps, pacer.train.eval-every, and after the last step)";
         }
+        boolean perByte = !Double.isNaN(bitsPerByte);
         return String.format(
                 java.util.Locale.ROOT,
                 "validation loss %.4f nats/token = %.4f bits/%s",
                 nats,
-                nats / Math.log(2),
-                unit);
+                perByte ? bitsPerByte : nats / Math.log(2),
+                perByte ? "byte" : "token");
     }
 }

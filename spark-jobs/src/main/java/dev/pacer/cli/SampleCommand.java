@@ -83,7 +83,10 @@ public final class SampleCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the draws (default ${DEFAULT-VALUE}).")
     long seed = 1234;
 
-    @Option(names = "--past-end", description = "Keep generating after an end-of-document token instead of stopping.")
+    @Option(
+            names = "--past-end",
+            description = "Keep generating after an end-of-document token (printed by name, e.g. <|endoftext|>)"
+                    + " instead of stopping.")
     boolean pastEnd;
 
     @Override
@@ -115,9 +118,10 @@ public final class SampleCommand implements Callable<Integer> {
                     new NextTokenSampler(settings),
                     pastEnd ? -1 : model.tokenizer().endOfDocument());
         }
-        // raw bytes, so the text comes out whatever the locale's charset
+        // raw bytes, so the text comes out whatever the locale's charset; the tokens' bytes are
+        // joined before decoding, so a character split across tokens comes out whole
         PrintStream out = System.out;
-        out.write(model.tokenizer().decodeBytes(continuation));
+        out.write(model.tokenizer().open().render(continuation));
         out.write('\n');
         out.flush();
         return 0;
@@ -156,7 +160,7 @@ public final class SampleCommand implements Callable<Integer> {
     private static int[] encodePrompt(TrainedModel model, String text) {
         int[] ids;
         try {
-            ids = model.tokenizer().encode(text);
+            ids = model.tokenizer().open().encode(text);
         } catch (IllegalArgumentException e) {
             throw new ConfigError("the prompt cannot be tokenized: " + e.getMessage());
         }

@@ -8,13 +8,13 @@ import java.util.function.IntConsumer;
 /**
  * Validation loss of fixed weights on an {@link EvaluationSet}: the mean next-token
  * cross-entropy over every target token, its perplexity {@code exp(loss)}, and bits per byte
- * {@code loss / ln 2 × tokens / bytes} (for the byte tokenizer the same figure as training's
- * {@code val_bits_per_byte}).
+ * {@code loss / ln 2 × tokens / bytes} over the bytes the scored tokens stand for (the same
+ * definition as training's {@code val_bits_per_byte}).
  *
  * @param lossNatsPerToken mean cross-entropy in nats per target token
  * @param targetTokens tokens scored
  * @param sequences sequences scored
- * @param bytesPerToken the set's UTF-8 bytes per token
+ * @param bytesPerToken bytes per scored token ({@link EvaluationSet#bytesPerToken()})
  */
 public record Evaluation(double lossNatsPerToken, long targetTokens, int sequences, double bytesPerToken) {
 

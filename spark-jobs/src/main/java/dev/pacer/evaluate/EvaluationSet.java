@@ -6,7 +6,8 @@ import dev.pacer.data.DocumentSplit;
 import dev.pacer.data.LineDocuments;
 import dev.pacer.data.TokenBlock;
 import dev.pacer.data.TokenPacker;
-import dev.pacer.run.RunTokenizer;
+import dev.pacer.data.tokenize.TextTokenizer;
+import dev.pacer.data.tokenize.TokenByteCounts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -22,18 +23,22 @@ import org.apache.hadoop.io.compress.CompressionCodecFactory;
  * and the end-of-document token, concatenated and cut into sequences of {@code seqLen + 1}
  * (inputs and shifted targets); a tail that fills no sequence is dropped.
  *
- * <p>Bits per byte need the bytes the tokens stand for. They are counted over the packed
- * documents (UTF-8 bytes, plus one for each end-of-document token, the line break that ended the
- * document in its file), so the ratio of bytes to tokens is exact for the byte tokenizer (1) and
- * a corpus average for a vocabulary tokenizer.
+ * <p>Bits per byte need the bytes the scored tokens stand for. With a byte-level tokenizer (the
+ * byte tokenizer, a byte-level BPE such as GPT-2's) every token stands for known bytes, so they are
+ * counted exactly over the target tokens ({@link TokenByteCounts}: the end-of-document token counts
+ * one byte, the line break that ended the document in its file; other special tokens none). For
+ * other tokenizers they are estimated from the packed documents' ratio of UTF-8 bytes (plus one
+ * per end-of-document token) to tokens.
  *
  * @param source what was read, for messages
  * @param sequences packed sequences of {@code seqLen + 1} tokens
  * @param documents documents packed
  * @param streamTokens tokens of the packed documents, end-of-document tokens included
  * @param streamBytes bytes of the packed documents, one per end-of-document token included
+ * @param targetBytes bytes the target tokens stand for (byte-level tokenizers), else -1
  */
-public record EvaluationSet(String source, List<int[]> sequences, long documents, long streamTokens, long streamBytes) {
+public record EvaluationSet(
+        String source, List<int[]> sequences, long documents, long streamTokens, long streamBytes, long targetBytes) {
 
     /** The word that selects the validation split of the bundled corpus. */
     public static final String BUNDLED = "bundled";
@@ -48,7 +53,7 @@ public record EvaluationSet(String source, List<int[]> sequences, long documents
      */
     public static EvaluationSet read(
             String data,
-            RunTokenizer tokenizer,
+            TextTokenizer tokenizer,
             int seqLen,
             double validationFraction,
             boolean validationOnly,
@@ -81,7 +86,14 @@ public record EvaluationSet(String source, List<int[]> sequences, long documents
                     "--data " + data + ": " + counts[0] + " documents (" + counts[1] + " tokens) fill no sequence of "
                             + (seqLen + 1) + " tokens; give more text or a smaller --seq-len");
         }
-        return new EvaluationSet(source, block.head(n), counts[0], counts[1], counts[2]);
+        List<int[]> sequences = block.head(n);
+        long targetBytes = tokenizer.byteLevel() ? TokenByteCounts.of(tokenizer).targets(sequences) : -1;
+        return new EvaluationSet(source, sequences, counts[0], counts[1], counts[2], targetBytes);
+    }
+
+    /** Whether bits per byte count the exact bytes of the scored tokens (a byte-level tokenizer). */
+    public boolean exactBytes() {
+        return targetBytes >= 0;
     }
 
     /** Target tokens (all but the first of each sequence). */
@@ -89,9 +101,9 @@ public record EvaluationSet(String source, List<int[]> sequences, long documents
         return sequences.stream().mapToLong(s -> s.length - 1L).sum();
     }
 
-    /** UTF-8 bytes per token over the packed documents. */
+    /** Bytes per scored token: exact for a byte-level tokenizer, else the packed documents' average. */
     public double bytesPerToken() {
-        return (double) streamBytes / streamTokens;
+        return exactBytes() ? (double) targetBytes / targetTokens() : (double) streamBytes / streamTokens;
     }
 
     private static InputStream open(String data, Configuration hadoop) throws IOException {

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -32,17 +33,13 @@ import org.apache.hadoop.fs.Path;
  *   <li>{@code model.safetensors}: float32 tensors under GPT-2's own names and shapes
  *       ({@code wte.weight}, {@code h.N.attn.c_attn.weight} in Conv1D (in, out) layout, ...), no
  *       {@code lm_head.weight} (tied to {@code wte.weight}), metadata {@code format: pt};
- *   <li>{@code tokenizer.json}, {@code tokenizer_config.json}, {@code special_tokens_map.json}:
- *       the tokenizer for Hugging Face's tokenizers library.
+ *   <li>the run's tokenizer as {@code transformers} loads it ({@link TokenizerFiles}).
  * </ul>
  *
  * Pacer's checkpoint tensors already use these names and layouts, so the weights are written as
  * they are; the export is a re-labelling, not a conversion.
  */
 public final class Gpt2Export {
-
-    public static final List<String> FILES = List.of(
-            "config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -52,9 +49,9 @@ public final class Gpt2Export {
      * Writes the export of {@code model} into {@code output} (any Hadoop file system), which must be
      * absent or empty unless {@code overwrite}.
      *
-     * @return the qualified output directory
+     * @return the qualified output directory and the files written there
      */
-    public static Path write(TrainedModel model, String output, boolean overwrite, Configuration hadoop)
+    public static Written write(TrainedModel model, String output, boolean overwrite, Configuration hadoop)
             throws IOException {
         RunStorage out = new RunStorage(output, hadoop);
         Path dir = out.root();
@@ -69,20 +66,19 @@ public final class Gpt2Export {
             }
         }
         out.fs().mkdirs(dir);
-        out.writeAll(new Path(dir, "model.safetensors"), safetensors(model));
-        ObjectNode tokenizer = model.tokenizer().huggingFaceJson();
-        out.writeAll(new Path(dir, "tokenizer.json"), pretty(tokenizer));
-        String endToken = endOfDocumentContent(tokenizer, model.tokenizer().endOfDocument());
-        out.writeAll(new Path(dir, "tokenizer_config.json"), pretty(tokenizerConfig(model, endToken)));
-        out.writeAll(
-                new Path(dir, "special_tokens_map.json"),
-                pretty(JSON.createObjectNode()
-                        .put("bos_token", endToken)
-                        .put("eos_token", endToken)
-                        .put("unk_token", endToken)));
-        out.writeAll(new Path(dir, "config.json"), pretty(config(model)));
-        return dir;
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("config.json", pretty(config(model)));
+        files.put("model.safetensors", safetensors(model));
+        files.putAll(
+                TokenizerFiles.of(model.tokenizer(), model.layout().config().context()));
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            out.writeAll(new Path(dir, f.getKey()), f.getValue());
+        }
+        return new Written(dir, List.copyOf(files.keySet()));
     }
+
+    /** Where an export went and which files it wrote. */
+    public record Written(Path dir, List<String> files) {}
 
     /** The weights as a safetensors file under GPT-2's names; deterministic bytes for given weights. */
     public static byte[] safetensors(TrainedModel model) throws IOException {
@@ -132,7 +128,7 @@ public final class Gpt2Export {
         p.put("tokens", model.tokens());
         p.put("model_preset", model.preset().id());
         p.put("parameter_count", model.layout().totalSize());
-        p.put("tokenizer", model.tokenizer().name());
+        model.tokenizer().info().writeTo(p.putObject("tokenizer"));
         p.put("trained_seq_len", model.trainedSeqLen());
         for (String field : List.of("config_digest", "seed")) {
             JsonNode v = model.stateJson().get(field);
@@ -144,28 +140,7 @@ public final class Gpt2Export {
         return n;
     }
 
-    private static ObjectNode tokenizerConfig(TrainedModel model, String endToken) {
-        ObjectNode n = JSON.createObjectNode();
-        n.put("tokenizer_class", "PreTrainedTokenizerFast");
-        n.put("bos_token", endToken);
-        n.put("eos_token", endToken);
-        n.put("unk_token", endToken);
-        n.put("model_max_length", model.layout().config().context());
-        n.put("add_prefix_space", false);
-        n.put("clean_up_tokenization_spaces", false);
-        return n;
-    }
-
-    private static String endOfDocumentContent(ObjectNode tokenizerJson, int id) {
-        for (JsonNode t : tokenizerJson.path("added_tokens")) {
-            if (t.path("id").asInt(-1) == id) {
-                return t.path("content").asText();
-            }
-        }
-        throw new IllegalStateException("tokenizer.json names no special token with the end-of-document id " + id);
-    }
-
-    private static byte[] pretty(JsonNode n) throws IOException {
+    static byte[] pretty(JsonNode n) throws IOException {
         return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(n) + "\n")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }

@@ -10,9 +10,7 @@ import dev.pacer.data.tokenize.TokenizerInfo;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.PacerSettings;
 import java.io.IOException;
-import java.io.InputStream;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 
 /**
  * How documents become rows: tokenizer, sequence length, shards per split (0 = decided from the
@@ -67,30 +65,12 @@ record Packing(TokenizerSpec tokenizer, int seqLen, int shards, double validatio
     }
 
     /** The dataset's tokenizer: byte, or its own copy of the tokenizer.json, checked against the manifest. */
-    private static TokenizerSpec ownTokenizer(PreparedDataset dataset, Configuration conf) throws IOException {
-        TokenizerInfo info = dataset.manifest().tokenizer();
-        if (TokenizerSpec.BYTE.equals(info.type())) {
-            return TokenizerSpec.byteLevel();
-        }
-        Path copy = new Path(dataset.root(), PrepareJob.TOKENIZER_FILE);
-        byte[] bytes;
-        try (InputStream in = PreparedDataset.fileSystem(copy, conf).open(copy)) {
-            bytes = in.readAllBytes();
-        } catch (IOException e) {
-            throw new ConfigError("--append: cannot read " + copy + ", the dataset's copy of its tokenizer ("
-                    + CorpusException.firstLine(e) + "); prepare the dataset again with --overwrite");
-        }
-        TokenizerSpec spec;
+    private static TokenizerSpec ownTokenizer(PreparedDataset dataset, Configuration conf) {
         try {
-            spec = TokenizerSpec.fromJson(info.source(), bytes, info.endOfDocumentToken());
+            return dataset.tokenizer(conf);
         } catch (CorpusException e) {
-            throw new ConfigError("--append: " + copy + ": " + e.getMessage());
+            throw new ConfigError("--append: " + e.getMessage() + " (or prepare the dataset again with --overwrite)");
         }
-        if (!spec.sha256().equals(info.sha256())) {
-            throw new ConfigError("--append: " + copy + " is not the tokenizer the dataset's manifest records"
-                    + " (SHA-256 differs); prepare the dataset again with --overwrite");
-        }
-        return spec;
     }
 
     private static ConfigError conflict(PreparedDataset dataset, String key, Object given, Object dataset_) {

@@ -38,8 +38,6 @@ public final class PrepareJob {
     private static final Logger LOG = LoggerFactory.getLogger(PrepareJob.class);
     private static final long AUTO_SHARD_BYTES = 64L << 20;
     static final String MARKER = DatasetOutput.MARKER;
-    /** The copy of a tokenizer.json tokenizer kept next to the manifest. */
-    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     /** What to do with an output that already holds a complete dataset. */
     public enum Mode {
@@ -216,8 +214,8 @@ public final class PrepareJob {
         } else {
             if (!packing.tokenizer().isByte()) {
                 // the dataset carries its tokenizer: evaluation, export and appends need no other path
-                try (OutputStream t =
-                        PreparedDataset.fileSystem(target, hadoop).create(new Path(target, TOKENIZER_FILE), true)) {
+                try (OutputStream t = PreparedDataset.fileSystem(target, hadoop)
+                        .create(new Path(target, PreparedDataset.TOKENIZER_FILE), true)) {
                     t.write(packing.tokenizer().jsonBytes());
                 }
             }

@@ -84,7 +84,7 @@ final class ReportCharts {
         if (Double.isFinite(unigramNats) && x.length > 0) {
             XYSeries u = line(
                     c,
-                    "byte frequencies only (order-0 entropy)",
+                    r.tokenUnit() + " frequencies only (order-0 entropy)",
                     new double[] {x[0], x[x.length - 1]},
                     new double[] {unigramNats, unigramNats},
                     GREY,

@@ -1,13 +1,13 @@
 package dev.pacer.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.data.tokenize.TokenizerInfo;
 import dev.pacer.model.ModelPreset;
 import dev.pacer.report.ControllerEvents.AdaLrsDecision;
 import dev.pacer.report.ControllerEvents.GroupFit;
 import dev.pacer.report.ControllerEvents.HiDlrProbe;
 import dev.pacer.report.RunRecords.MetricRow;
 import dev.pacer.run.CheckpointStore;
-import dev.pacer.run.RunTokenizer;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -63,7 +63,8 @@ final class ReportPage {
                 "loss.png",
                 "Training loss of every step (light), a running mean of it (dark)"
                         + " and the validation loss (dots), in nats per token, against tokens seen. The dashed line is"
-                        + " the loss of a model that knows only byte frequencies (the corpus's order-0 entropy): a model"
+                        + " the loss of a model that knows only " + r.tokenUnit()
+                        + " frequencies (the corpus's order-0 entropy): a model"
                         + " below it has learned context.");
         figure(
                 h,
@@ -127,12 +128,17 @@ final class ReportPage {
         if (!val.isEmpty()) {
             MetricRow v = val.get(val.size() - 1);
             cards.put("validation loss", String.format(Locale.ROOT, "%.4f", v.valLoss()));
-            cards.put(
-                    "bits per byte",
-                    String.format(
-                            Locale.ROOT,
-                            "%.3f",
-                            Double.isNaN(v.valBitsPerByte()) ? v.valLoss() / LN2 : v.valBitsPerByte()));
+            // bits per byte from the row (exact for byte-level tokenizers); per token otherwise
+            if (!Double.isNaN(v.valBitsPerByte()) || r.tokenUnit().equals("byte")) {
+                cards.put(
+                        "bits per byte",
+                        String.format(
+                                Locale.ROOT,
+                                "%.3f",
+                                Double.isNaN(v.valBitsPerByte()) ? v.valLoss() / LN2 : v.valBitsPerByte()));
+            } else {
+                cards.put("bits per token", String.format(Locale.ROOT, "%.3f", v.valLoss() / LN2));
+            }
             cards.put("perplexity", String.format(Locale.ROOT, "%.2f", Math.exp(v.valLoss())));
         }
         cards.put("training loss", String.format(Locale.ROOT, "%.4f", last.loss()));
@@ -156,7 +162,7 @@ final class ReportPage {
         Map<String, String> facts = new LinkedHashMap<>();
         if (cfg != null) {
             String preset = cfg.path("model").path("preset").asText("");
-            facts.put("model", preset + parameters(preset, cfg));
+            facts.put("model", preset + parameters(preset, r.tokenizer()));
             JsonNode t = cfg.path("train");
             facts.put(
                     "batch",
@@ -183,11 +189,12 @@ final class ReportPage {
                     corpus.path("source").asText("?") + ": "
                             + String.format(
                                     Locale.ROOT,
-                                    "%,d documents (%,d validation), %,d training sequences, order-0 entropy %.3f bits/byte",
+                                    "%,d documents (%,d validation), %,d training sequences, order-0 entropy %.3f bits/%s",
                                     corpus.path("documents_read").asLong(),
                                     corpus.path("validation_documents").asLong(),
                                     corpus.path("train_sequences").asLong(),
-                                    corpus.path("order0_entropy_bits").asDouble()));
+                                    corpus.path("order0_entropy_bits").asDouble(),
+                                    r.tokenUnit()));
         }
         JsonNode start = lastOf(r, "start", "resume");
         if (start != null) {
@@ -399,12 +406,13 @@ final class ReportPage {
         return r.lastEventOf(Arrays.asList(kinds));
     }
 
-    private static String parameters(String preset, JsonNode cfg) {
+    private static String parameters(String preset, TokenizerInfo tokenizer) {
+        if (tokenizer == null) {
+            return "";
+        }
         try {
-            long n = ModelPreset.fromId(preset)
-                    .config(RunTokenizer.forRun(cfg).vocabSize())
-                    .parameterCount();
-            return String.format(Locale.ROOT, " (%,d parameters)", n);
+            long n = ModelPreset.fromId(preset).config(tokenizer.vocabSize()).parameterCount();
+            return String.format(Locale.ROOT, " (%,d parameters, %s)", n, tokenizer.describe());
         } catch (RuntimeException e) {
             return "";
         }

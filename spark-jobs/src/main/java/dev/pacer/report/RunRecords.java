@@ -3,6 +3,8 @@ package dev.pacer.report;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pacer.config.ConfigError;
+import dev.pacer.data.tokenize.TokenizerInfo;
+import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.RunStorage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -145,6 +147,30 @@ public record RunRecords(
     /** The last event of {@code kind}, or null. */
     public JsonNode lastEvent(String kind) {
         return lastEventOf(List.of(kind));
+    }
+
+    /**
+     * The tokenizer of the run as its {@code validation_set} event records it; for runs older than
+     * that event, the byte tokenizer when the settings name it (and no prepared dataset), else null.
+     */
+    public TokenizerInfo tokenizer() {
+        JsonNode e = lastEvent("validation_set");
+        if (e != null && e.path("tokenizer").isObject()) {
+            return TokenizerInfo.read(e.get("tokenizer")::path);
+        }
+        JsonNode data = config == null ? null : config.path("data");
+        if (data != null
+                && data.path("path").asText("").isEmpty()
+                && data.path("tokenizer").asText("byte").equals(TokenizerSpec.BYTE)) {
+            return TokenizerSpec.byteLevel().info();
+        }
+        return null;
+    }
+
+    /** "byte" when a token is a byte (the byte tokenizer), else "token": the unit of bits per token figures. */
+    public String tokenUnit() {
+        TokenizerInfo t = tokenizer();
+        return t != null && t.isByte() ? "byte" : "token";
     }
 
     /** The last event whose kind is one of {@code kinds}, or null. */

@@ -3,11 +3,13 @@ package dev.pacer.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.train.StepRecord;
 import dev.pacer.train.TrainingListener;
+import dev.pacer.train.ValidationBytes;
 
 /**
  * Writes one {@code metrics.jsonl} row per step (step, tokens, loss, lr, grad_norm,
- * tokens_per_s, elapsed_s; lr_groups with Hi-DLR's rate per parameter group when it runs; val_loss and val_bits_per_byte on validation steps) and one
- * {@code events.jsonl} row per checkpoint. Only tokens_per_s and elapsed_s depend on timing.
+ * tokens_per_s, elapsed_s; lr_groups with Hi-DLR's rate per parameter group when it runs; val_loss and
+ * val_bits_per_byte on validation steps, val_bits_per_token instead when the tokenizer is not byte-level)
+ * and one {@code events.jsonl} row per checkpoint. Only tokens_per_s and elapsed_s depend on timing.
  */
 public final class MetricsListener implements TrainingListener {
 
@@ -17,13 +19,17 @@ public final class MetricsListener implements TrainingListener {
     private final JsonLinesLog events;
     private final long startNanos = System.nanoTime();
 
-    private final boolean byteTokens;
+    private final ValidationBytes validationBytes;
 
-    /** @param byteTokens whether a token is a byte, so that bits per token are bits per byte */
-    public MetricsListener(JsonLinesLog metrics, JsonLinesLog events, boolean byteTokens) {
+    /**
+     * @param validationBytes the bytes behind the validation set, which turn validation losses into
+     *     bits per byte (written with the event that records them); bits per token when unknown
+     */
+    public MetricsListener(JsonLinesLog metrics, JsonLinesLog events, ValidationBytes validationBytes) {
         this.metrics = metrics;
         this.events = events;
-        this.byteTokens = byteTokens;
+        this.validationBytes = validationBytes;
+        events.append(validationBytes.event());
     }
 
     /** Fields whose values depend on wall-clock time; all others are deterministic. */
@@ -47,8 +53,11 @@ public final class MetricsListener implements TrainingListener {
         }
         if (r.hasValidation()) {
             row.put("val_loss", r.valLoss());
-            // byte-level tokens: nats per token / ln 2 = bits per byte; other tokenizers: per token
-            row.put(byteTokens ? "val_bits_per_byte" : "val_bits_per_token", r.valLoss() / LN2);
+            if (validationBytes.exact()) {
+                row.put("val_bits_per_byte", validationBytes.bitsPerByte(r.valLoss()));
+            } else {
+                row.put("val_bits_per_token", r.valLoss() / LN2);
+            }
         }
         row.put("tokens_per_s", Math.round(r.timings().tokensPerSecond() * 10) / 10.0);
         row.put("elapsed_s", Math.round((System.nanoTime() - startNanos) / 1e7) / 100.0);

@@ -3,6 +3,8 @@ package dev.pacer.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.checkpoint.CheckpointFormatException;
 import dev.pacer.config.ConfigError;
+import dev.pacer.data.tokenize.TokenizerSpec;
+import dev.pacer.model.GptConfig;
 import dev.pacer.model.ModelPreset;
 import dev.pacer.model.ParameterLayout;
 import java.io.IOException;
@@ -16,15 +18,16 @@ import org.apache.hadoop.fs.Path;
  * A model read back from a committed checkpoint, for evaluate, sample and export (one JVM, no
  * Spark). The location is a checkpoint directory ({@code RUN_DIR/checkpoints/step-NNNNNNN}) or a
  * run directory, whose newest committed checkpoint is taken. The model shape comes from the
- * checkpoint's {@code state.json} ({@code model_preset}); the tokenizer and the training sequence
- * length from the run's {@code config.json}, when the checkpoint sits in a run directory.
+ * checkpoint's {@code state.json} ({@code model_preset}), the tokenizer from its record there and
+ * the run's copy ({@link RunTokenizer}), the training sequence length from the run's
+ * {@code config.json}, when the checkpoint sits in a run directory.
  *
  * @param runConfig the run's resolved settings (the {@code pacer} tree), or null when not found
  */
 public record TrainedModel(
         ParameterLayout layout,
         float[] weights,
-        RunTokenizer tokenizer,
+        TokenizerSpec tokenizer,
         ModelPreset preset,
         long step,
         long tokens,
@@ -33,6 +36,7 @@ public record TrainedModel(
         JsonNode runConfig) {
 
     private static final Pattern STEP_DIR = Pattern.compile("step-(\\d+)");
+    private static final String DAMAGED = "; this checkpoint is damaged: use another one";
     private static final String FORMS = "give a checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN) or a run"
             + " directory (its newest committed checkpoint is used)";
 
@@ -92,8 +96,10 @@ public record TrainedModel(
         }
 
         JsonNode runConfig = readRunConfig(storage, dir, warn);
-        RunTokenizer tokenizer = RunTokenizer.forRun(runConfig);
-        ModelPreset preset = presetOf(storage, dir);
+        JsonNode state = stateOf(storage, dir);
+        ModelPreset preset = presetOf(state, dir);
+        TokenizerSpec tokenizer = RunTokenizer.ofCheckpoint(storage, dir, state, runConfig, warn);
+        checkVocabulary(tokenizer, preset, state, dir);
         ParameterLayout layout = new ParameterLayout(preset.config(tokenizer.vocabSize()));
         Matcher m = STEP_DIR.matcher(dir.getName());
         CheckpointStore store = new CheckpointStore(storage, layout);
@@ -132,49 +138,71 @@ public record TrainedModel(
                 || storage.exists(new Path(dir, "model.safetensors"));
     }
 
-    private static ModelPreset presetOf(RunStorage storage, Path dir) throws IOException {
+    private static JsonNode stateOf(RunStorage storage, Path dir) throws IOException {
         Path statePath = new Path(dir, "state.json");
-        String advice = "; this checkpoint is damaged: use another one";
         if (!storage.exists(statePath)) {
-            throw new CheckpointFormatException(statePath.toString(), "missing" + advice);
+            throw new CheckpointFormatException(statePath.toString(), "missing" + DAMAGED);
         }
-        JsonNode state;
         try {
-            state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
+            JsonNode state = JsonLinesLog.JSON.readTree(storage.readAll(statePath));
+            if (state == null || !state.isObject()) {
+                throw new CheckpointFormatException(statePath.toString(), "is not a JSON object" + DAMAGED);
+            }
+            return state;
         } catch (IOException e) {
             throw new CheckpointFormatException(
-                    statePath.toString(), "not readable JSON (" + e.getMessage().split("\n")[0] + ")" + advice);
+                    statePath.toString(), "not readable JSON (" + e.getMessage().split("\n")[0] + ")" + DAMAGED);
         }
-        String id = state == null ? "" : state.path("model_preset").asText("");
+    }
+
+    private static ModelPreset presetOf(JsonNode state, Path dir) throws CheckpointFormatException {
+        String where = new Path(dir, "state.json").toString();
+        String id = state.path("model_preset").asText("");
         if (id.isEmpty()) {
-            throw new CheckpointFormatException(statePath.toString(), "has no model_preset field" + advice);
+            throw new CheckpointFormatException(where, "has no model_preset field" + DAMAGED);
         }
         try {
             return ModelPreset.fromId(id);
         } catch (IllegalArgumentException e) {
-            throw new CheckpointFormatException(statePath.toString(), e.getMessage() + " (written by a newer Pacer?)");
+            throw new CheckpointFormatException(where, e.getMessage() + " (written by a newer Pacer?)");
+        }
+    }
+
+    /**
+     * The tokenizer's ids must be the checkpoint's embedding rows. The rows follow from the
+     * recorded parameter count: with the preset fixed it differs only by vocabulary x width.
+     */
+    private static void checkVocabulary(TokenizerSpec tokenizer, ModelPreset preset, JsonNode state, Path dir) {
+        if (!state.path("parameter_count").canConvertToLong()) {
+            return; // the tensor shapes are checked when the weights load
+        }
+        GptConfig one = preset.config(1);
+        long rows = 1 + (state.get("parameter_count").asLong() - one.parameterCount()) / one.width();
+        if (rows != tokenizer.vocabSize()) {
+            throw new ConfigError("tokenizer " + tokenizer.info().describe() + " has " + tokenizer.vocabSize()
+                    + " ids but checkpoint " + dir + " has an embedding of " + rows + " rows (wte.weight);"
+                    + " use the tokenizer the run was trained with");
         }
     }
 
     /** {@code RUN_DIR/config.json} for {@code RUN_DIR/checkpoints/step-N}, if it is there. */
     private static JsonNode readRunConfig(RunStorage storage, Path checkpointDir, Consumer<String> warn)
             throws IOException {
-        Path parent = checkpointDir.getParent();
-        if (parent == null || !parent.getName().equals("checkpoints") || parent.getParent() == null) {
-            warn.accept("checkpoint " + checkpointDir + " is not inside a run directory: assuming the byte"
-                    + " tokenizer and training sequences of the full context");
+        Path runDir = RunTokenizer.runDirectoryOf(checkpointDir);
+        String assuming = ": assuming training sequences of the full context";
+        if (runDir == null) {
+            warn.accept("checkpoint " + checkpointDir + " is not inside a run directory" + assuming);
             return null;
         }
-        Path config = new Path(parent.getParent(), "config.json");
+        Path config = new Path(runDir, "config.json");
         if (!storage.exists(config)) {
-            warn.accept("no " + config + ": assuming the byte tokenizer and training sequences of the full context");
+            warn.accept("no " + config + assuming);
             return null;
         }
         try {
             return JsonLinesLog.JSON.readTree(storage.readAll(config));
         } catch (IOException e) {
-            warn.accept(config + " is not readable JSON (" + e.getMessage().split("\n")[0]
-                    + "): assuming the byte tokenizer and training sequences of the full context");
+            warn.accept(config + " is not readable JSON (" + e.getMessage().split("\n")[0] + ")" + assuming);
             return null;
         }
     }

@@ -15,6 +15,8 @@ import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.prepare.PrepareJob;
 import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
+import dev.pacer.run.RunTokenizer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -23,6 +25,7 @@ import java.util.stream.IntStream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,14 +63,15 @@ public final class CorpusData implements Serializable {
                 }
             } else {
                 this.dataset = DataVersions.choose(PreparedDataset.open(settings.path(), conf), settings.version());
-                this.tokenizer = null;
+                this.tokenizer = dataset.tokenizer(conf);
             }
         } catch (CorpusException | IOException e) {
-            throw new ConfigError("pacer.data.path: " + e.getMessage()
-                    + (settings.bundled()
-                            ? ""
-                            : "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
-                                    + " pacer.data.path=DIR (or leave it empty for the bundled corpus)"));
+            throw new ConfigError(
+                    settings.bundled()
+                            ? e.getMessage()
+                            : "pacer.data.path: " + e.getMessage()
+                                    + "; prepare one with: bin/pacer prepare --input CORPUS... --output DIR, then set"
+                                    + " pacer.data.path=DIR (or leave it empty for the bundled corpus)");
         }
     }
 
@@ -79,20 +83,27 @@ public final class CorpusData implements Serializable {
     /**
      * Opens and checks the configured data on the driver, before Spark starts: the dataset's
      * manifest, its shard count against the partitions, the sequences every partition will hold,
-     * and its vocabulary against the run's newest checkpoint. Every failure is a one-line
-     * {@link ConfigError}.
+     * and its tokenizer and vocabulary against the run's newest checkpoint. Every failure is a
+     * one-line {@link ConfigError}.
      */
     public static CorpusData open(PacerSettings settings, Configuration conf) {
-        CorpusData data = new CorpusData(
-                settings.data(),
-                settings.partitions(),
-                settings.train().seqLen(),
-                PrepareJob.hadoopConf(settings, conf));
+        RunStorage run = new RunStorage(settings.runDir(), conf);
+        CorpusData data;
+        try {
+            data = new CorpusData(
+                    settings.data(),
+                    settings.partitions(),
+                    settings.train().seqLen(),
+                    PrepareJob.hadoopConf(settings, conf));
+        } catch (ConfigError e) {
+            throw RunTokenizer.withRecord(run, e);
+        }
         data.checkShards(settings);
         VocabularyCheck.againstCheckpoint(settings, conf, data.vocabSize(), data.describe());
         if (data.dataset != null) {
             DataVersions.againstCheckpoint(settings, PrepareJob.hadoopConf(settings, conf), data.dataset);
         }
+        RunTokenizer.checkResume(run, data.tokenizer, data.describe());
         return data;
     }
 
@@ -156,7 +167,12 @@ public final class CorpusData implements Serializable {
 
     /** Token ids of the data: the model's embedding rows. */
     public int vocabSize() {
-        return dataset != null ? dataset.manifest().tokenizer().vocabSize() : tokenizer.vocabSize();
+        return tokenizer.vocabSize();
+    }
+
+    /** The tokenizer of the data: pacer.data.tokenizer, or the one the dataset was prepared with. */
+    public TokenizerSpec tokenizer() {
+        return tokenizer;
     }
 
     public String describe() {
@@ -171,31 +187,51 @@ public final class CorpusData implements Serializable {
         return dataset;
     }
 
-    /** The corpus as a cached RDD, partition {@code p} built on the executor that holds it. */
+    /**
+     * The cached RDD of partitions. Its functions capture only what each needs, never this
+     * object: the lineage travels with every task of every step, and a GPT-2 tokenizer.json is
+     * 1.5 MB, so on the fly the tokenizer goes once per executor as a broadcast.
+     */
     public JavaRDD<CorpusPartition> load(JavaSparkContext jsc) {
         List<Integer> ids = IntStream.range(0, partitions).boxed().toList();
-        return jsc.parallelize(ids, partitions).map(this::partition).persist(StorageLevel.MEMORY_ONLY());
+        JavaRDD<Integer> indices = jsc.parallelize(ids, partitions);
+        int parts = partitions;
+        int length = packedLength;
+        HadoopConf conf = hadoop;
+        JavaRDD<CorpusPartition> rdd;
+        if (dataset != null) {
+            PreparedDataset ds = dataset;
+            rdd = indices.map(p -> ds.loadPartition(p, parts, length, conf));
+        } else {
+            Broadcast<TokenizerSpec> spec = jsc.broadcast(tokenizer);
+            DataSettings s = settings;
+            rdd = indices.map(p -> bundledPartition(s, conf, spec.value(), p, parts, length));
+        }
+        return rdd.persist(StorageLevel.MEMORY_ONLY());
     }
 
     /** Every partition built in this JVM, in order: the same data without Spark (tests, local loops). */
     public List<CorpusPartition> loadHere() {
-        return IntStream.range(0, partitions).mapToObj(this::partition).toList();
+        return IntStream.range(0, partitions)
+                .mapToObj(p -> dataset != null
+                        ? dataset.loadPartition(p, partitions, packedLength, hadoop)
+                        : bundledPartition(settings, hadoop, tokenizer, p, partitions, packedLength))
+                .toList();
     }
 
-    /** Partition {@code p}: its shards of the prepared dataset, or its share of the bundled corpus. */
-    private CorpusPartition partition(int p) {
-        return dataset != null
-                ? dataset.loadPartition(p, partitions, packedLength, hadoop)
-                : CorpusPartition.prepare(
-                        InputUnit.bundled(),
-                        settings.readOptions(),
-                        hadoop.get(),
-                        tokenizer,
-                        p,
-                        partitions,
-                        packedLength,
-                        new DocumentSplit(settings.validationFraction()),
-                        settings.maxDocuments(),
-                        settings.dedup());
+    /** Partition {@code p} of the bundled corpus, prepared on the fly. */
+    private static CorpusPartition bundledPartition(
+            DataSettings s, HadoopConf conf, TokenizerSpec tokenizer, int p, int parts, int length) {
+        return CorpusPartition.prepare(
+                InputUnit.bundled(),
+                s.readOptions(),
+                conf.get(),
+                tokenizer,
+                p,
+                parts,
+                length,
+                new DocumentSplit(s.validationFraction()),
+                s.maxDocuments(),
+                s.dedup());
     }
 }

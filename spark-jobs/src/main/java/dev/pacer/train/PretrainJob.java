@@ -2,7 +2,6 @@ package dev.pacer.train;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
-import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
@@ -16,6 +15,7 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
+import dev.pacer.run.RunTokenizer;
 import dev.pacer.train.sharded.ShardedBackend;
 import dev.pacer.train.sharded.SparkRanks;
 import java.io.IOException;
@@ -77,7 +77,8 @@ public final class PretrainJob {
                         .put("config_digest", settings.digest())
                         .put("seed", settings.seed())
                         .put("model_preset", settings.model().preset().id())
-                        .put("parameter_count", layout.totalSize()));
+                        .put("parameter_count", layout.totalSize())
+                        .set(RunTokenizer.STATE_FIELD, RunTokenizer.record(corpus.tokenizer())));
         StartPoint start = startPoint(checkpointing, hadoop, layout);
         long maxSteps = settings.train().maxSteps();
         if (start.state().step() >= maxSteps) {
@@ -109,6 +110,7 @@ public final class PretrainJob {
             JavaSparkContext jsc =
                     JavaSparkContext.fromSparkContext(lease.session().sparkContext());
             storage.writeText(storage.resolve("config.json"), settings.renderJson() + "\n");
+            RunTokenizer.save(storage, corpus.tokenizer());
             int threads = settings.taskThreads() > 0 ? settings.taskThreads() : threadsPerTask(jsc.getConf());
 
             jsc.setJobDescription("pacer pretrain: load corpus " + corpus.describe());
@@ -116,7 +118,10 @@ public final class PretrainJob {
             CorpusStats stats = data.map(p -> CorpusStats.of(p, vocab)).reduce(CorpusStats::merge);
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
-            Attempt attempt = new Attempt(jsc, data, corpus, layout, storage, checkpointing, events, threads, stopAt);
+            // the bytes the fixed validation set's tokens stand for: bits per byte for any tokenizer
+            ValidationBytes validationBytes = ValidationBytes.count(data, corpus.tokenizer(), settings);
+            Attempt attempt = new Attempt(
+                    jsc, data, corpus, validationBytes, layout, storage, checkpointing, events, threads, stopAt);
             StartPoint from = start;
             RunState end;
             for (int lost = 0; ; lost++) {
@@ -168,6 +173,7 @@ public final class PretrainJob {
         private final JavaSparkContext jsc;
         private final JavaRDD<CorpusPartition> data;
         private final CorpusData corpus;
+        private final ValidationBytes validationBytes;
         private final ParameterLayout layout;
         private final RunStorage storage;
         private final Checkpointing checkpointing;
@@ -180,6 +186,7 @@ public final class PretrainJob {
                 JavaSparkContext jsc,
                 JavaRDD<CorpusPartition> data,
                 CorpusData corpus,
+                ValidationBytes validationBytes,
                 ParameterLayout layout,
                 RunStorage storage,
                 Checkpointing checkpointing,
@@ -189,6 +196,7 @@ public final class PretrainJob {
             this.jsc = jsc;
             this.data = data;
             this.corpus = corpus;
+            this.validationBytes = validationBytes;
             this.layout = layout;
             this.storage = storage;
             this.checkpointing = checkpointing;
@@ -213,8 +221,7 @@ public final class PretrainJob {
                     corpus.logVersionChange(start.resumedFrom(), start.state().step(), events);
                 }
                 List<TrainingListener> listeners = new ArrayList<>();
-                listeners.add(
-                        new MetricsListener(metrics, events, layout.config().vocab() == ByteTokenizer.VOCAB));
+                listeners.add(new MetricsListener(metrics, events, validationBytes));
                 listeners.addAll(extraListeners);
                 listeners.add(new TrainingListener() {
                     @Override

@@ -1,5 +1,6 @@
 package dev.pacer.cli;
 
+import static dev.pacer.cli.CliRun.assertUsageError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,20 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.cli.CliRun.Result;
 import dev.pacer.generate.Generator;
 import dev.pacer.generate.NextTokenSampler;
 import dev.pacer.generate.SamplingSettings;
 import dev.pacer.run.ModelFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,36 +32,14 @@ class ModelCommandsTest {
     private Path runDir;
     private Path checkpoint;
 
-    private record Result(int code, String out, String err) {}
-
     @BeforeEach
     void writeCheckpoint() throws IOException {
         runDir = dir.resolve("run");
         checkpoint = ModelFixture.write(runDir, 40, ModelFixture.weights(), 32);
     }
 
-    /** Runs the CLI, capturing what it prints to stdout (raw bytes for sample) and stderr. */
-    private Result run(String... args) {
-        StringWriter err = new StringWriter();
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream previous = System.out;
-        int code;
-        try (PrintStream capture = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-            System.setOut(capture);
-            code = PacerCli.run(new PrintWriter(err, true), args);
-        } finally {
-            System.setOut(previous);
-        }
-        assertTrue(SparkSession.getDefaultSession().isEmpty(), "a Spark session was started");
-        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString());
-    }
-
-    private static void assertUsageError(Result r, String... fragments) {
-        assertEquals(2, r.code(), r.err());
-        for (String f : fragments) {
-            assertTrue(r.err().contains(f), "'" + f + "' not in: " + r.err());
-        }
-        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    private static Result run(String... args) {
+        return CliRun.run(args);
     }
 
     @Test
@@ -84,11 +60,12 @@ class ModelCommandsTest {
             expected = g.continuation(
                     new int[] {'T', 'h', 'e', ' '}, 12, new NextTokenSampler(SamplingSettings.greedy()), -1);
         }
-        byte[] bytes = new byte[expected.length];
-        for (int i = 0; i < expected.length; i++) {
-            bytes[i] = (byte) (expected[i] == 256 ? '\n' : expected[i]);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        for (int id : expected) {
+            // past the end of a document, the end-of-document token is shown by name
+            bytes.writeBytes(id == 256 ? "<|endoftext|>".getBytes(StandardCharsets.UTF_8) : new byte[] {(byte) id});
         }
-        assertEquals(new String(bytes, StandardCharsets.UTF_8) + "\n", r.out());
+        assertEquals(bytes.toString(StandardCharsets.UTF_8) + "\n", r.out());
     }
 
     @Test

@@ -9,10 +9,14 @@ class PretrainCommandTest {
 
     @Test
     void validationLossIsGivenInNatsAndBits() {
-        // 2 nats = 2 / ln 2 = 2.885390 bits
+        // the metrics' bits per byte when the tokenizer is byte-level
         assertEquals(
-                "validation loss 2.0000 nats/token = 2.8854 bits/byte",
-                PretrainCommand.validationPhrase(2.0, "byte", 300));
+                "validation loss 2.0000 nats/token = 1.1542 bits/byte",
+                PretrainCommand.validationPhrase(2.0, 2.0 / Math.log(2) / 2.5, 300));
+        // otherwise 2 nats = 2 / ln 2 = 2.885390 bits per token
+        assertEquals(
+                "validation loss 2.0000 nats/token = 2.8854 bits/token",
+                PretrainCommand.validationPhrase(2.0, Double.NaN, 300));
     }
 
     @Test
@@ -20,6 +24,6 @@ class PretrainCommandTest {
         assertEquals(
                 "no validation loss yet (validation runs every 300 steps, pacer.train.eval-every, and after"
                         + " the last step)",
-                PretrainCommand.validationPhrase(Double.NaN, "byte", 300));
+                PretrainCommand.validationPhrase(Double.NaN, Double.NaN, 300));
     }
 }

@@ -7,9 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.Device;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.BundledCorpus;
+import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DocumentSplit;
+import dev.pacer.data.tokenize.TestTokenizers;
+import dev.pacer.data.tokenize.TextTokenizer;
+import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.engine.ModelReplica;
-import dev.pacer.run.ByteRunTokenizer;
 import dev.pacer.run.ModelFixture;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -94,7 +98,7 @@ class EvaluationTest {
         double expected = independentLoss(w, seqLen, targets);
         for (Path data : List.of(writeDocs("docs.txt", false), writeDocs("docs.txt.gz", true))) {
             EvaluationSet set = EvaluationSet.read(
-                    data.toString(), new ByteRunTokenizer(), seqLen, 0.02, false, 0, new Configuration());
+                    data.toString(), new ByteTokenizer(), seqLen, 0.02, false, 0, new Configuration());
             assertEquals(3, set.documents());
             assertEquals(1.0, set.bytesPerToken(), 0.0, "byte tokenizer: one byte per token");
             Evaluation e = Evaluation.run(ModelFixture.LAYOUT, w, set, done -> {});
@@ -103,6 +107,46 @@ class EvaluationTest {
             assertEquals(Math.exp(expected), e.perplexity(), 1e-4 * Math.exp(expected));
             assertEquals(expected / Math.log(2), e.bitsPerByte(), 1e-5 * expected);
         }
+    }
+
+    /**
+     * A byte-level BPE: bits per byte divide by the bytes the scored (target) tokens stand for,
+     * counted here from the tokenizer.json's vocabulary; the end of a document counts one byte
+     * (its line break), other special tokens none.
+     */
+    @Test
+    void byteLevelBpeBitsPerByteCountTheBytesOfTheScoredTokens() throws IOException {
+        Path file = TestTokenizers.writeTrainedBytePairEncoding(dir.resolve("bpe.json"));
+        TokenizerSpec spec = TokenizerSpec.resolve(file.toString(), "", new Configuration());
+        TextTokenizer t = spec.open();
+        Map<Integer, byte[]> bytes = TestTokenizers.bytesOfIds(spec.jsonBytes());
+        int seqLen = 8;
+        List<Integer> stream = new ArrayList<>();
+        for (String d : DOCS) {
+            if (!d.isEmpty()) {
+                for (int id : t.encode(d)) {
+                    stream.add(id);
+                }
+                stream.add(spec.endOfDocument());
+            }
+        }
+        long targets = 0;
+        long targetBytes = 0;
+        for (int s = 0; s < stream.size() / (seqLen + 1); s++) {
+            for (int k = 1; k <= seqLen; k++) {
+                int id = stream.get(s * (seqLen + 1) + k);
+                targets++;
+                targetBytes += id == spec.endOfDocument() ? 1 : bytes.get(id).length;
+            }
+        }
+        EvaluationSet set = EvaluationSet.read(
+                writeDocs("docs.txt", false).toString(), t, seqLen, 0.02, false, 0, new Configuration());
+        assertTrue(set.exactBytes());
+        assertEquals(targets, set.targetTokens());
+        assertEquals((double) targetBytes / targets, set.bytesPerToken(), 1e-12);
+        assertTrue(set.bytesPerToken() > 1.5, "merged tokens: " + set.bytesPerToken());
+        Evaluation e = new Evaluation(2.0, targets, set.sequences().size(), set.bytesPerToken());
+        assertEquals(2.0 / Math.log(2) * targets / targetBytes, e.bitsPerByte(), 1e-12);
     }
 
     @Test
@@ -114,8 +158,8 @@ class EvaluationTest {
 
     @Test
     void bundledMeansTheValidationSplitAndFilesCanBeSplitToo() throws IOException {
-        EvaluationSet bundled = EvaluationSet.read(
-                EvaluationSet.BUNDLED, new ByteRunTokenizer(), 32, 0.02, false, 5, new Configuration());
+        EvaluationSet bundled =
+                EvaluationSet.read(EvaluationSet.BUNDLED, new ByteTokenizer(), 32, 0.02, false, 5, new Configuration());
         assertEquals(5, bundled.sequences().size());
         assertTrue(bundled.source().startsWith(BundledCorpus.NAME)
                 && bundled.source().contains("validation"));
@@ -132,7 +176,7 @@ class EvaluationTest {
                     .count();
         }
         EvaluationSet held =
-                EvaluationSet.read(data.toString(), new ByteRunTokenizer(), 4, fraction, true, 0, new Configuration());
+                EvaluationSet.read(data.toString(), new ByteTokenizer(), 4, fraction, true, 0, new Configuration());
         assertEquals(heldOut, held.documents());
         assertTrue(held.source().contains("validation split"));
     }
@@ -143,7 +187,7 @@ class EvaluationTest {
                 ConfigError.class,
                 () -> EvaluationSet.read(
                         dir.resolve("nope.txt").toString(),
-                        new ByteRunTokenizer(),
+                        new ByteTokenizer(),
                         16,
                         0.02,
                         false,
@@ -156,7 +200,7 @@ class EvaluationTest {
         ConfigError small = assertThrows(
                 ConfigError.class,
                 () -> EvaluationSet.read(
-                        tiny.toString(), new ByteRunTokenizer(), 16, 0.02, false, 0, new Configuration()));
+                        tiny.toString(), new ByteTokenizer(), 16, 0.02, false, 0, new Configuration()));
         assertTrue(small.getMessage().contains("fill no sequence of 17 tokens"), small.getMessage());
     }
 }

@@ -133,7 +133,9 @@ class PrepareJobTest {
         assertEquals(m.configDigest(), json.path("config_digest").asText());
         assertEquals(4, json.path("sources").size());
         assertFalse(Files.exists(out.resolve(PrepareJob.MARKER)));
-        assertArrayEquals(Files.readAllBytes(tok), Files.readAllBytes(out.resolve(PrepareJob.TOKENIZER_FILE)));
+        assertArrayEquals(
+                Files.readAllBytes(tok),
+                Files.readAllBytes(out.resolve(dev.pacer.data.shard.PreparedDataset.TOKENIZER_FILE)));
 
         // one shard, and every document landed in training (1% validation): decode the stream
         PreparedDataset ds = PreparedDataset.open(out.toString(), new Configuration());

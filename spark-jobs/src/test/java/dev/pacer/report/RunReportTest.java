@@ -116,6 +116,60 @@ class RunReportTest {
         assertFalse(html.matches("(?s).*(src|href)=\"(?!data:)[^\"]+\".*"), "no external references");
     }
 
+    private static String card(String html, String name) {
+        Matcher m = Pattern.compile("<div class=\"k\">" + name + "</div><div class=\"v\">([^<]*)</div>")
+                .matcher(html);
+        return m.find() ? m.group(1) : null;
+    }
+
+    /** A BPE run as pretrain writes it now: the validation_set event names the tokenizer. */
+    @Test
+    void aBpeRunReportsBitsPerByteFromItsRowsAndUnitsPerToken() throws IOException {
+        writeRun(List.of("{\"event\":\"validation_set\",\"sequences\":64,\"tokens\":4096,\"bytes\":10240,"
+                + "\"tokenizer\":{\"type\":\"huggingface\",\"model\":\"BPE\",\"source\":\"/t/gpt2.json\","
+                + "\"sha256\":\"0123456789abcdef\",\"vocab_size\":557,\"end_of_document_id\":556,"
+                + "\"end_of_document_token\":\"<|endoftext|>\"}}"));
+        // the validation rows' bits per byte: 2.5 bytes a token
+        String metrics = Files.readString(run.resolve("metrics.jsonl"));
+        Matcher m = Pattern.compile("\"val_loss\":([0-9.]+),\"val_bits_per_byte\":[0-9.]+")
+                .matcher(metrics);
+        StringBuilder out = new StringBuilder();
+        double last = Double.NaN;
+        while (m.find()) {
+            last = Double.parseDouble(m.group(1));
+            m.appendReplacement(
+                    out,
+                    String.format(
+                            Locale.ROOT,
+                            "\"val_loss\":%s,\"val_bits_per_byte\":%.6f",
+                            m.group(1),
+                            last / Math.log(2) / 2.5));
+        }
+        m.appendTail(out);
+        Files.writeString(run.resolve("metrics.jsonl"), out.toString());
+        String html = Files.readString(Path.of(report().html().toUri()));
+        assertEquals(String.format(Locale.ROOT, "%.3f", last / Math.log(2) / 2.5), card(html, "bits per byte"));
+        assertTrue(html.contains("order-0 entropy 5.136 bits/token"), "the corpus entropy is per token");
+        assertTrue(html.contains("knows only token frequencies"), "loss caption");
+        long params = dev.pacer.model.ModelPreset.TINY.config(557).parameterCount();
+        assertTrue(html.contains(String.format(Locale.ROOT, "(%,d parameters, BPE tokenizer.json", params)), html);
+
+        // a BPE run from before validation rows had bits per byte: per token, and said so
+        Files.writeString(
+                run.resolve("metrics.jsonl"),
+                Files.readString(run.resolve("metrics.jsonl")).replace("val_bits_per_byte", "val_bits_per_token"));
+        Files.writeString(
+                run.resolve("events.jsonl"),
+                Files.readString(run.resolve("events.jsonl")).replaceAll("(?m)^.*validation_set.*\n", ""));
+        Files.writeString(
+                run.resolve("config.json"),
+                Files.readString(run.resolve("config.json"))
+                        .replace("\"tokenizer\":\"byte\"", "\"tokenizer\":\"/t/gpt2.json\""));
+        html = Files.readString(Path.of(report().html().toUri()));
+        assertEquals(null, card(html, "bits per byte"));
+        assertEquals(String.format(Locale.ROOT, "%.3f", last / Math.log(2)), card(html, "bits per token"));
+    }
+
     @Test
     void aScheduleThatEndsAtZeroAndAZeroGradientNormStillPlot() throws IOException {
         // wsd with min-lr-ratio = 0 logs lr 0 on its last step; a log axis cannot draw a zero

@@ -10,7 +10,9 @@ import dev.pacer.data.shard.TestDatasets;
 import dev.pacer.data.tokenize.TestTokenizers;
 import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.model.ModelPreset;
+import dev.pacer.run.ModelFixture;
 import dev.pacer.run.PacerSettings;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -116,5 +118,55 @@ class CorpusDataTest {
                 .getMessage();
         assertTrue(m.startsWith("pacer.data.version = 3") && m.contains("2 versions"), m);
         assertEquals(1, m.lines().count());
+    }
+
+    /** A run whose newest checkpoint records the trained test BPE, at {@code dir/run}; returns that tokenizer. */
+    private TokenizerSpec runTrainedWithBpe() throws Exception {
+        Path file = TestTokenizers.writeTrainedBytePairEncoding(dir.resolve("bpe.json"));
+        TokenizerSpec spec = TokenizerSpec.resolve(file.toString(), "", conf);
+        ModelFixture.write(
+                dir.resolve("run"), 3, ModelFixture.weights(ModelFixture.layout(spec.vocabSize())), 16, spec);
+        return spec;
+    }
+
+    @Test
+    void resumingWithAnotherTokenizerOfTheSameSizeIsRefusedBeforeSpark() throws Exception {
+        TokenizerSpec trained = runTrainedWithBpe();
+        CorpusData.open(settings("pacer.data.tokenizer = \"" + trained.source() + "\""), conf); // the same: fine
+        // the same vocabulary, another pre-tokenizer: other tokens for the same text
+        Path other = Files.writeString(
+                dir.resolve("other.json"),
+                new String(trained.jsonBytes(), StandardCharsets.UTF_8)
+                        .replaceFirst("\"use_regex\":true", "\"use_regex\":false"));
+        String m = assertThrows(
+                        ConfigError.class,
+                        () -> CorpusData.open(settings("pacer.data.tokenizer = \"" + other + "\""), conf))
+                .getMessage();
+        assertTrue(
+                m.contains("tokenizer changed") && m.contains(trained.sha256().substring(0, 12)), m);
+        assertTrue(m.contains(TokenizerSpec.sha256(Files.readAllBytes(other)).substring(0, 12)), m);
+        assertTrue(m.contains(dir.resolve("run").resolve("tokenizer.json").toString()), "names the copy: " + m);
+        assertEquals(1, m.lines().count());
+    }
+
+    @Test
+    void aTokenizerGoneAtResumeNamesTheRunsCopy() throws Exception {
+        TokenizerSpec trained = runTrainedWithBpe();
+        Files.delete(Path.of(trained.source()));
+        String m = assertThrows(
+                        ConfigError.class,
+                        () -> CorpusData.open(settings("pacer.data.tokenizer = \"" + trained.source() + "\""), conf))
+                .getMessage();
+        assertTrue(m.startsWith("pacer.data.tokenizer: no tokenizer file at"), m);
+        assertTrue(
+                m.contains(trained.sha256().substring(0, 12))
+                        && m.contains(
+                                dir.resolve("run").resolve("tokenizer.json").toString()),
+                m);
+        assertEquals(1, m.lines().count());
+        // pointed at the run's copy, the run resumes
+        CorpusData data = CorpusData.open(
+                settings("pacer.data.tokenizer = \"" + dir.resolve("run").resolve("tokenizer.json") + "\""), conf);
+        assertEquals(trained.sha256(), data.tokenizer().sha256());
     }
 }

@@ -171,14 +171,7 @@ public record DatasetManifest(
                 .put("max_documents", settings.maxDocuments())
                 .put("max_bad_fraction", settings.maxBadFraction())
                 .put("shards", settings.shards());
-        ObjectNode tk = root.putObject("tokenizer");
-        tk.put("type", tokenizer.type())
-                .put("model", tokenizer.model())
-                .put("source", tokenizer.source())
-                .put("sha256", tokenizer.sha256())
-                .put("vocab_size", tokenizer.vocabSize())
-                .put("end_of_document_id", tokenizer.endOfDocument())
-                .put("end_of_document_token", tokenizer.endOfDocumentToken());
+        tokenizer.writeTo(root.putObject("tokenizer"));
         root.put("seq_len", seqLen).put("row_tokens", rowLength()).put("token_type", "uint16");
         ObjectNode c = root.putObject("counts");
         c.put("records", counts.records()).put("documents_read", counts.documents());
@@ -290,14 +283,7 @@ public record DatasetManifest(
                     need(st, "max_bad_fraction", where).asDouble(),
                     need(st, "shards", where).asInt());
             JsonNode tk = need(root, "tokenizer", where);
-            TokenizerInfo tokenizer = new TokenizerInfo(
-                    need(tk, "type", where).asText(),
-                    need(tk, "model", where).asText(),
-                    need(tk, "source", where).asText(),
-                    need(tk, "sha256", where).asText(),
-                    need(tk, "vocab_size", where).asInt(),
-                    need(tk, "end_of_document_id", where).asInt(),
-                    need(tk, "end_of_document_token", where).asText());
+            TokenizerInfo tokenizer = TokenizerInfo.read(field -> need(tk, field, where));
             JsonNode c = need(root, "counts", where);
             JsonNode sk = need(root, "skipped", where);
             long[] skipped = new long[SkipReason.values().length];

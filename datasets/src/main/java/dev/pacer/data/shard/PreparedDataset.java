@@ -5,6 +5,8 @@ import dev.pacer.data.CorpusPartition;
 import dev.pacer.data.HadoopConf;
 import dev.pacer.data.TokenBlock;
 import dev.pacer.data.source.SourceCounts;
+import dev.pacer.data.tokenize.TokenizerInfo;
+import dev.pacer.data.tokenize.TokenizerSpec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
@@ -33,6 +35,9 @@ public final class PreparedDataset implements Serializable {
 
     /** One version in use: its directory relative to the root ("" for version 1) and its manifest. */
     private record Part(String directory, DatasetManifest manifest) implements Serializable {}
+
+    /** The copy of a tokenizer.json tokenizer kept next to the manifest. */
+    public static final String TOKENIZER_FILE = "tokenizer.json";
 
     private final String root;
     private final DatasetManifest manifest;
@@ -155,6 +160,34 @@ public final class PreparedDataset implements Serializable {
 
     public String root() {
         return root;
+    }
+
+    /**
+     * The tokenizer the dataset was prepared with: the byte tokenizer, or the copy of the
+     * tokenizer.json that {@code prepare} keeps next to the manifest ({@value #TOKENIZER_FILE}),
+     * checked against the manifest's record of it.
+     *
+     * @throws CorpusException when the copy is missing or differs from the record
+     */
+    public TokenizerSpec tokenizer(Configuration conf) {
+        TokenizerInfo recorded = manifest.tokenizer();
+        if (recorded.isByte()) {
+            return TokenizerSpec.byteLevel();
+        }
+        Path copy = new Path(root, TOKENIZER_FILE);
+        try {
+            FileSystem fs = fileSystem(copy, conf);
+            if (!fs.exists(copy)) {
+                throw new CorpusException(
+                        "dataset " + root + " was prepared with " + recorded.describe() + " but its copy " + copy
+                                + " is missing; put that tokenizer.json back there, or prepare the dataset again");
+            }
+            try (InputStream in = fs.open(copy)) {
+                return TokenizerSpec.fromCopy(copy.toString(), in.readAllBytes(), recorded);
+            }
+        } catch (IOException e) {
+            throw new CorpusException("cannot read " + copy + " (" + CorpusException.firstLine(e) + ")", e);
+        }
     }
 
     public DatasetManifest manifest() {

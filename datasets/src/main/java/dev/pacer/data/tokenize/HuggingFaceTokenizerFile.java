@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.pacer.data.CorpusException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +23,9 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
     private final long handle;
     private final int vocabSize;
     private final int endOfDocument;
+    private final TokenTable table;
+    /** Bytes of tokens decoded on their own, filled on first use (tokenizers that are not byte-level). */
+    private final byte[][] decodedAlone;
 
     private HuggingFaceTokenizerFile(TokenizerSpec spec) {
         try {
@@ -38,6 +42,8 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
         this.handle = tokenizer.getHandle();
         this.vocabSize = spec.vocabSize();
         this.endOfDocument = spec.endOfDocument();
+        this.table = TokenTable.of(spec.root(), vocabSize);
+        this.decodedAlone = table.byteLevel() ? null : new byte[vocabSize][];
     }
 
     static HuggingFaceTokenizerFile cached(TokenizerSpec spec) {
@@ -97,5 +103,38 @@ final class HuggingFaceTokenizerFile implements TextTokenizer {
             l[i] = ids[i];
         }
         return tokenizer.decode(l, false);
+    }
+
+    @Override
+    public byte[] tokenBytes(int id) {
+        if (id < 0 || id >= vocabSize) {
+            throw TextTokenizer.outside(id, vocabSize);
+        }
+        if (table.special(id) != null) {
+            return new byte[0];
+        }
+        if (table.byteLevel()) {
+            byte[] b = table.bytes(id);
+            return b == null ? new byte[0] : b.clone();
+        }
+        byte[] b = decodedAlone[id];
+        if (b == null) {
+            b = decode(new int[] {id}).getBytes(StandardCharsets.UTF_8);
+            decodedAlone[id] = b; // a benign race: every thread computes the same bytes
+        }
+        return b.clone();
+    }
+
+    @Override
+    public String specialToken(int id) {
+        if (id < 0 || id >= vocabSize) {
+            throw TextTokenizer.outside(id, vocabSize);
+        }
+        return table.special(id);
+    }
+
+    @Override
+    public boolean byteLevel() {
+        return table.byteLevel();
     }
 }

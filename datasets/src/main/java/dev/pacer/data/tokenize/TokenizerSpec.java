@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -50,6 +51,7 @@ public final class TokenizerSpec implements Serializable {
     private final int vocabSize;
     private final int endOfDocument;
     private final String endOfDocumentToken;
+    private transient JsonNode parsed;
 
     private TokenizerSpec(
             String source,
@@ -108,14 +110,15 @@ public final class TokenizerSpec implements Serializable {
         long maxId = -1; // long: an id near Integer.MAX_VALUE must not wrap the size below
         JsonNode vocab = m.get("vocab");
         if (vocab != null && vocab.isObject()) {
-            for (Iterator<JsonNode> it = vocab.elements(); it.hasNext(); ) {
-                maxId = Math.max(maxId, it.next().asLong(-1));
+            for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                maxId = Math.max(maxId, checkedId(source, e.getKey(), e.getValue()));
             }
         } else if (vocab != null && vocab.isArray()) {
             maxId = vocab.size() - 1; // Unigram: [[piece, score], ...], id = position
         }
         for (JsonNode t : root.path("added_tokens")) {
-            maxId = Math.max(maxId, t.path("id").asLong(-1));
+            maxId = Math.max(maxId, checkedId(source, t.path("content").asText("?"), t.path("id")));
         }
         if (maxId < 0) {
             throw new CorpusException("pacer.data.tokenizer: '" + source + "' has an empty vocabulary");
@@ -158,6 +161,17 @@ public final class TokenizerSpec implements Serializable {
         return spec;
     }
 
+    /** A token's id, which must be a non-negative integer: ids index the model's embedding rows. */
+    private static int checkedId(String source, String token, JsonNode id) {
+        if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
+            throw new CorpusException("pacer.data.tokenizer: '" + source + "' gives token '" + token + "' the id "
+                    + (id.isMissingNode() ? "(none)" : id)
+                    + "; ids must be integers from 0 (they index the model's embedding rows): fix or regenerate the"
+                    + " tokenizer.json");
+        }
+        return id.asInt();
+    }
+
     private static Long idOf(JsonNode root, JsonNode vocab, String token) {
         for (JsonNode t : root.path("added_tokens")) {
             if (token.equals(t.path("content").asText(null))) {
@@ -194,7 +208,8 @@ public final class TokenizerSpec implements Serializable {
         }
     }
 
-    static String sha256(byte[] bytes) {
+    /** Hex SHA-256 of {@code bytes}, as tokenizers are identified. */
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
@@ -226,6 +241,48 @@ public final class TokenizerSpec implements Serializable {
 
     byte[] json() {
         return json;
+    }
+
+    /**
+     * A tokenizer.json kept as a copy (next to a dataset's manifest, in a run directory), read
+     * back and checked against the record made when it was copied.
+     *
+     * @throws CorpusException naming both the copy and the record when they differ
+     */
+    public static TokenizerSpec fromCopy(String copy, byte[] bytes, TokenizerInfo recorded) {
+        String sha = sha256(bytes);
+        if (!sha.equals(recorded.sha256())) {
+            throw new CorpusException("tokenizer " + copy + " has SHA-256 " + sha.substring(0, 12) + "..., but it was"
+                    + " recorded as " + recorded.describe() + "; put back the tokenizer.json it was recorded with");
+        }
+        TokenizerSpec spec = fromJson(recorded.source(), bytes, recorded.endOfDocumentToken());
+        if (spec.vocabSize() != recorded.vocabSize() || spec.endOfDocument() != recorded.endOfDocument()) {
+            throw new CorpusException("tokenizer " + copy + " gives " + spec.vocabSize() + " ids and end-of-document "
+                    + spec.endOfDocument() + ", but it was recorded as " + recorded.describe());
+        }
+        return spec;
+    }
+
+    /**
+     * The tokenizer in Hugging Face's {@code tokenizer.json} form: the file itself, or for the
+     * byte tokenizer an equivalent byte-level BPE without merges.
+     */
+    public byte[] huggingFaceJson() {
+        return json == null ? ByteTokenizerJson.bytes() : json.clone();
+    }
+
+    /** The parsed tokenizer.json. */
+    JsonNode root() {
+        JsonNode r = parsed;
+        if (r == null) {
+            try {
+                r = JSON.readTree(json);
+            } catch (IOException e) {
+                throw new IllegalStateException("tokenizer.json parsed once already", e);
+            }
+            parsed = r;
+        }
+        return r;
     }
 
     /** A copy of the tokenizer.json bytes; empty for the byte tokenizer. */

@@ -15,11 +15,14 @@ public final class TestDatasets {
 
     private TestDatasets() {}
 
-    /** Document i goes to shard i mod {@code shards}; the manifest is written last. */
+    /** Document i goes to shard i mod {@code shards}; the tokenizer.json copied; the manifest written last. */
     public static PreparedDataset write(
             Path out, List<String> docs, TokenizerSpec spec, int shards, int seqLen, double validationFraction)
             throws IOException {
         var manifest = shards(out, docs, spec, shards, seqLen, validationFraction);
+        if (!spec.isByte()) {
+            Files.write(out.resolve(PreparedDataset.TOKENIZER_FILE), spec.jsonBytes());
+        }
         Files.write(out.resolve(DatasetManifest.FILE), manifest.toJson());
         return PreparedDataset.open(out.toString(), new Configuration());
     }

@@ -3,12 +3,23 @@ package dev.pacer.data.tokenize;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.data.BundledCorpus;
+import dev.pacer.data.LineDocuments;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Small but complete Hugging Face tokenizer.json files, built here so that no tokenizer file
- * needs to be fetched: a byte-level BPE in GPT-2's layout (256 byte symbols, a few merges, then
- * {@code <|endoftext|>}), a BERT-style WordPiece and a SentencePiece-style Unigram.
+ * needs to be fetched: byte-level BPEs in GPT-2's layout (256 byte symbols, merges, then
+ * {@code <|endoftext|>}): one with 15 fixed merges and one with 300 merges learnt from the bundled
+ * corpus; a BERT-style WordPiece and a SentencePiece-style Unigram.
  */
 public final class TestTokenizers {
 
@@ -18,12 +29,52 @@ public final class TestTokenizers {
     public static final List<String> MERGES = List.of(
             "Ġ t", "h e", "Ġt he", "i n", "a n", "e r", "o n", "Ġ a", "r e", "a t", "e n", "Ġ s", "o r", "e s", "Ġ d");
 
+    /** Merges of {@link #trainedBytePairEncoding()}. */
+    public static final int TRAINED_MERGES = 300;
+
+    /** Documents of the bundled corpus the trained BPE learns its merges from. */
+    private static final int TRAINING_DOCUMENTS = 200;
+
+    private static byte[] trained;
+
     private TestTokenizers() {}
 
-    /** Byte-level BPE: 256 + MERGES.size() + 1 ids; the last is {@code <|endoftext|>}. */
-    public static byte[] bytePairEncoding() {
+    /**
+     * A byte-level BPE in GPT-2's exact layout, learnt here (no file to fetch): the 256 byte
+     * symbols numbered as GPT-2 numbers them (the printable bytes first, then the others),
+     * {@value #TRAINED_MERGES} merges learnt from the first documents of the bundled corpus (most
+     * frequent adjacent pair first, ties to the smaller pair), each new token numbered in merge
+     * order, then {@code <|endoftext|>} as the last id. Deterministic; built once per JVM.
+     */
+    public static synchronized byte[] trainedBytePairEncoding() {
+        if (trained == null) {
+            List<String> docs = new ArrayList<>();
+            try (var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(BundledCorpus.open(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine();
+                        line != null && docs.size() < TRAINING_DOCUMENTS;
+                        line = in.readLine()) {
+                    if (!line.isBlank()) {
+                        docs.add(LineDocuments.toDocument(line));
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            trained = BytePairLearner.learn(docs, TRAINED_MERGES);
+        }
+        return trained.clone();
+    }
+
+    /** Writes {@link #trainedBytePairEncoding()} to {@code file}; returns it. */
+    public static Path writeTrainedBytePairEncoding(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        return Files.write(file, trainedBytePairEncoding());
+    }
+
+    /** A byte-level BPE tokenizer.json in GPT-2's layout: {@code <|endoftext|>} after the vocabulary. */
+    static byte[] byteLevelBpe(Map<String, Integer> vocab, List<String> merges) {
         ObjectNode root = skeleton();
-        int[] table = byteToCodePoint();
         ObjectNode model = root.putObject("model");
         model.put("type", "BPE").putNull("dropout");
         model.putNull("unk_token");
@@ -32,17 +83,11 @@ public final class TestTokenizers {
                 .put("fuse_unk", false)
                 .put("byte_fallback", false)
                 .put("ignore_merges", false);
-        ObjectNode vocab = model.putObject("vocab");
-        for (int b = 0; b < 256; b++) {
-            vocab.put(new String(Character.toChars(table[b])), b);
-        }
-        int id = 256;
-        ArrayNode merges = model.putArray("merges");
-        for (String m : MERGES) {
-            merges.add(m);
-            vocab.put(m.replace(" ", ""), id++);
-        }
-        addSpecial(root, id, "<|endoftext|>");
+        ObjectNode v = model.putObject("vocab");
+        vocab.forEach(v::put);
+        ArrayNode m = model.putArray("merges");
+        merges.forEach(m::add);
+        addSpecial(root, vocab.size(), "<|endoftext|>");
         ObjectNode byteLevel = JSON.createObjectNode()
                 .put("type", "ByteLevel")
                 .put("add_prefix_space", false)
@@ -51,6 +96,19 @@ public final class TestTokenizers {
         root.set("pre_tokenizer", byteLevel);
         root.set("decoder", byteLevel.deepCopy());
         return bytes(root);
+    }
+
+    /** Byte-level BPE: 256 + MERGES.size() + 1 ids, byte b is id b; the last is {@code <|endoftext|>}. */
+    public static byte[] bytePairEncoding() {
+        int[] table = byteToCodePoint();
+        Map<String, Integer> vocab = new java.util.LinkedHashMap<>();
+        for (int b = 0; b < 256; b++) {
+            vocab.put(new String(Character.toChars(table[b])), b);
+        }
+        for (String m : MERGES) {
+            vocab.put(m.replace(" ", ""), vocab.size());
+        }
+        return byteLevelBpe(vocab, MERGES);
     }
 
     /** BERT-style WordPiece: lower-cases, splits on punctuation; [UNK] for the rest. */
@@ -150,8 +208,40 @@ public final class TestTokenizers {
                 .put("special", true);
     }
 
+    /**
+     * The bytes each id of a byte-level BPE tokenizer.json stands for, read here from its vocabulary
+     * with this class's own byte table (each character of a token spells one byte); special tokens
+     * map to their name in angle brackets as given. For checks independent of Pacer's decoding.
+     */
+    public static Map<Integer, byte[]> bytesOfIds(byte[] tokenizerJson) {
+        int[] table = byteToCodePoint();
+        Map<Integer, Integer> byteOf = new HashMap<>();
+        for (int b = 0; b < 256; b++) {
+            byteOf.put(table[b], b);
+        }
+        Map<Integer, byte[]> out = new HashMap<>();
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = JSON.readTree(tokenizerJson);
+            root.path("model").path("vocab").fields().forEachRemaining(e -> {
+                String token = e.getKey();
+                byte[] bytes = new byte[token.codePointCount(0, token.length())];
+                int i = 0;
+                for (int cp : token.codePoints().toArray()) {
+                    bytes[i++] = (byte) (int) byteOf.get(cp);
+                }
+                out.put(e.getValue().asInt(), bytes);
+            });
+            for (com.fasterxml.jackson.databind.JsonNode t : root.path("added_tokens")) {
+                out.put(t.path("id").asInt(), t.path("content").asText().getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
     /** GPT-2's reversible byte-to-character table: printable Latin-1 stays, the rest maps from 256 up. */
-    static int[] byteToCodePoint() {
+    public static int[] byteToCodePoint() {
         int[] table = new int[256];
         int next = 256;
         for (int b = 0; b < 256; b++) {
