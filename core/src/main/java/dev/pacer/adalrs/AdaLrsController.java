@@ -276,18 +276,33 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         return e;
     }
 
-    /** How a trial is run and judged; phases of {@link AdaLrsState#phase} map to these calls. */
-    interface Comparison {
+    /**
+     * How a trial is run and judged; phases of {@link AdaLrsState#phase} map to these calls. A
+     * comparison works on its controller's state and shared machinery.
+     */
+    abstract static class Comparison {
+        final AdaLrsController c;
+        final AdaLrsSettings settings;
+
+        Comparison(AdaLrsController controller) {
+            this.c = controller;
+            this.settings = controller.settings;
+        }
+
+        AdaLrsState s() {
+            return c.s;
+        }
+
         /** A step outside a window: start the search when its phase begins. */
-        Decision start(long step);
+        abstract Decision start(long step);
 
         /** A step of the base window at the current level. */
-        Decision base(long step, double loss);
+        abstract Decision base(long step, double loss);
 
         /** A step of the trial window. */
-        Decision trial(long step, double loss);
+        abstract Decision trial(long step, double loss);
 
         /** A non-finite loss while a snapshot is in force. */
-        Decision diverged(long step, double loss);
+        abstract Decision diverged(long step, double loss);
     }
 }

@@ -20,25 +20,17 @@ import java.util.ArrayList;
  * instead: after a warmup at a low initial-scale the search climbs to the level where a higher
  * one stops winning.
  */
-final class PairedComparison implements AdaLrsController.Comparison {
+final class PairedComparison extends AdaLrsController.Comparison {
 
     /** A paired search stops once the factor of its next trial is below this. */
     static final double SMALLEST_FACTOR = 1.1;
 
-    private final AdaLrsController c;
-    private final AdaLrsSettings settings;
-
     PairedComparison(AdaLrsController controller) {
-        this.c = controller;
-        this.settings = controller.settings;
-    }
-
-    private AdaLrsState s() {
-        return c.s;
+        super(controller);
     }
 
     @Override
-    public Decision start(long step) {
+    Decision start(long step) {
         if (s().finished || step < c.searchStart) {
             return Decision.none();
         }
@@ -90,7 +82,7 @@ final class PairedComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision base(long step, double loss) {
+    Decision base(long step, double loss) {
         if (!c.collect(step, loss)) {
             return Decision.none();
         }
@@ -121,7 +113,7 @@ final class PairedComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision trial(long step, double loss) {
+    Decision trial(long step, double loss) {
         if (!c.collect(step, loss)) {
             return Decision.none();
         }
@@ -205,7 +197,7 @@ final class PairedComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision diverged(long step, double loss) {
+    Decision diverged(long step, double loss) {
         if ("trial".equals(s().phase)) {
             return trialDiverged(step, loss);
         }

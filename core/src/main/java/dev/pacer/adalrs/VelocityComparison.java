@@ -12,22 +12,14 @@ import dev.pacer.adalrs.AdaLrsController.Decision;
  * the base window, so with {@code trend = inverse-time} the base velocity is first scaled to
  * the trial window's time (descent slows roughly as 1/t).
  */
-final class VelocityComparison implements AdaLrsController.Comparison {
-
-    private final AdaLrsController c;
-    private final AdaLrsSettings settings;
+final class VelocityComparison extends AdaLrsController.Comparison {
 
     VelocityComparison(AdaLrsController controller) {
-        this.c = controller;
-        this.settings = controller.settings;
-    }
-
-    private AdaLrsState s() {
-        return c.s;
+        super(controller);
     }
 
     @Override
-    public Decision start(long step) {
+    Decision start(long step) {
         if (s().finished || step < c.searchStart) {
             return Decision.none();
         }
@@ -40,7 +32,7 @@ final class VelocityComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision base(long step, double loss) {
+    Decision base(long step, double loss) {
         if (!c.collect(step, loss)) {
             return Decision.none();
         }
@@ -68,7 +60,7 @@ final class VelocityComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision trial(long step, double loss) {
+    Decision trial(long step, double loss) {
         if (!c.collect(step, loss)) {
             return Decision.none();
         }
@@ -117,7 +109,7 @@ final class VelocityComparison implements AdaLrsController.Comparison {
     }
 
     @Override
-    public Decision diverged(long step, double loss) {
+    Decision diverged(long step, double loss) {
         ObjectNode e = c.downscaleOnDivergence(step, loss);
         c.startWindow("base", 1);
         return new Decision(Action.ROLLBACK, e);

@@ -127,9 +127,7 @@ final class FreezePolicy {
             ObjectNode row = table.addObject()
                     .put("group", groups.group(g).name())
                     .put("size", groups.group(g).size());
-            HiDlrController.number(row, "ppi", ppi[g])
-                    .put("measured", ppiCount[g])
-                    .put("kept", keep[g]);
+            HiDlrEvents.number(row, "ppi", ppi[g]).put("measured", ppiCount[g]).put("kept", keep[g]);
             if (Double.isNaN(ppi[g])) {
                 row.put("note", "no acceptable fit while measuring: kept");
             }

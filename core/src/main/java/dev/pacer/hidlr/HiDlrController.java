@@ -1,7 +1,6 @@
 package dev.pacer.hidlr;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.rates.RateController;
@@ -230,7 +229,7 @@ public final class HiDlrController implements RateController<HiDlrState> {
                     multiplier(g),
                     f.ppi()));
         }
-        return new Outcome(done, probeEvent(step, baseRate, losses[0], done), freezeEvent);
+        return new Outcome(done, HiDlrEvents.probe(step, probes, baseRate, losses[0], shapeOnly, done), freezeEvent);
     }
 
     /** Fits probed group {@code g} (the {@code j}-th probed) and judges the fit. */
@@ -311,55 +310,15 @@ public final class HiDlrController implements RateController<HiDlrState> {
     /** The event announcing the grouping and probe cost, logged once when a run starts. */
     public ObjectNode planEvent(int probeSequences, int globalBatch) {
         double share = forwardsPerProbe() * (double) probeSequences / (3.0 * globalBatch * every);
-        ObjectNode e = JSON.createObjectNode()
-                .put("event", "hidlr_plan")
-                .put("grouping", settings.grouping().id())
-                .put("every", every)
-                .put("forwards", forwardsPerProbe())
-                .put("probe_sequences", probeSequences)
-                .put("estimated_overhead", share)
-                .put("shape_only", shapeOnly);
-        ArrayNode arr = e.putArray("groups");
-        for (int g = 0; g < groups.count(); g++) {
-            arr.addObject()
-                    .put("group", groups.group(g).name())
-                    .put("size", groups.group(g).size())
-                    .put("frozen", frozen(g));
-        }
-        return e;
-    }
-
-    private ObjectNode probeEvent(long step, double baseRate, double baseLoss, List<GroupFit> fits) {
-        ObjectNode e = JSON.createObjectNode()
-                .put("event", "hidlr_probe")
-                .put("step", step)
-                .put("probe", probes)
-                .put("base_rate", baseRate)
-                .put("loss", baseLoss)
-                .put("shape_only", shapeOnly);
-        ArrayNode arr = e.putArray("groups");
-        for (GroupFit f : fits) {
-            ObjectNode g = arr.addObject().put("group", f.group()).put("size", f.size());
-            if (f.fit() != null) {
-                number(
-                        number(number(g, "b", f.fit().b()), "A", f.fit().a()),
-                        "r2",
-                        f.fit().r2());
-            }
-            g.put("accepted", f.accepted());
-            if (!f.accepted()) {
-                g.put("reason", f.reason());
-            } else {
-                g.put("best_rate", f.proposedRate());
-            }
-            number(g.put("rate", f.rate()).put("multiplier", f.multiplier()), "ppi", f.ppi());
-        }
-        return e;
-    }
-
-    /** Puts a number, or null when it is not finite (JSON has no NaN). */
-    static ObjectNode number(ObjectNode o, String key, double v) {
-        return Double.isFinite(v) ? o.put(key, v) : o.putNull(key);
+        return HiDlrEvents.plan(
+                settings.grouping().id(),
+                every,
+                forwardsPerProbe(),
+                probeSequences,
+                share,
+                shapeOnly,
+                groups,
+                freeze.frozen);
     }
 
     @Override

@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -25,13 +26,8 @@ public final class EvaluateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "DIR",
-            description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
-                    + " committed checkpoint.")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     @Option(
             names = "--data",
@@ -65,7 +61,7 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         PrintWriter err = spec.commandLine().getErr();
         Configuration hadoop = new Configuration();
-        TrainedModel model = TrainedModel.open(checkpoint, hadoop, m -> err.println("pacer: warning: " + m));
+        TrainedModel model = checkpoint.open(hadoop, err);
         int context = model.layout().config().context();
         int length = seqLen != null ? seqLen : model.trainedSeqLen();
         if (length < 2 || length > context) {

@@ -5,6 +5,7 @@ import dev.pacer.run.TrainedModel;
 import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -20,13 +21,8 @@ public final class ExportCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "DIR",
-            description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
-                    + " committed checkpoint.")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "New or empty directory to write.")
     String output;
@@ -37,8 +33,7 @@ public final class ExportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration hadoop = new Configuration();
-        TrainedModel model = TrainedModel.open(
-                checkpoint, hadoop, m -> spec.commandLine().getErr().println("pacer: warning: " + m));
+        TrainedModel model = checkpoint.open(hadoop, spec.commandLine().getErr());
         Gpt2Export.Written w = Gpt2Export.write(model, output, force, hadoop);
         spec.commandLine()
                 .getOut()

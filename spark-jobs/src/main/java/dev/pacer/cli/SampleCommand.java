@@ -21,6 +21,7 @@ import java.util.concurrent.Callable;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,13 +41,8 @@ public final class SampleCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(
-            names = "--checkpoint",
-            required = true,
-            paramLabel = "DIR",
-            description = "Checkpoint directory (RUN_DIR/checkpoints/step-NNNNNNN), or a run directory for its newest"
-                    + " committed checkpoint.")
-    String checkpoint;
+    @Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     PromptSource prompt;
@@ -104,10 +100,8 @@ public final class SampleCommand implements Callable<Integer> {
         if (text.isEmpty()) {
             throw new ConfigError("the prompt is empty: give at least one character to continue");
         }
-        TrainedModel model = TrainedModel.open(
-                checkpoint,
-                new Configuration(),
-                m -> spec.commandLine().getErr().println("pacer: warning: " + m));
+        TrainedModel model =
+                checkpoint.open(new Configuration(), spec.commandLine().getErr());
         int[] ids = encodePrompt(model, text);
         EngineThreads.configure(Runtime.getRuntime().availableProcessors());
         int[] continuation;

@@ -88,4 +88,57 @@ public record CorpusStats(
             }
         }
     }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(CorpusStats.class);
+
+    /** A corpus too small for the run is refused before training: one line naming what is missing. */
+    void checkUsable(dev.pacer.run.PacerSettings settings, String source) {
+        CorpusStats s = this;
+        if (s.trainSequences() == 0) {
+            throw new dev.pacer.config.ConfigError("corpus " + source + " yields no training sequence of "
+                    + (settings.train().seqLen() + 1) + " tokens (" + s.documentsRead()
+                    + " documents read); give a larger corpus or a smaller pacer.train.seq-len");
+        }
+        if (s.emptyTrainPartitions() > 0) {
+            throw new dev.pacer.config.ConfigError("corpus " + source + " leaves " + s.emptyTrainPartitions()
+                    + " of " + settings.partitions() + " partitions without a training sequence;"
+                    + " lower pacer.spark.partitions or give a larger corpus");
+        }
+        if (s.validationSequences() == 0) {
+            throw new dev.pacer.config.ConfigError("corpus " + source + " yields no validation sequence; raise"
+                    + " pacer.data.validation-fraction (now " + settings.data().validationFraction()
+                    + ") or give a larger corpus");
+        }
+    }
+
+    /** The corpus's counts in the driver's log and as an events.jsonl row. */
+    void log(String source, dev.pacer.run.JsonLinesLog events) {
+        CorpusStats s = this;
+        LOG.info(
+                "corpus {}: {} documents read ({} train, {} validation), {} train and {} validation sequences;"
+                        + " skipped {} blank lines, {} tail tokens that filled no sequence; {} lines had invalid"
+                        + " UTF-8 (replaced); order-0 entropy {} bits/byte",
+                source,
+                s.documentsRead(),
+                s.trainDocuments(),
+                s.validationDocuments(),
+                s.trainSequences(),
+                s.validationSequences(),
+                s.blankLines(),
+                s.droppedTailTokens(),
+                s.invalidUtf8Lines(),
+                String.format("%.4f", s.order0EntropyBits()));
+        events.append(dev.pacer.run.JsonLinesLog.row()
+                .put("event", "corpus")
+                .put("source", source)
+                .put("documents_read", s.documentsRead())
+                .put("train_documents", s.trainDocuments())
+                .put("validation_documents", s.validationDocuments())
+                .put("train_sequences", s.trainSequences())
+                .put("validation_sequences", s.validationSequences())
+                .put("skipped_blank_lines", s.blankLines())
+                .put("dropped_tail_tokens", s.droppedTailTokens())
+                .put("invalid_utf8_lines", s.invalidUtf8Lines())
+                .put("order0_entropy_bits", s.order0EntropyBits()));
+    }
 }

@@ -138,13 +138,7 @@ public final class DriverBackend implements StepBackend {
 
     @Override
     public double validationLoss(String label) {
-        double loss = 0;
-        long tokens = 0;
-        for (StepResult r : source.validation(optimizer.evaluationWeights(weights), label)) {
-            loss += r.lossSum();
-            tokens += r.tokens();
-        }
-        return tokens == 0 ? Double.NaN : loss / tokens;
+        return PartitionSums.meanLoss(source.validation(optimizer.evaluationWeights(weights), label));
     }
 
     @Override
@@ -153,19 +147,8 @@ public final class DriverBackend implements StepBackend {
             throw new IllegalStateException("a probe needs the weights before the step: request it with keepPrevious");
         }
         float[] direction = plan.direction(previous, weights);
-        double[] sums = new double[plan.points()];
-        long tokens = 0;
-        // partition order, as for gradients: the fit does not depend on task timing
-        for (ProbeResult r : source.probe(previous, direction, plan, step, sequences, label)) {
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] += r.lossSums()[i];
-            }
-            tokens += r.tokens();
-        }
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] /= tokens;
-        }
-        return sums;
+        return PartitionSums.meanProbeLosses(
+                source.probe(previous, direction, plan, step, sequences, label), plan.points());
     }
 
     @Override

@@ -1,27 +1,17 @@
 package dev.pacer.train;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pacer.config.ConfigError;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
-import dev.pacer.rates.Controllers;
 import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
-import dev.pacer.run.MetricsListener;
-import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
-import dev.pacer.run.ProgressListener;
 import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
 import dev.pacer.run.RunTokenizer;
-import dev.pacer.train.sharded.ShardedBackend;
-import dev.pacer.train.sharded.SparkRanks;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -79,7 +69,7 @@ public final class PretrainJob {
                         .put("model_preset", settings.model().preset().id())
                         .put("parameter_count", layout.totalSize())
                         .set(RunTokenizer.STATE_FIELD, RunTokenizer.record(corpus.tokenizer())));
-        StartPoint start = startPoint(checkpointing, hadoop, layout);
+        RunStart start = RunStart.of(settings, checkpointing, hadoop, layout);
         long maxSteps = settings.train().maxSteps();
         if (start.state().step() >= maxSteps) {
             LOG.info(
@@ -116,13 +106,25 @@ public final class PretrainJob {
             jsc.setJobDescription("pacer pretrain: load corpus " + corpus.describe());
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
             CorpusStats stats = data.map(p -> CorpusStats.of(p, vocab)).reduce(CorpusStats::merge);
-            checkUsable(stats, corpus.describe());
-            logCorpus(stats, corpus.describe(), events);
+            stats.checkUsable(settings, corpus.describe());
+            stats.log(corpus.describe(), events);
             // the bytes the fixed validation set's tokens stand for: bits per byte for any tokenizer
             ValidationBytes validationBytes = ValidationBytes.count(data, corpus.tokenizer(), settings);
-            Attempt attempt = new Attempt(
-                    jsc, data, corpus, validationBytes, layout, storage, checkpointing, events, threads, stopAt);
-            StartPoint from = start;
+            TrainingAttempt attempt = new TrainingAttempt(
+                    settings,
+                    extraListeners,
+                    worker(layout, threads),
+                    jsc,
+                    data,
+                    corpus,
+                    validationBytes,
+                    layout,
+                    storage,
+                    checkpointing,
+                    events,
+                    threads,
+                    stopAt);
+            RunStart from = start;
             RunState end;
             for (int lost = 0; ; lost++) {
                 try {
@@ -139,12 +141,12 @@ public final class PretrainJob {
                     }
                     // state Spark cannot recompute is gone with an executor: start again from the
                     // newest checkpoint (rows after it are dropped and recomputed, exactly)
-                    from = startPoint(checkpointing, hadoop, layout);
-                    LOG.warn("{}; restarting from {}", e.getMessage(), describe(from));
+                    from = RunStart.of(settings, checkpointing, hadoop, layout);
+                    LOG.warn("{}; restarting from {}", e.getMessage(), from.describe());
                     events.append(JsonLinesLog.row()
                             .put("event", "state_lost")
                             .put("reason", e.getMessage())
-                            .put("restart_from", describe(from))
+                            .put("restart_from", from.describe())
                             .put("time", java.time.Instant.now().toString()));
                 }
             }
@@ -164,160 +166,6 @@ public final class PretrainJob {
     /** Restarts from the newest checkpoint after the executors lost a sharded run's state, at most this often. */
     private static final int MAX_RESTARTS = 3;
 
-    private static String describe(StartPoint p) {
-        return p.resumedFrom() == null ? "the start (no checkpoint yet)" : p.resumedFrom();
-    }
-
-    /** One attempt at the training loop, from a start point, with its own metrics log. */
-    private final class Attempt {
-        private final JavaSparkContext jsc;
-        private final JavaRDD<CorpusPartition> data;
-        private final CorpusData corpus;
-        private final ValidationBytes validationBytes;
-        private final ParameterLayout layout;
-        private final RunStorage storage;
-        private final Checkpointing checkpointing;
-        private final JsonLinesLog events;
-        private final int threads;
-        private final long stopAt;
-        private double lastVal = Double.NaN;
-
-        Attempt(
-                JavaSparkContext jsc,
-                JavaRDD<CorpusPartition> data,
-                CorpusData corpus,
-                ValidationBytes validationBytes,
-                ParameterLayout layout,
-                RunStorage storage,
-                Checkpointing checkpointing,
-                JsonLinesLog events,
-                int threads,
-                long stopAt) {
-            this.jsc = jsc;
-            this.data = data;
-            this.corpus = corpus;
-            this.validationBytes = validationBytes;
-            this.layout = layout;
-            this.storage = storage;
-            this.checkpointing = checkpointing;
-            this.events = events;
-            this.threads = threads;
-            this.stopAt = stopAt;
-        }
-
-        double lastValidation() {
-            return lastVal;
-        }
-
-        RunState train(StartPoint start, long iterations, boolean first) throws IOException {
-            try (JsonLinesLog metrics = new JsonLinesLog(
-                    storage,
-                    storage.resolve("metrics.jsonl"),
-                    // tokens count every computed step, replays included, so they order the rows
-                    // even where AdaLRS's paired comparison repeats step numbers
-                    row -> row.path("tokens").asLong() <= start.state().tokens())) {
-                events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
-                if (first) {
-                    corpus.logVersionChange(start.resumedFrom(), start.state().step(), events);
-                }
-                List<TrainingListener> listeners = new ArrayList<>();
-                listeners.add(new MetricsListener(metrics, events, validationBytes));
-                listeners.addAll(extraListeners);
-                listeners.add(new TrainingListener() {
-                    @Override
-                    public void onStep(StepRecord r) {
-                        if (r.hasValidation()) {
-                            lastVal = r.valLoss();
-                        }
-                    }
-                });
-                long maxSteps = settings.train().maxSteps();
-                try (StepBackend backend = backend(jsc, data, layout, checkpointing.store());
-                        ProgressListener progress =
-                                new ProgressListener(start.state().step(), maxSteps, settings.progressLogSeconds())) {
-                    listeners.add(progress);
-                    Controllers controllers = Controllers.of(
-                            settings.train(), settings.adalrs(), settings.hidlr(), layout, settings.partitions());
-                    return new TrainingLoop(backend, controllers, settings.train(), layout, checkpointing, listeners)
-                            .run(start.state(), start.model(), stopAt, iterations);
-                }
-            }
-        }
-
-        private StepBackend backend(
-                JavaSparkContext jsc, JavaRDD<CorpusPartition> data, ParameterLayout layout, CheckpointStore store) {
-            GradientWorker worker = worker(layout, threads);
-            if (settings.update() == PacerSettings.Update.SHARDED) {
-                return new ShardedBackend(
-                        new SparkRanks(jsc, data),
-                        worker,
-                        layout,
-                        settings.optimizer(),
-                        settings.train().gradClip(),
-                        jsc.hadoopConfiguration());
-            }
-            return new DriverBackend(
-                    store,
-                    layout,
-                    settings.optimizer(),
-                    settings.train().gradClip(),
-                    new SparkGradients(jsc, data, worker));
-        }
-    }
-
-    /** Where a run starts: its checkpoint, the warnings met on the way, and the checkpoint's path (null when new). */
-    private record StartPoint(RunState state, ModelSource model, String resumedFrom, List<String> warnings) {}
-
-    /**
-     * The newest loadable checkpoint of the run directory; else the weights of
-     * {@code pacer.run.init-from}; else fresh weights from the seed.
-     */
-    private StartPoint startPoint(Checkpointing checkpointing, Configuration hadoop, ParameterLayout layout)
-            throws IOException {
-        List<String> warnings = new ArrayList<>();
-        Optional<CheckpointStore.Loaded> newest = checkpointing.resume(w -> {
-            LOG.warn(w);
-            warnings.add(w);
-        });
-        if (newest.isPresent()) {
-            CheckpointStore.Loaded loaded = newest.get();
-            String resumedFrom = loaded.candidate().path().toString();
-            String digest = loaded.stateJson().path("config_digest").asText("");
-            if (!digest.equals(settings.digest())) {
-                String w = "settings differ from those of checkpoint " + resumedFrom
-                        + " (config digest changed); continuing with the new settings";
-                LOG.warn(w);
-                warnings.add(w);
-            }
-            return new StartPoint(
-                    loaded.state(),
-                    new ModelSource.Checkpoint(
-                            resumedFrom, false, loaded.state().snapshot() != null),
-                    resumedFrom,
-                    warnings);
-        }
-        ModelSource model = settings.initFrom().isEmpty()
-                ? new ModelSource.Fresh(settings.seed())
-                : new ModelSource.Checkpoint(initFrom(settings.initFrom(), hadoop, layout, warnings), true, false);
-        return new StartPoint(RunState.fresh(), model, null, warnings);
-    }
-
-    private ObjectNode startEvent(StartPoint start, long stopAt, int threads, long droppedRows) {
-        ObjectNode row = JsonLinesLog.row()
-                .put("event", start.resumedFrom() == null ? "start" : "resume")
-                .put("step", start.state().step())
-                .put("stop_at", stopAt)
-                .put("config_digest", settings.digest())
-                .put("threads_per_task", threads)
-                .put("partitions", settings.partitions())
-                .put("time", java.time.Instant.now().toString());
-        if (start.resumedFrom() != null) {
-            row.put("checkpoint", start.resumedFrom()).put("metric_rows_dropped", droppedRows);
-        }
-        start.warnings().forEach(w -> row.withArray("warnings").add(w));
-        return row;
-    }
-
     /** The executor side of this run's steps. */
     GradientWorker worker(ParameterLayout layout, int threads) {
         return new GradientWorker(
@@ -330,34 +178,6 @@ public final class PretrainJob {
                 threads,
                 settings.device(),
                 settings.compute());
-    }
-
-    /**
-     * Continued pretraining: the weights of the checkpoint at {@code location}, which must hold
-     * this run's model (same preset and vocabulary).
-     */
-    private static String initFrom(String location, Configuration hadoop, ParameterLayout layout, List<String> warnings)
-            throws IOException {
-        String input = "pacer.run.init-from";
-        dev.pacer.run.TrainedModel model = dev.pacer.run.TrainedModel.open(
-                location,
-                hadoop,
-                w -> {
-                    LOG.warn(w);
-                    warnings.add(w);
-                },
-                input,
-                false);
-        if (!model.layout().config().equals(layout.config())) {
-            throw new ConfigError(input + " " + location + ": the checkpoint holds a "
-                    + model.preset().id()
-                    + " model with a vocabulary of " + model.layout().config().vocab() + " tokens, this run trains "
-                    + layout.config() + "; set pacer.model.preset and the data to match the checkpoint, or use"
-                    + " another checkpoint");
-        }
-        LOG.info("continued pretraining: starting from the weights of {}", model.describe());
-        warnings.add("started from the weights of " + model.checkpoint() + " (pacer.run.init-from)");
-        return model.checkpoint();
     }
 
     private static double lastValidationLoss(RunStorage storage) throws IOException {
@@ -411,52 +231,5 @@ public final class PretrainJob {
         }
         int taskCpus = conf.getInt("spark.task.cpus", 1);
         return dev.pacer.engine.EngineThreads.perTask(cores, Math.max(1, cores / taskCpus));
-    }
-
-    private void checkUsable(CorpusStats s, String source) {
-        if (s.trainSequences() == 0) {
-            throw new ConfigError("corpus " + source + " yields no training sequence of "
-                    + (settings.train().seqLen() + 1) + " tokens (" + s.documentsRead()
-                    + " documents read); give a larger corpus or a smaller pacer.train.seq-len");
-        }
-        if (s.emptyTrainPartitions() > 0) {
-            throw new ConfigError("corpus " + source + " leaves " + s.emptyTrainPartitions()
-                    + " of " + settings.partitions() + " partitions without a training sequence;"
-                    + " lower pacer.spark.partitions or give a larger corpus");
-        }
-        if (s.validationSequences() == 0) {
-            throw new ConfigError("corpus " + source + " yields no validation sequence; raise"
-                    + " pacer.data.validation-fraction (now " + settings.data().validationFraction()
-                    + ") or give a larger corpus");
-        }
-    }
-
-    private static void logCorpus(CorpusStats s, String source, JsonLinesLog events) {
-        LOG.info(
-                "corpus {}: {} documents read ({} train, {} validation), {} train and {} validation sequences;"
-                        + " skipped {} blank lines, {} tail tokens that filled no sequence; {} lines had invalid"
-                        + " UTF-8 (replaced); order-0 entropy {} bits/byte",
-                source,
-                s.documentsRead(),
-                s.trainDocuments(),
-                s.validationDocuments(),
-                s.trainSequences(),
-                s.validationSequences(),
-                s.blankLines(),
-                s.droppedTailTokens(),
-                s.invalidUtf8Lines(),
-                String.format("%.4f", s.order0EntropyBits()));
-        events.append(JsonLinesLog.row()
-                .put("event", "corpus")
-                .put("source", source)
-                .put("documents_read", s.documentsRead())
-                .put("train_documents", s.trainDocuments())
-                .put("validation_documents", s.validationDocuments())
-                .put("train_sequences", s.trainSequences())
-                .put("validation_sequences", s.validationSequences())
-                .put("skipped_blank_lines", s.blankLines())
-                .put("dropped_tail_tokens", s.droppedTailTokens())
-                .put("invalid_utf8_lines", s.invalidUtf8Lines())
-                .put("order0_entropy_bits", s.order0EntropyBits()));
     }
 }

@@ -12,11 +12,10 @@ import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.CheckpointTensors;
 import dev.pacer.run.ModelSource;
 import dev.pacer.train.GradientWorker;
-import dev.pacer.train.ProbeResult;
+import dev.pacer.train.PartitionSums;
 import dev.pacer.train.StepBackend;
 import dev.pacer.train.StepOutcome;
 import dev.pacer.train.StepRequest;
-import dev.pacer.train.StepResult;
 import dev.pacer.train.StepTimings;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -159,32 +158,17 @@ public final class ShardedBackend implements StepBackend {
         if (separateEvaluation) {
             run(label + " evaluation weights", new EvalJobs.PublishEvaluation(spec, generation, version));
         }
-        double loss = 0;
-        long tokens = 0;
-        for (StepResult r :
-                run(label + " validation", new EvalJobs.Validate(spec, generation, version, separateEvaluation))) {
-            loss += r.lossSum();
-            tokens += r.tokens();
-        }
-        return tokens == 0 ? Double.NaN : loss / tokens;
+        return PartitionSums.meanLoss(
+                run(label + " validation", new EvalJobs.Validate(spec, generation, version, separateEvaluation)));
     }
 
     @Override
     public double[] probe(ProbePlan plan, long step, int sequences, String label) {
-        double[] sums = new double[plan.points()];
-        long tokens = 0;
-        for (ProbeResult r : run(
-                label + " Hi-DLR probe (" + plan.points() + " forwards)",
-                new EvalJobs.Probe(spec, generation, version, plan, step, sequences))) {
-            for (int i = 0; i < sums.length; i++) {
-                sums[i] += r.lossSums()[i];
-            }
-            tokens += r.tokens();
-        }
-        for (int i = 0; i < sums.length; i++) {
-            sums[i] /= tokens;
-        }
-        return sums;
+        return PartitionSums.meanProbeLosses(
+                run(
+                        label + " Hi-DLR probe (" + plan.points() + " forwards)",
+                        new EvalJobs.Probe(spec, generation, version, plan, step, sequences)),
+                plan.points());
     }
 
     @Override
