@@ -3,6 +3,8 @@ package dev.pacer.api;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.report.RunReport;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunLease;
+import dev.pacer.run.WritableDirectory;
 import dev.pacer.train.PretrainJob;
 import dev.pacer.train.TrainingListener;
 import java.io.IOException;
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * leaves it running: {@code pacer.spark.master} and {@code pacer.spark.conf} are not applied
  * (a warning names them), and the partitions are {@code pacer.spark.partitions}. Without one, the
  * run starts a session from those settings and stops it at the end, as the command line does. Bad
- * settings or data throw {@link dev.pacer.config.ConfigError} before any Spark job.
+ * settings or data throw {@link dev.pacer.config.ConfigError} before any Spark job; a run directory
+ * that another run writes at the time, {@link dev.pacer.run.RunDirectoryInUseException}
+ * (docs/run-directory.md).
  */
 public final class Pretraining {
 
@@ -97,11 +101,21 @@ public final class Pretraining {
         if (session != null) {
             warnUnapplied();
         }
+        Configuration hadoop = new Configuration();
+        WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
+        // held across the run and its report: the job and the report take it again in this thread
+        try (RunLease lease = RunLease.forPretrain(settings.runDir(), settings.leaseTimeout(), hadoop)) {
+            return trainAndReport(lease);
+        }
+    }
+
+    private PretrainResult trainAndReport(RunLease lease) throws IOException {
         PretrainJob job = new PretrainJob(settings, stopAfter, listeners);
         if (session != null) {
             job.inSession(session);
         }
         PretrainJob.Outcome out = job.run();
+        lease.checkHeld();
         String html = report ? writeReport(out.runDir()) : null;
         boolean complete = out.corpus() == null;
         return new PretrainResult(

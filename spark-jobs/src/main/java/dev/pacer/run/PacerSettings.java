@@ -108,6 +108,7 @@ public record PacerSettings(
         if (runDir.isEmpty()) {
             throw new ConfigError("pacer.run.dir is empty: give a directory (local path or hdfs://, s3a:// URI)");
         }
+        RunLease.timeout(p); // checked here, before any work; read again by leaseTimeout()
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Compute compute = Compute.parse("pacer.engine.compute", p.getString("engine.compute"));
         Update update = Update.parse(p.getString("spark.update"));
@@ -153,6 +154,11 @@ public record PacerSettings(
             conf.setMaster("local[2]");
         }
         return conf;
+    }
+
+    /** {@code pacer.run.lease-timeout-seconds}: how long a run directory's lease outlives its last heartbeat. */
+    public java.time.Duration leaseTimeout() {
+        return RunLease.timeout(resolved.getConfig("pacer"));
     }
 
     /** The model with the byte tokenizer's vocabulary (257). */
