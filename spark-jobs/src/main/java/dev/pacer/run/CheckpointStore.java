@@ -21,6 +21,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -113,14 +114,29 @@ public final class CheckpointStore {
         return target;
     }
 
-    /** Puts the committed {@code next} in the place of the committed {@code target}. */
+    /**
+     * Puts the committed {@code next} in the place of the committed {@code target}; if the second
+     * rename fails, the first is undone, so that a committed checkpoint of the step stays in place.
+     */
     private void replace(Path target, Path next) throws IOException {
+        FileSystem fs = storage.fs();
         Path old = sibling(target, "old");
-        storage.fs().delete(old, true);
-        if (!storage.fs().rename(target, old) || !storage.fs().rename(next, target)) {
+        fs.delete(old, true);
+        if (!fs.rename(target, old)) {
+            throw new IOException("could not move " + target + " aside to replace it with " + next);
+        }
+        boolean moved = false;
+        try {
+            moved = fs.rename(next, target);
+        } finally {
+            if (!moved) {
+                fs.rename(old, target);
+            }
+        }
+        if (!moved) {
             throw new IOException("could not move " + next + " into the place of " + target);
         }
-        storage.fs().delete(old, true);
+        fs.delete(old, true);
     }
 
     /** A directory next to a checkpoint's that {@link #list} does not see (its name is no step's). */

@@ -78,7 +78,7 @@ public final class Checkpointing {
         String where;
         try {
             where = store.write(state, provenance, tensors).toString();
-        } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+        } catch (Exception | org.apache.hadoop.fs.FSError e) { // Spark's job failures are checked exceptions
             if (!StorageFailure.isStorage(e)) {
                 throw e; // not the file system's doing (e.g. executors that lost a sharded run's state)
             }

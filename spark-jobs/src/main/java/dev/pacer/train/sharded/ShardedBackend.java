@@ -250,7 +250,7 @@ public final class ShardedBackend implements StepBackend {
     private <R extends Serializable> List<R> run(String label, Ranks.Task<R> task) {
         try {
             return ranks.run(label, task);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Spark's SparkException is checked, and thrown undeclared
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof LostStateException || c instanceof BlockTransport.MissingBlockException) {
                     throw new LostStateException(label + ": " + c.getMessage());
