@@ -250,7 +250,7 @@ public final class ShardedBackend implements StepBackend {
     private <R extends Serializable> List<R> run(String label, Ranks.Task<R> task) {
         try {
             return ranks.run(label, task);
-        } catch (Exception e) { // Spark's SparkException is checked, and thrown undeclared
+        } catch (RuntimeException e) {
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof LostStateException || c instanceof BlockTransport.MissingBlockException) {
                     throw new LostStateException(label + ": " + c.getMessage());
