@@ -101,6 +101,8 @@ public final class Pretraining {
         if (session != null) {
             warnUnapplied();
         }
+        // in local mode this JVM is the executor: its kernels are chosen when libtorch loads
+        settings.cpuKernels().pinThisProcess().ifPresent(LOG::warn);
         Configuration hadoop = new Configuration();
         WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
         // held across the run and its report: the job and the report take it again in this thread

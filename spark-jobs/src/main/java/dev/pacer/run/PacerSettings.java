@@ -16,6 +16,7 @@ import dev.pacer.config.TrainSettings;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DataSettings;
 import dev.pacer.engine.Compute;
+import dev.pacer.engine.CpuKernels;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
@@ -117,6 +118,10 @@ public record PacerSettings(
             sparkConf.put(
                     e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
+        // executors read the kernel choice from their environment when libtorch loads
+        CpuKernels.parse(p.getString("engine.cpu-kernels"))
+                .environment()
+                .forEach((k, v) -> sparkConf.putIfAbsent("spark.executorEnv." + k, v));
         return new PacerSettings(
                 all,
                 p.getLong("seed"),
@@ -154,6 +159,11 @@ public record PacerSettings(
             conf.setMaster("local[2]");
         }
         return conf;
+    }
+
+    /** {@code pacer.engine.cpu-kernels}: the kernels libtorch runs on the CPU (docs/determinism.md). */
+    public CpuKernels cpuKernels() {
+        return CpuKernels.parse(resolved.getString(CpuKernels.KEY));
     }
 
     /** {@code pacer.run.lease-timeout-seconds}: how long a run directory's lease outlives its last heartbeat. */
