@@ -87,20 +87,19 @@ public final class RunLease implements AutoCloseable {
 
     /** The lease of {@code runDir} for {@code pacer pretrain} (and the Java API's run). */
     public static RunLease forPretrain(String runDir, Duration timeout, Configuration hadoop) {
-        return take(
-                new RunStorage(runDir, hadoop),
-                new Request("pretrain", "--run-dir", "give another --run-dir", timeout),
-                Clock.systemUTC(),
-                true);
+        return take(runDir, new Request("pretrain", "--run-dir", "give another --run-dir", timeout), hadoop);
     }
 
     /** The lease of {@code runDir} for writing its {@code report/}. */
     public static RunLease forReport(String runDir, Duration timeout, Configuration hadoop) {
         return take(
-                new RunStorage(runDir, hadoop),
+                runDir,
                 new Request("report", "RUN_DIR", "write the report elsewhere with --output DIR", timeout),
-                Clock.systemUTC(),
-                true);
+                hadoop);
+    }
+
+    private static RunLease take(String runDir, Request request, Configuration hadoop) {
+        return take(new RunStorage(runDir, hadoop), request, Clock.systemUTC(), true);
     }
 
     /** As the public factories, on {@code clock}, with the heartbeat thread or without (tests call {@link #beat}). */

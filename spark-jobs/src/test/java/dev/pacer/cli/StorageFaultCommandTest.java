@@ -13,9 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,22 +23,13 @@ import org.junit.jupiter.api.io.TempDir;
  * failing half-way. Each ends with one {@code pacer: storage error:} line (exit 1) saying what
  * failed, why and what is safe; the rerun resumes from the newest committed checkpoint.
  */
+@ExtendWith(FaultyFileSystem.Registered.class)
 class StorageFaultCommandTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void register() {
-        FaultyFileSystem.register();
-    }
-
-    @AfterEach
-    void heal() {
-        FaultyFileSystem.heal();
-    }
 
     private static LocalSpark.Run pretrain(String runDir, String update) {
         List<String> args =

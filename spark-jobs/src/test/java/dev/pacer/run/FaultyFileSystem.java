@@ -15,6 +15,9 @@ import org.apache.hadoop.fs.Syncable;
 import org.apache.hadoop.fs.permission.FsPermission;
 import org.apache.hadoop.security.AccessControlException;
 import org.apache.hadoop.util.Progressable;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The local file system under the scheme {@code faulty://} (registered as {@code fs.faulty.impl}
@@ -44,6 +47,19 @@ public final class FaultyFileSystem extends RawLocalFileSystem {
     /** Makes {@code faulty://} known to every Hadoop configuration of this JVM, Spark's included. */
     public static void register() {
         Configuration.addDefaultResource("faulty-fs.xml");
+    }
+
+    /** For {@code @ExtendWith}: registers the scheme before a test class, heals after each test. */
+    public static final class Registered implements BeforeAllCallback, AfterEachCallback {
+        @Override
+        public void beforeAll(ExtensionContext context) {
+            register();
+        }
+
+        @Override
+        public void afterEach(ExtensionContext context) {
+            heal();
+        }
     }
 
     /** {@code faulty://} + the absolute local path. */

@@ -17,9 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,22 +26,13 @@ import org.junit.jupiter.api.io.TempDir;
  * stop inside a paired AdaLRS trial) survives a rewrite that fails, whether the files or the final
  * rename fail; and an append to metrics.jsonl or events.jsonl that fails stops with one line.
  */
+@ExtendWith(FaultyFileSystem.Registered.class)
 class StorageFailureTest {
 
     @TempDir
     Path dir;
 
     private final ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
-
-    @BeforeAll
-    static void register() {
-        FaultyFileSystem.register();
-    }
-
-    @AfterEach
-    void heal() {
-        FaultyFileSystem.heal();
-    }
 
     private RunStorage storage() {
         return new RunStorage(FaultyFileSystem.uri(dir), new Configuration());

@@ -17,8 +17,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -32,6 +31,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * checkpoint failed, why, and where it resumes, and the next invocation resumes from it and
  * ends bit for bit where an uninterrupted run does.
  */
+@ExtendWith(FaultyFileSystem.Registered.class)
 class StorageFaultTest {
 
     private static final String RUN = String.join(
@@ -43,16 +43,6 @@ class StorageFaultTest {
 
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    static void register() {
-        FaultyFileSystem.register();
-    }
-
-    @AfterEach
-    void heal() {
-        FaultyFileSystem.heal();
-    }
 
     /** A fault: how it is armed, the reason the line must give, and a name for the report. */
     private record Fault(String name, Runnable arm, String reason) {
