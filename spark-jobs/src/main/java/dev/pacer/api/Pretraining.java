@@ -3,7 +3,9 @@ package dev.pacer.api;
 import dev.pacer.report.RunRecords;
 import dev.pacer.report.RunReport;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunLease;
 import dev.pacer.run.RunStorage;
+import dev.pacer.run.WritableDirectory;
 import dev.pacer.train.PretrainJob;
 import dev.pacer.train.TrainingListener;
 import java.io.IOException;
@@ -38,7 +40,9 @@ import org.slf4j.LoggerFactory;
  * leaves it running: {@code pacer.spark.master} and {@code pacer.spark.conf} are not applied
  * (a warning names them), and the partitions are {@code pacer.spark.partitions}. Without one, the
  * run starts a session from those settings and stops it at the end, as the command line does. Bad
- * settings or data throw {@link dev.pacer.config.ConfigError} before any Spark job.
+ * settings or data throw {@link dev.pacer.config.ConfigError} before any Spark job; a run directory
+ * that another run writes at the time, {@link dev.pacer.run.RunDirectoryInUseException}
+ * (docs/run-directory.md).
  */
 public final class Pretraining {
 
@@ -98,11 +102,23 @@ public final class Pretraining {
         if (session != null) {
             warnUnapplied();
         }
+        // in local mode this JVM is the executor: its kernels are chosen when libtorch loads
+        settings.cpuKernels().pinThisProcess().ifPresent(LOG::warn);
+        Configuration hadoop = new Configuration();
+        WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
+        // held across the run and its report: the job and the report take it again in this thread
+        try (RunLease lease = RunLease.forPretrain(settings.runDir(), settings.leaseTimeout(), hadoop)) {
+            return trainAndReport(lease);
+        }
+    }
+
+    private PretrainResult trainAndReport(RunLease lease) throws IOException {
         PretrainJob job = new PretrainJob(settings, stopAfter, listeners);
         if (session != null) {
             job.inSession(session);
         }
         PretrainJob.Outcome out = job.run();
+        lease.checkHeld();
         String html = report ? writeReport(out.runDir()) : null;
         boolean complete = out.corpus() == null;
         RunRecords records = records(out.runDir());

@@ -59,7 +59,10 @@ public class ConfigOptions {
                     + all.getValue("pacer").origin().description()
                     + "); settings go below it, e.g. --set pacer.train.lr=1e-3");
         }
-        return PacerSettings.load(all);
+        PacerSettings settings = PacerSettings.load(all);
+        // this JVM may run libtorch itself (local mode's executor, bench): before it loads
+        settings.cpuKernels().pinThisProcess().ifPresent(w -> System.err.println("pacer: warning: " + w));
+        return settings;
     }
 
     private File profileFile() {

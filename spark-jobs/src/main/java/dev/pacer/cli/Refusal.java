@@ -3,6 +3,9 @@ package dev.pacer.cli;
 import dev.pacer.checkpoint.CheckpointFormatException;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.CorpusException;
+import dev.pacer.run.LeaseLostException;
+import dev.pacer.run.RunDirectoryInUseException;
+import dev.pacer.run.StorageFailure;
 import dev.pacer.run.TaskFailure;
 import java.util.Optional;
 
@@ -11,8 +14,9 @@ import java.util.Optional;
  * (docs/refusals.md). Spark's wrapping is taken off first, so a failure inside a task reads as
  * what the task threw: the line never carries Spark's stage-failure report.
  *
- * @param kind "configuration error", "bad input", "bad checkpoint", or "failed" for anything
- *     else (a failure Pacer did not anticipate: its trace is what to look at)
+ * @param kind "configuration error", "bad input", "bad checkpoint", "run directory in use", "run
+ *     directory taken over", "storage error", or "failed" for anything else (a failure Pacer did
+ *     not anticipate: its trace is what to look at)
  */
 record Refusal(int exitCode, String kind, String message) {
 
@@ -20,6 +24,9 @@ record Refusal(int exitCode, String kind, String message) {
     static final String BAD_INPUT = "bad input";
     static final String BAD_CHECKPOINT = "bad checkpoint";
     static final String FAILED = "failed";
+    static final String IN_USE = "run directory in use";
+    static final String LEASE_LOST = "run directory taken over";
+    static final String STORAGE = "storage error";
 
     static Refusal of(Throwable e) {
         Throwable t = e;
@@ -32,6 +39,15 @@ record Refusal(int exitCode, String kind, String message) {
             }
             if (t instanceof CheckpointFormatException) {
                 return new Refusal(PacerCli.FAILURE, BAD_CHECKPOINT, oneLine(t.getMessage()));
+            }
+            if (t instanceof RunDirectoryInUseException) {
+                return new Refusal(PacerCli.USAGE, IN_USE, oneLine(t.getMessage()));
+            }
+            if (t instanceof LeaseLostException) {
+                return new Refusal(PacerCli.FAILURE, LEASE_LOST, oneLine(t.getMessage()));
+            }
+            if (t instanceof StorageFailure) {
+                return new Refusal(PacerCli.FAILURE, STORAGE, oneLine(t.getMessage()));
             }
         }
         Optional<CorpusException> unreadable = TaskFailure.unreadableFile(e);

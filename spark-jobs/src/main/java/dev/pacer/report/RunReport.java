@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.report.ControllerEvents.AdaLrsDecision;
 import dev.pacer.report.ControllerEvents.HiDlrProbe;
 import dev.pacer.run.CheckpointStore;
+import dev.pacer.run.RunLease;
 import dev.pacer.run.RunStorage;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,7 +21,8 @@ import org.knowm.xchart.XYChart;
  * PNG data, no scripts, no external files) and the same plots as PNG files, written to
  * {@code RUN_DIR/report/} unless another directory is given. Built only from what the run
  * directory records: {@code metrics.jsonl}, {@code events.jsonl} (AdaLRS and Hi-DLR sections
- * appear when their events do), {@code config.json} and the checkpoint list.
+ * appear when their events do), {@code config.json} and the checkpoint list. Writing into the run
+ * directory takes its lease ({@link RunLease}): not while a pretrain writes it.
  */
 public final class RunReport {
 
@@ -54,8 +56,19 @@ public final class RunReport {
         }
         RunStorage run = new RunStorage(runDir, hadoop);
         RunRecords records = RunRecords.read(run, warn);
-        RunStorage out = outputDir == null ? run : new RunStorage(outputDir, hadoop);
-        Path dir = outputDir == null ? run.resolve("report") : out.root();
+        // report/ belongs to the run directory's writer: a live pretrain writes it when it ends
+        try (RunLease lease =
+                outputDir == null ? RunLease.forReport(runDir, RunLease.defaultTimeout(), hadoop) : null) {
+            RunStorage out = outputDir == null ? run : new RunStorage(outputDir, hadoop);
+            Written written = write(run, records, out, outputDir == null ? run.resolve("report") : out.root());
+            if (lease != null) {
+                lease.checkHeld();
+            }
+            return written;
+        }
+    }
+
+    private static Written write(RunStorage run, RunRecords records, RunStorage out, Path dir) throws IOException {
         out.fs().mkdirs(dir);
 
         List<AdaLrsDecision> decisions = ControllerEvents.adaLrs(records);

@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -68,7 +69,11 @@ public final class CheckpointStore {
      * {@code provenance}, then the marker; returns its directory.
      */
     public Path write(RunState s, ObjectNode provenance, TensorWriter tensors) throws IOException {
-        Path d = directoryFor(s.step());
+        Path target = directoryFor(s.step());
+        // a committed checkpoint of the same step (a stop inside a paired AdaLRS trial writes a step
+        // the base branch already checkpointed) is replaced only once its successor is committed
+        boolean replacing = storage.exists(new Path(target, MARKER));
+        Path d = replacing ? sibling(target, "next") : target;
         if (storage.exists(d)) {
             storage.fs().delete(d, true); // an interrupted earlier write of the same step
         }
@@ -100,7 +105,62 @@ public final class CheckpointStore {
                 new Path(d, "state.json"),
                 JsonLinesLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stateJson));
         storage.writeAll(new Path(d, MARKER), new byte[0]);
-        return d;
+        if (replacing) {
+            replace(target, d);
+        }
+        return target;
+    }
+
+    /**
+     * Puts the committed {@code next} in the place of the committed {@code target}; if the second
+     * rename fails, the first is undone, so that a committed checkpoint of the step stays in place.
+     */
+    private void replace(Path target, Path next) throws IOException {
+        FileSystem fs = storage.fs();
+        Path old = sibling(target, "old");
+        fs.delete(old, true);
+        if (!fs.rename(target, old)) {
+            throw new IOException("could not move " + target + " aside to replace it with " + next);
+        }
+        boolean moved = false;
+        try {
+            moved = fs.rename(next, target);
+        } finally {
+            if (!moved) {
+                fs.rename(old, target);
+            }
+        }
+        if (!moved) {
+            throw new IOException("could not move " + next + " into the place of " + target);
+        }
+        fs.delete(old, true);
+    }
+
+    /** A directory next to a checkpoint's that {@link #list} does not see (its name is no step's). */
+    private static Path sibling(Path checkpoint, String suffix) {
+        return new Path(checkpoint.getParent(), checkpoint.getName() + "." + suffix);
+    }
+
+    /**
+     * The failure of writing the checkpoint of {@code step}, as one line: which, why, the newest
+     * committed checkpoint (which the failed write left as it was) and how to resume from it.
+     */
+    StorageFailure writeFailed(long step, Throwable e) {
+        String safe;
+        try {
+            safe = newestCommitted(w -> {})
+                    .map(c -> "the newest committed checkpoint, step " + c.step() + " (" + c.path()
+                            + "), is intact and the run resumes from it")
+                    .orElse("no checkpoint was committed before it, so the run starts again from the beginning");
+        } catch (IOException | RuntimeException listing) {
+            safe = "the checkpoints committed before it are untouched, and the run resumes from the newest";
+        }
+        return new StorageFailure(
+                "checkpoint step " + step + " could not be written to " + directoryFor(step) + " ("
+                        + StorageFailure.reason(e) + "); " + safe
+                        + " (an incomplete checkpoint is skipped): fix the storage"
+                        + " (free space, permissions, the file system's health), then rerun the same command",
+                e);
     }
 
     /**

@@ -20,6 +20,7 @@ public final class Checkpointing {
     private final int keep;
     private final ObjectNode provenance;
     private long newest;
+    private RunLease lease;
 
     /** @param provenance what opens every state.json (config digest, seed, preset, parameters) */
     public Checkpointing(CheckpointStore store, long every, int keep, ObjectNode provenance) {
@@ -27,6 +28,12 @@ public final class Checkpointing {
         this.every = every;
         this.keep = keep;
         this.provenance = provenance;
+    }
+
+    /** Checks before every write that this invocation still holds {@code lease} (null: no check). */
+    public Checkpointing fencedBy(RunLease lease) {
+        this.lease = lease;
+        return this;
     }
 
     public CheckpointStore store() {
@@ -59,19 +66,41 @@ public final class Checkpointing {
      * Writes {@code state}, then deletes checkpoints of later steps (a stop inside a paired
      * AdaLRS trial writes step numbers the base branch already passed: the base branch's later
      * checkpoints are superseded, and the newest step must be the point the run continues from)
-     * and prunes beyond the newest {@code keep}.
+     * and prunes beyond the newest {@code keep}. Nothing is deleted before the new checkpoint is
+     * committed; a failing file system stops the run with a {@link StorageFailure} saying which
+     * checkpoint failed, why, and which one the run resumes from.
      */
     public Written write(RunState state, CheckpointStore.TensorWriter tensors) throws IOException {
-        newest = Math.max(newest, state.step());
-        String where = store.write(state, provenance, tensors).toString();
-        List<String> gone = new ArrayList<>();
-        for (CheckpointStore.Candidate c : store.list()) {
-            if (c.step() > state.step()) {
-                store.delete(c);
-                gone.add(c.path().toString());
-            }
+        if (lease != null) {
+            lease.checkHeld();
         }
-        store.prune(keep).forEach(p -> gone.add(p.toString()));
+        newest = Math.max(newest, state.step());
+        String where;
+        try {
+            where = store.write(state, provenance, tensors).toString();
+        } catch (Exception | org.apache.hadoop.fs.FSError e) { // Spark's job failures are checked exceptions
+            if (!StorageFailure.isStorage(e)) {
+                throw e; // not the file system's doing (e.g. executors that lost a sharded run's state)
+            }
+            throw store.writeFailed(state.step(), e);
+        }
+        List<String> gone = new ArrayList<>();
+        try {
+            for (CheckpointStore.Candidate c : store.list()) {
+                if (c.step() > state.step()) {
+                    store.delete(c);
+                    gone.add(c.path().toString());
+                }
+            }
+            store.prune(keep).forEach(p -> gone.add(p.toString()));
+        } catch (IOException | RuntimeException e) {
+            throw new StorageFailure(
+                    "checkpoint " + where + " was committed, but deleting older ones failed ("
+                            + StorageFailure.reason(e)
+                            + "); nothing committed is lost: fix the storage (permissions, the"
+                            + " file system's health), then rerun the same command to resume from step " + state.step(),
+                    e);
+        }
         return new Written(where, gone);
     }
 }

@@ -57,11 +57,18 @@ public final class JsonLinesLog implements AutoCloseable {
                 }
             }
         }
-        this.out = storage.create(path);
-        for (String line : kept) {
-            out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        FSDataOutputStream stream = null;
+        try {
+            stream = storage.create(path);
+            for (String line : kept) {
+                stream.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            }
+            stream.hflush();
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            closeQuietly(stream);
+            throw failure("rewrite", e);
         }
-        out.hflush();
+        this.out = stream;
         this.droppedOnOpen = dropped;
         this.keptOnOpen = kept.size();
     }
@@ -85,13 +92,40 @@ public final class JsonLinesLog implements AutoCloseable {
         try {
             out.write((JSON.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8));
             out.hflush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write to " + path + ": " + e.getMessage(), e);
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw new UncheckedIOException(failure("append to", e));
+        }
+    }
+
+    /**
+     * A failed write, as one line: the rows are lost only back to the newest checkpoint, which a
+     * resume recomputes them from (its rows are kept, later ones dropped).
+     */
+    private StorageFailure failure(String doing, Throwable e) {
+        return new StorageFailure(
+                "cannot " + doing + " " + path + " (" + StorageFailure.reason(e)
+                        + "); the run stopped, its committed checkpoints are untouched: fix the storage (free space,"
+                        + " permissions, the file system's health), then rerun the same command to resume from the newest"
+                        + " one (rows after it are recomputed)",
+                e);
+    }
+
+    private static void closeQuietly(FSDataOutputStream stream) {
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        } catch (IOException | RuntimeException | org.apache.hadoop.fs.FSError e) {
+            // the write already failed: that failure is the one to report
         }
     }
 
     @Override
     public void close() throws IOException {
-        out.close();
+        try {
+            out.close();
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw failure("close", e);
+        }
     }
 }

@@ -16,6 +16,7 @@ import dev.pacer.config.TrainSettings;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.DataSettings;
 import dev.pacer.engine.Compute;
+import dev.pacer.engine.CpuKernels;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
@@ -121,6 +122,7 @@ public record PacerSettings(
         if (runDir.isEmpty()) {
             throw new ConfigError("pacer.run.dir is empty: give a directory (local path or hdfs://, s3a:// URI)");
         }
+        RunLease.timeout(p); // checked here, before any work; read again by leaseTimeout()
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Compute compute = Compute.parse("pacer.engine.compute", p.getString("engine.compute"));
         Update update = Update.parse(p.getString("spark.update"));
@@ -129,6 +131,10 @@ public record PacerSettings(
             sparkConf.put(
                     e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
+        // executors read the kernel choice from their environment when libtorch loads
+        CpuKernels.parse(p.getString("engine.cpu-kernels"))
+                .environment()
+                .forEach((k, v) -> sparkConf.putIfAbsent("spark.executorEnv." + k, v));
         return new PacerSettings(
                 all,
                 p.getLong("seed"),
@@ -166,6 +172,16 @@ public record PacerSettings(
             conf.setMaster("local[2]");
         }
         return conf;
+    }
+
+    /** {@code pacer.engine.cpu-kernels}: the kernels libtorch runs on the CPU (docs/determinism.md). */
+    public CpuKernels cpuKernels() {
+        return CpuKernels.parse(resolved.getString(CpuKernels.KEY));
+    }
+
+    /** {@code pacer.run.lease-timeout-seconds}: how long a run directory's lease outlives its last heartbeat. */
+    public java.time.Duration leaseTimeout() {
+        return RunLease.timeout(resolved.getConfig("pacer"));
     }
 
     /** The model with the byte tokenizer's vocabulary (257). */

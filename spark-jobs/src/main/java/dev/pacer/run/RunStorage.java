@@ -65,6 +65,11 @@ public final class RunStorage {
         try (FSDataOutputStream out = fs.create(p, true)) {
             out.write(bytes);
             out.hsync();
+        } catch (IOException | org.apache.hadoop.fs.FSError e) {
+            throw new StorageFailure(
+                    "cannot write " + p + " (" + StorageFailure.reason(e) + "); fix the storage (free"
+                            + " space, permissions, the file system's health), then rerun the same command",
+                    e);
         }
     }
 

@@ -7,6 +7,7 @@ import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.Checkpointing;
 import dev.pacer.run.JsonLinesLog;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunLease;
 import dev.pacer.run.RunState;
 import dev.pacer.run.RunStorage;
 import dev.pacer.run.RunTokenizer;
@@ -58,17 +59,27 @@ public final class PretrainJob {
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
         settings.hidlr().checkGroups(ParameterGroups.of(layout, settings.hidlr().grouping()));
         dev.pacer.run.WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
+        try (RunLease runLease = RunLease.forPretrain(settings.runDir(), settings.leaseTimeout(), hadoop)) {
+            return run(hadoop, corpus, layout, runLease);
+        }
+    }
+
+    /** The run, while this invocation holds the run directory's lease (one writer per run directory). */
+    private Outcome run(Configuration hadoop, CorpusData corpus, ParameterLayout layout, RunLease runLease)
+            throws IOException {
+        int vocab = corpus.vocabSize();
         RunStorage storage = new RunStorage(settings.runDir(), hadoop);
         Checkpointing checkpointing = new Checkpointing(
-                new CheckpointStore(storage, layout),
-                settings.checkpoint().every(),
-                settings.checkpoint().keep(),
-                corpus.recordVersion(JsonLinesLog.row())
-                        .put("config_digest", settings.digest())
-                        .put("seed", settings.seed())
-                        .put("model_preset", settings.model().preset().id())
-                        .put("parameter_count", layout.totalSize())
-                        .set(RunTokenizer.STATE_FIELD, RunTokenizer.record(corpus.tokenizer())));
+                        new CheckpointStore(storage, layout),
+                        settings.checkpoint().every(),
+                        settings.checkpoint().keep(),
+                        corpus.recordVersion(JsonLinesLog.row())
+                                .put("config_digest", settings.digest())
+                                .put("seed", settings.seed())
+                                .put("model_preset", settings.model().preset().id())
+                                .put("parameter_count", layout.totalSize())
+                                .set(RunTokenizer.STATE_FIELD, RunTokenizer.record(corpus.tokenizer())))
+                .fencedBy(runLease);
         RunStart start = RunStart.of(settings, checkpointing, hadoop, layout);
         long maxSteps = settings.train().maxSteps();
         if (start.state().step() >= maxSteps) {

@@ -64,9 +64,14 @@ final class LocalRun {
     }
 
     LocalRun(Path runDir, String hocon, Update update) {
+        this(runDir.toString().replace("\\", "/"), hocon, update);
+    }
+
+    /** A run in {@code runDir}, a path or a URI of any Hadoop file system. */
+    LocalRun(String runDir, String hocon, Update update) {
         this.update = update;
-        this.settings = PacerSettings.load(ConfigFactory.parseString(
-                BASE + "\n" + hocon + "\npacer.run.dir = \"" + runDir.toString().replace("\\", "/") + "\""));
+        this.settings = PacerSettings.load(
+                ConfigFactory.parseString(BASE + "\n" + hocon + "\npacer.run.dir = \"" + runDir + "\""));
         CorpusData corpus = CorpusData.open(settings, new Configuration());
         this.layout = new ParameterLayout(settings.gptConfig(corpus.vocabSize()));
         this.data = corpus.loadHere();
