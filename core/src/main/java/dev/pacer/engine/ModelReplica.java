@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
 import java.nio.ByteBuffer;
@@ -36,16 +35,20 @@ import java.util.List;
 public final class ModelReplica implements Replica {
 
     private final ParameterLayout layout;
-    private final GptConfig config;
     private final NDManager root;
-    private final NDArray causalMask;
+    private final GptForward forward;
     private final ByteBuffer weightBuffer;
 
+    /** An fp32 replica. */
     public ModelReplica(ParameterLayout layout, Device device) {
+        this(layout, device, Precision.FP32);
+    }
+
+    /** A replica that computes in {@code precision}; weights and gradients are fp32 either way. */
+    public ModelReplica(ParameterLayout layout, Device device, Precision precision) {
         this.layout = layout;
-        this.config = layout.config();
         this.root = NDManager.newBaseManager(device);
-        this.causalMask = GptForward.causalMask(root, config.context());
+        this.forward = GptForward.compile(root, layout.config(), precision);
         this.weightBuffer =
                 ByteBuffer.allocateDirect(layout.totalSize() * Float.BYTES).order(ByteOrder.nativeOrder());
     }
@@ -56,6 +59,10 @@ public final class ModelReplica implements Replica {
 
     public Device device() {
         return root.getDevice();
+    }
+
+    public Precision precision() {
+        return forward.precision();
     }
 
     /** Loss and token count of one call; gradients go to the caller's array. */
@@ -129,7 +136,7 @@ public final class ModelReplica implements Replica {
         try (NDManager step = root.newSubManager()) {
             NDArray[] params = loadParams(step, weights, null);
             NDArray input = step.create(tokens);
-            return GptForward.logits(config, params, input, causalMask).toFloatArray();
+            return forward.logits(params, input).toFloatArray();
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -149,8 +156,7 @@ public final class ModelReplica implements Replica {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray[] io = inputsAndTargets(step, mb);
-                NDArray lossSum =
-                        GptForward.crossEntropySum(GptForward.logits(config, params, io[0], causalMask), io[1]);
+                NDArray lossSum = forward.lossSum(params, io[0], io[1]);
                 loss += lossSum.getFloat();
                 tokens += io[1].size();
                 if (backward) {
@@ -216,6 +222,7 @@ public final class ModelReplica implements Replica {
 
     @Override
     public void close() {
+        forward.close();
         root.close();
     }
 }
