@@ -194,7 +194,9 @@ public final class ThroughputBenchmark {
                     settings.train().evalSequences(),
                     Math.max(1, cores / partitions),
                     settings.device(),
-                    settings.compute());
+                    settings.compute(),
+                    settings.precision(),
+                    settings.gradientEncoding());
             TrainingListener collect = new TrainingListener() {
                 @Override
                 public void onStep(StepRecord r) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.config.ConfigError;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.engine.Precision;
 import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.rates.Controllers;
@@ -111,6 +112,7 @@ public final class PretrainJob {
             checkUsable(stats, corpus.describe());
             logCorpus(stats, corpus.describe(), events);
             events.append(startEvent(start, stopAt, threads, metrics.droppedOnOpen()));
+            Precision precision = PrecisionCheck.resolve(settings.precision(), data, settings.device(), events::append);
 
             double[] lastVal = {Double.NaN};
             List<TrainingListener> listeners = new ArrayList<>();
@@ -125,7 +127,7 @@ public final class PretrainJob {
                 }
             });
             RunState end;
-            GradientSource gradients = new SparkGradients(jsc, data, worker(layout, threads));
+            GradientSource gradients = new SparkGradients(jsc, data, worker(layout, threads, precision));
             try (StepBackend backend = new DriverBackend(
                             layout, settings.optimizer(), settings.train().gradClip(), gradients);
                     ProgressListener progress =
@@ -196,8 +198,12 @@ public final class PretrainJob {
         return row;
     }
 
-    /** The executor side of this run's steps. */
+    /** The executor side of this run's steps, in the precision the settings ask for. */
     GradientWorker worker(ParameterLayout layout, int threads) {
+        return worker(layout, threads, settings.precision());
+    }
+
+    private GradientWorker worker(ParameterLayout layout, int threads, Precision precision) {
         return new GradientWorker(
                 layout.config(),
                 settings.seed(),
@@ -207,7 +213,9 @@ public final class PretrainJob {
                 settings.train().evalSequences(),
                 threads,
                 settings.device(),
-                settings.compute());
+                settings.compute(),
+                precision,
+                settings.gradientEncoding());
     }
 
     /**
