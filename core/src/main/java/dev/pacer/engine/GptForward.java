@@ -37,32 +37,33 @@ public final class GptForward implements AutoCloseable {
      * 6) casts to fp32 and returns x itself when it already is.
      */
     private static final String SOURCE = """
-              def logits(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor]) -> Tensor:
-                h = torch.to(self.hidden(tokens, p), {COMPUTE})
-                return torch.to(torch.matmul(h, torch.t(torch.to(p[0], {COMPUTE}))), 6)
-              def loss_sum(self: __torch__.Gpt, tokens: Tensor, targets: Tensor, p: List[Tensor]) -> Tensor:
-                logits = self.logits(tokens, p)
+              def compute_copies(self: __torch__.Gpt, p: List[Tensor]) -> List[Tensor]:
+                return [torch.to(w, {COMPUTE}) for w in p]
+              def logits(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
+                h = torch.to(self.hidden(tokens, p, c), {COMPUTE})
+                return torch.to(torch.matmul(h, torch.t(c[0])), 6)
+              def loss_sum(self: __torch__.Gpt, tokens: Tensor, targets: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
+                logits = self.logits(tokens, p, c)
                 flat = torch.view(logits, [-1, torch.size(logits, -1)])
                 return torch.cross_entropy_loss(flat, torch.view(targets, [-1]), None, 2, -100, 0.)
-              def hidden(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor]) -> Tensor:
+              def hidden(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
                 x = torch.add(torch.embedding(p[0], tokens), torch.slice(p[1], 0, 0, torch.size(tokens, 1)))
                 for i in range({LAYERS}):
-                  j = 2 + 12 * i
-                  x = self.block(x, p[j], p[j + 1], p[j + 2], p[j + 3], p[j + 4], p[j + 5], p[j + 6], p[j + 7], p[j + 8], p[j + 9], p[j + 10], p[j + 11])
+                  x = self.block(x, p, c, 2 + 12 * i)
                 f = 2 + 12 * {LAYERS}
                 return torch.layer_norm(x, [{WIDTH}], p[f], p[f + 1], {EPS}, False)
-              def block(self: __torch__.Gpt, x: Tensor, g1: Tensor, c1: Tensor, wqkv: Tensor, bqkv: Tensor, wo: Tensor, bo: Tensor, g2: Tensor, c2: Tensor, wfc: Tensor, bfc: Tensor, wpr: Tensor, bpr: Tensor) -> Tensor:
+              def block(self: __torch__.Gpt, x: Tensor, p: List[Tensor], c: List[Tensor], j: int) -> Tensor:
                 b = torch.size(x, 0)
                 t = torch.size(x, 1)
-                a = torch.to(torch.layer_norm(x, [{WIDTH}], g1, c1, {EPS}, False), {COMPUTE})
-                qkv = torch.linear(a, torch.t(torch.to(wqkv, {COMPUTE})), torch.to(bqkv, {COMPUTE}))
+                a = torch.to(torch.layer_norm(x, [{WIDTH}], p[j], p[j + 1], {EPS}, False), {COMPUTE})
+                qkv = torch.linear(a, torch.t(c[j + 2]), c[j + 3])
                 heads = torch.permute(torch.view(qkv, [b, t, 3, {HEADS}, {HEAD_DIM}]), [2, 0, 3, 1, 4])
                 y = torch.scaled_dot_product_attention(heads[0], heads[1], heads[2], None, 0., True)
                 y = torch.reshape(torch.transpose(y, 1, 2), [b, t, {WIDTH}])
-                x = torch.add(x, torch.linear(y, torch.t(torch.to(wo, {COMPUTE})), torch.to(bo, {COMPUTE})))
-                m = torch.to(torch.layer_norm(x, [{WIDTH}], g2, c2, {EPS}, False), {COMPUTE})
-                h = torch.gelu(torch.linear(m, torch.t(torch.to(wfc, {COMPUTE})), torch.to(bfc, {COMPUTE})))
-                return torch.add(x, torch.linear(h, torch.t(torch.to(wpr, {COMPUTE})), torch.to(bpr, {COMPUTE})))
+                x = torch.add(x, torch.linear(y, torch.t(c[j + 4]), c[j + 5]))
+                m = torch.to(torch.layer_norm(x, [{WIDTH}], p[j + 6], p[j + 7], {EPS}, False), {COMPUTE})
+                h = torch.gelu(torch.linear(m, torch.t(c[j + 8]), c[j + 9]))
+                return torch.add(x, torch.linear(h, torch.t(c[j + 10]), c[j + 11]))
             """;
 
     private final GptConfig config;
@@ -90,35 +91,61 @@ public final class GptForward implements AutoCloseable {
         return precision;
     }
 
+    /**
+     * Parameters ready for forward passes: the fp32 arrays and their copies in the compute
+     * precision (the same tensors in fp32), cast once for all micro-batches of a call. The casts
+     * are part of the autograd graph and keep no tensors for backward, so every micro-batch's
+     * backward pass runs through them into the fp32 parameters' gradients.
+     */
+    public final class Weights {
+        private final List<NDArray> params;
+        private final List<NDArray> copies;
+
+        private Weights(List<NDArray> params, List<NDArray> copies) {
+            this.params = params;
+            this.copies = copies;
+        }
+    }
+
+    /** {@code params} (layout order, fp32) with their compute-precision copies. */
+    public Weights weights(NDArray[] params) {
+        if (params.length != 2 + PER_BLOCK * config.layers() + 2) {
+            throw new IllegalArgumentException(
+                    params.length + " parameter arrays for a model of " + config.layers() + " layers");
+        }
+        List<NDArray> named = named(List.of(params), "p[]");
+        return new Weights(named, named(script.callForList("compute_copies", named), "c[]"));
+    }
+
     /** fp32 logits (B, T, vocab) for {@code tokens} of shape (B, T), int64. */
-    public NDArray logits(NDArray[] params, NDArray tokens) {
-        return script.call("logits", arguments(params, tokens));
+    public NDArray logits(Weights w, NDArray tokens) {
+        return script.call("logits", arguments(w, tokens));
     }
 
     /**
      * Sum of next-token cross-entropy over all positions, in fp32: the logits of {@code tokens}
      * (B, T) against {@code targets} (B, T), both int64. A scalar.
      */
-    public NDArray lossSum(NDArray[] params, NDArray tokens, NDArray targets) {
-        return script.call("loss_sum", arguments(params, tokens, targets));
+    public NDArray lossSum(Weights w, NDArray tokens, NDArray targets) {
+        return script.call("loss_sum", arguments(w, tokens, targets));
     }
 
-    private List<NDArray> arguments(NDArray[] params, NDArray... tokenArrays) {
+    private List<NDArray> arguments(Weights w, NDArray... tokenArrays) {
         long time = tokenArrays[0].getShape().get(1);
         if (time > config.context()) {
             throw new IllegalArgumentException(
                     "sequence length " + time + " exceeds the model context " + config.context());
         }
-        if (params.length != 2 + PER_BLOCK * config.layers() + 2) {
-            throw new IllegalArgumentException(
-                    params.length + " parameter arrays for a model of " + config.layers() + " layers");
-        }
         List<NDArray> args = new ArrayList<>(List.of(tokenArrays));
-        for (NDArray p : params) {
-            p.setName("p[]"); // DJL passes arrays named "<name>[]" as one List[Tensor]
-            args.add(p);
-        }
+        args.addAll(w.params);
+        args.addAll(w.copies);
         return args;
+    }
+
+    /** DJL passes arrays named "<name>[]" as one List[Tensor] argument, in their order. */
+    private static List<NDArray> named(List<NDArray> arrays, String name) {
+        arrays.forEach(a -> a.setName(name));
+        return arrays;
     }
 
     @Override

@@ -95,7 +95,7 @@ public final class ModelReplica implements Replica {
         try (NDManager step = root.newSubManager()) {
             NDArray[] params = loadParams(
                     step, weights, trainable == null ? all(layout.tensors().size()) : trainable);
-            LossSum sum = microBatches(step, params, sequences, microBatch, true);
+            LossSum sum = microBatches(step, forward.weights(params), sequences, microBatch, true);
             for (int i = 0; i < params.length; i++) {
                 TensorSpec t = layout.tensors().get(i);
                 if (!params[i].hasGradient()) {
@@ -103,7 +103,10 @@ public final class ModelReplica implements Replica {
                     continue;
                 }
                 try (NDArray g = params[i].getGradient()) {
-                    g.toByteBuffer()
+                    // a view of the gradient's own memory: one bulk copy into gradOut, where the
+                    // default toByteBuffer() copied into a new byte[] first and then converted
+                    // element by element through a heap buffer view
+                    g.toByteBuffer(true)
                             .order(ByteOrder.nativeOrder())
                             .asFloatBuffer()
                             .get(gradOut, t.offset(), t.size());
@@ -122,7 +125,7 @@ public final class ModelReplica implements Replica {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            return microBatches(step, loadParams(step, weights, null), sequences, microBatch, false);
+            return microBatches(step, forward.weights(loadParams(step, weights, null)), sequences, microBatch, false);
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -134,9 +137,8 @@ public final class ModelReplica implements Replica {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, null);
-            NDArray input = step.create(tokens);
-            return forward.logits(params, input).toFloatArray();
+            GptForward.Weights w = forward.weights(loadParams(step, weights, null));
+            return forward.logits(w, step.create(tokens)).toFloatArray();
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -148,7 +150,7 @@ public final class ModelReplica implements Replica {
      * parameters.
      */
     private LossSum microBatches(
-            NDManager step, NDArray[] params, List<int[]> sequences, int microBatch, boolean backward) {
+            NDManager step, GptForward.Weights w, List<int[]> sequences, int microBatch, boolean backward) {
         double loss = 0;
         long tokens = 0;
         for (int start = 0; start < sequences.size(); start += microBatch) {
@@ -156,7 +158,7 @@ public final class ModelReplica implements Replica {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray[] io = inputsAndTargets(step, mb);
-                NDArray lossSum = forward.lossSum(params, io[0], io[1]);
+                NDArray lossSum = forward.lossSum(w, io[0], io[1]);
                 loss += lossSum.getFloat();
                 tokens += io[1].size();
                 if (backward) {

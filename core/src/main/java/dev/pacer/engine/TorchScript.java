@@ -79,6 +79,11 @@ final class TorchScript implements AutoCloseable {
      * lives in the first input's manager.
      */
     NDArray call(String method, List<NDArray> inputs) {
+        return callForList(method, inputs).singletonOrThrow();
+    }
+
+    /** As {@link #call}, for a method that returns a list (or tuple) of tensors. */
+    NDList callForList(String method, List<NDArray> inputs) {
         NDList args = new NDList(inputs.size() + 1);
         args.addAll(inputs);
         NDArray tag = methodTags.get(method);
@@ -87,7 +92,7 @@ final class TorchScript implements AutoCloseable {
         }
         args.add(tag);
         JniUtils.setGraphExecutorOptimize(false);
-        return IValueUtils.forward(module, args, true).singletonOrThrow();
+        return IValueUtils.forward(module, args, true);
     }
 
     @Override

@@ -67,7 +67,7 @@ public final class Generator implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray tokens = manager.create(input);
-            NDArray logits = forward.logits(params, tokens);
+            NDArray logits = forward.logits(forward.weights(params), tokens);
             return logits.get(new NDIndex("0, {}", window.length - 1)).toFloatArray();
         } finally {
             JniUtils.setGradMode(previous);
