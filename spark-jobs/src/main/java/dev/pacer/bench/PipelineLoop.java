@@ -11,6 +11,7 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunState;
 import dev.pacer.train.DriverBackend;
 import dev.pacer.train.GradientWorker;
+import dev.pacer.train.PretrainJob;
 import dev.pacer.train.SparkGradients;
 import dev.pacer.train.StepBackend;
 import dev.pacer.train.StepRecord;
@@ -65,18 +66,7 @@ final class PipelineLoop {
             int warmup,
             int steps)
             throws IOException {
-        GradientWorker worker = new GradientWorker(
-                layout.config(),
-                settings.seed(),
-                settings.train().globalBatch(),
-                settings.partitions(),
-                settings.train().microBatch(),
-                settings.train().evalSequences(),
-                threadsPerTask,
-                settings.device(),
-                settings.compute(),
-                precision,
-                settings.gradientEncoding());
+        GradientWorker worker = new PretrainJob(settings, 0, List.of()).worker(layout, threadsPerTask, precision);
         List<StepTimings> timings = new ArrayList<>();
         TrainingListener collect = new TrainingListener() {
             @Override

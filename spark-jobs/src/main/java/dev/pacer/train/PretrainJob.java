@@ -203,7 +203,8 @@ public final class PretrainJob {
         return worker(layout, threads, settings.precision());
     }
 
-    private GradientWorker worker(ParameterLayout layout, int threads, Precision precision) {
+    /** The executor side of this run's steps, computing in {@code precision}. */
+    public GradientWorker worker(ParameterLayout layout, int threads, Precision precision) {
         return new GradientWorker(
                 layout.config(),
                 settings.seed(),

@@ -22,16 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class GradientEncodingTest {
 
-    private static final String BASE = String.join(
-            "\n",
-            "pacer.model.preset = tiny",
-            "pacer.engine.compute = synthetic",
-            "pacer.train.seq-len = 32",
-            "pacer.train.global-batch = 8",
-            "pacer.train.micro-batch = 4",
-            "pacer.data.max-documents = 500",
-            "pacer.spark.partitions = 2",
-            "pacer.run.dir = unused");
+    private static final String BASE = LocalRun.BASE + "\npacer.data.max-documents = 500\npacer.run.dir = unused";
 
     private static List<StepResult> step(String encoding, boolean[] trainable) {
         PacerSettings settings =
