@@ -9,6 +9,7 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.train.StepTimings;
 import java.io.PrintStream;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /** The tables of one preset: throughput per mode and precision, ratios, where a step goes. */
@@ -21,14 +22,17 @@ final class BenchTables {
     private final double flopsPerToken;
     private final int threadsPerTask;
     private final int partitions;
+    private final Map<Precision, Double> peaks;
 
     BenchTables(
             PrintStream out,
             PacerSettings settings,
             ThroughputBenchmark.Plan plan,
             ParameterLayout layout,
-            int threadsPerTask) {
+            int threadsPerTask,
+            Map<Precision, Double> peaks) {
         this.out = out;
+        this.peaks = peaks;
         this.plan = plan;
         this.layout = layout;
         this.tokensPerStep =
@@ -59,8 +63,9 @@ final class BenchTables {
                 plan.warmup(),
                 loadBefore,
                 loadAfter);
-        out.println("| mode | threads | precision | tokens/s | ms/step (median) | model GFLOP/s |");
-        out.println("|---|---|---|---:|---:|---:|");
+        out.println("| mode | threads | precision | tokens/s | ms/step (median) | model GFLOP/s |"
+                + (peaks.isEmpty() ? "" : " % of libtorch's matmul peak |"));
+        out.println("|---|---|---|---:|---:|---:|" + (peaks.isEmpty() ? "" : "---:|"));
         double[] plainMs = new double[precisions.size()];
         double[] pipeMs = new double[precisions.size()];
         for (int i = 0; i < precisions.size(); i++) {
@@ -88,9 +93,10 @@ final class BenchTables {
 
     private void row(String mode, String threads, Precision p, double ms) {
         double tokensPerSecond = tokensPerStep * 1000.0 / ms;
+        double gflops = tokensPerSecond * flopsPerToken / 1e9;
+        String share = peaks.containsKey(p) ? String.format(" %.0f%% |", 100 * gflops / peaks.get(p)) : "";
         out.printf(
-                "| %s | %s | %s | %.0f | %.1f | %.1f |%n",
-                mode, threads, p.id(), tokensPerSecond, ms, tokensPerSecond * flopsPerToken / 1e9);
+                "| %s | %s | %s | %.0f | %.1f | %.1f |%s%n", mode, threads, p.id(), tokensPerSecond, ms, gflops, share);
     }
 
     private void breakdown(List<List<PlainLoop.Step>> plain, List<List<StepTimings>> pipe) {

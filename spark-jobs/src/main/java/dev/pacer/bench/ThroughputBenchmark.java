@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
@@ -35,8 +36,17 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class ThroughputBenchmark {
 
-    /** What to measure: presets (shapes), precisions, and how many steps. */
-    public record Plan(List<ModelPreset> presets, List<Precision> precisions, int warmup, int steps, int rounds) {}
+    /**
+     * What to measure: presets (shapes), precisions, how many steps, and whether to measure
+     * libtorch's matmul peaks at each preset's shapes first.
+     */
+    public record Plan(
+            List<ModelPreset> presets,
+            List<Precision> precisions,
+            int warmup,
+            int steps,
+            int rounds,
+            boolean matmulPeaks) {}
 
     private final PacerSettings settings;
     private final Plan plan;
@@ -77,6 +87,18 @@ public final class ThroughputBenchmark {
             for (ModelPreset preset : plan.presets()) {
                 ParameterLayout layout = new ParameterLayout(preset.config(ByteTokenizer.VOCAB));
                 String loadBefore = loadAverage();
+                Map<Precision, Double> peaks = Map.of();
+                if (plan.matmulPeaks()) {
+                    out.printf(
+                            "%n%s: libtorch's matrix products at its shapes, %d threads%n%n",
+                            preset.id(), threadsPerTask * partitions);
+                    peaks = MatmulPeaks.measure(
+                            layout.config(),
+                            settings.train().microBatch(),
+                            settings.train().seqLen(),
+                            plan.precisions(),
+                            out);
+                }
                 List<List<PlainLoop.Step>> plain =
                         PlainLoop.run(settings, layout, whole, plan.precisions(), plan.warmup(), plan.steps());
                 List<List<StepTimings>> pipe = PipelineLoop.run(
@@ -89,7 +111,7 @@ public final class ThroughputBenchmark {
                         plan.warmup(),
                         plan.steps(),
                         plan.rounds());
-                new BenchTables(out, settings, plan, layout, threadsPerTask)
+                new BenchTables(out, settings, plan, layout, threadsPerTask, peaks)
                         .print(preset, plain, pipe, loadBefore, loadAverage());
             }
         }

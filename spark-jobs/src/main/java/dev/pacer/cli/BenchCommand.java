@@ -54,6 +54,12 @@ public final class BenchCommand implements Callable<Integer> {
     int rounds = 2;
 
     @Option(
+            names = "--matmul",
+            description = "Also measure libtorch's matrix-multiply peak at each preset's own shapes, and report"
+                    + " model FLOP/s as a share of it.")
+    boolean matmul;
+
+    @Option(
             names = "--frozen",
             paramLabel = "GROUPS",
             split = ",",
@@ -87,7 +93,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         new ThroughputBenchmark(
                         settings,
-                        new ThroughputBenchmark.Plan(List.copyOf(shapes), List.copyOf(compared), warmup, steps, rounds),
+                        new ThroughputBenchmark.Plan(
+                                List.copyOf(shapes), List.copyOf(compared), warmup, steps, rounds, matmul),
                         System.out)
                 .run();
         return 0;
