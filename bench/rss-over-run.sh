@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Resident memory of a local pretrain run, sampled while it trains: shows whether native memory
-# stays flat (DESIGN section 6). Default: the tiny preset for 1,000 steps.
+# stays flat (docs/design.md section 6). Default: the tiny preset for 1,000 steps.
 #   bench/rss-over-run.sh [STEPS] [extra bin/pacer options...]
 # Prints one row per sample: seconds, completed steps (rows in metrics.jsonl), RSS in MiB.
 set -euo pipefail

@@ -19,9 +19,12 @@ public enum Compute {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** A new replica of this kind for {@code layout} on {@code device}. */
-    public Replica newReplica(ParameterLayout layout, Device device) {
-        return this == TORCH ? new ModelReplica(layout, device) : new SyntheticReplica(layout);
+    /**
+     * A new replica of this kind for {@code layout} on {@code device}, computing in {@code
+     * precision} (the synthetic stand-in is plain Java doubles whatever the precision).
+     */
+    public Replica newReplica(ParameterLayout layout, Device device, Precision precision) {
+        return this == TORCH ? new ModelReplica(layout, device, precision) : new SyntheticReplica(layout);
     }
 
     public static Compute parse(String key, String value) {

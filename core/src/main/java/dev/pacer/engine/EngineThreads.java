@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * libtorch's intra-op thread pool is per process. Concurrent Spark tasks in one executor each
  * use the pool, so it must hold {@code executor cores / concurrent tasks} threads; the default
- * (all cores) oversubscribes and doubled step time in measurements (shared/notes/engine.md).
+ * (all cores) oversubscribes and doubled step time in measurements (docs/design.md section 7).
  * Set once per JVM, before the first operation.
  */
 public final class EngineThreads {

@@ -1,125 +1,155 @@
 package dev.pacer.engine;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.ndarray.NDManager;
 import dev.pacer.model.GptConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 /**
- * The GPT-2 forward pass over parameter arrays in {@link dev.pacer.model.ParameterLayout} order.
+ * The GPT-2 forward pass over parameter arrays in {@link dev.pacer.model.ParameterLayout} order,
+ * in fp32 or with bf16 compute ({@link Precision}).
  *
- * <p>Written with NDArray operations rather than DJL's block library so that the flat weight
- * layout maps one to one onto tensors, LayerNorm normalises over the feature axis only (DJL's
- * {@code LayerNorm} block normalises over time too, which leaks future tokens, see
- * shared/notes/engine.md) and attention has no hidden dropout. Layout of a block's tensors: 12
- * arrays in the order ln_1 (w, b), c_attn (w, b), attn.c_proj (w, b), ln_2 (w, b), c_fc (w, b),
- * mlp.c_proj (w, b).
+ * <p>Written as TorchScript that libtorch compiles at start-up ({@link TorchScript}) rather than
+ * as one DJL call per operation: DJL's JNI cannot make bfloat16 tensors and has no fused
+ * attention, and a block costs one call instead of about thirty. The flat weight layout maps one
+ * to one onto tensors; LayerNorm normalises over the feature axis only (DJL's {@code LayerNorm}
+ * block normalises over time too, which leaks future tokens); attention is causal
+ * scaled-dot-product attention without dropout. Layout of a block's tensors: 12 arrays in the
+ * order ln_1 (w, b), c_attn (w, b), attn.c_proj (w, b), ln_2 (w, b), c_fc (w, b), mlp.c_proj
+ * (w, b); linear weights are (in, out).
+ *
+ * <p>With bf16, every matrix product and the attention take bf16 inputs (activations, weights and
+ * biases cast from fp32) and give bf16 outputs; GELU runs on bf16. The embeddings, the residual
+ * stream (fp32 + bf16 promotes to fp32), the layer norms, the softmax statistics inside the
+ * attention kernel and the loss stay fp32, as under PyTorch's CPU autocast. The casts are part of
+ * the autograd graph, so gradients arrive at the fp32 parameters in fp32.
  */
-public final class GptForward {
+public final class GptForward implements AutoCloseable {
 
     private static final int PER_BLOCK = 12;
 
-    private GptForward() {}
+    /**
+     * The model in serialized TorchScript; {LAYERS}, {WIDTH}, {HEADS}, {HEAD_DIM}, {EPS} and
+     * {COMPUTE} (the ScalarType of matrix products) are filled in per model and precision. Ops
+     * are aten builtins: torch.linear(x, w.t(), b) is x @ w + b with the bias fused, torch.to(x,
+     * 6) casts to fp32 and returns x itself when it already is.
+     */
+    private static final String SOURCE = """
+              def compute_copies(self: __torch__.Gpt, p: List[Tensor]) -> List[Tensor]:
+                return [torch.to(w, {COMPUTE}) for w in p]
+              def logits(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
+                h = torch.to(self.hidden(tokens, p, c), {COMPUTE})
+                return torch.to(torch.matmul(h, torch.t(c[0])), 6)
+              def loss_sum(self: __torch__.Gpt, tokens: Tensor, targets: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
+                logits = self.logits(tokens, p, c)
+                flat = torch.view(logits, [-1, torch.size(logits, -1)])
+                return torch.cross_entropy_loss(flat, torch.view(targets, [-1]), None, 2, -100, 0.)
+              def hidden(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
+                x = torch.add(torch.embedding(p[0], tokens), torch.slice(p[1], 0, 0, torch.size(tokens, 1)))
+                for i in range({LAYERS}):
+                  x = self.block(x, p, c, 2 + 12 * i)
+                f = 2 + 12 * {LAYERS}
+                return torch.layer_norm(x, [{WIDTH}], p[f], p[f + 1], {EPS}, False)
+              def block(self: __torch__.Gpt, x: Tensor, p: List[Tensor], c: List[Tensor], j: int) -> Tensor:
+                b = torch.size(x, 0)
+                t = torch.size(x, 1)
+                a = torch.to(torch.layer_norm(x, [{WIDTH}], p[j], p[j + 1], {EPS}, False), {COMPUTE})
+                qkv = torch.linear(a, torch.t(c[j + 2]), c[j + 3])
+                heads = torch.permute(torch.view(qkv, [b, t, 3, {HEADS}, {HEAD_DIM}]), [2, 0, 3, 1, 4])
+                y = torch.scaled_dot_product_attention(heads[0], heads[1], heads[2], None, 0., True)
+                y = torch.reshape(torch.transpose(y, 1, 2), [b, t, {WIDTH}])
+                x = torch.add(x, torch.linear(y, torch.t(c[j + 4]), c[j + 5]))
+                m = torch.to(torch.layer_norm(x, [{WIDTH}], p[j + 6], p[j + 7], {EPS}, False), {COMPUTE})
+                h = torch.gelu(torch.linear(m, torch.t(c[j + 8]), c[j + 9]))
+                return torch.add(x, torch.linear(h, torch.t(c[j + 10]), c[j + 11]))
+            """;
+
+    private final GptConfig config;
+    private final Precision precision;
+    private final TorchScript script;
+
+    private GptForward(GptConfig config, Precision precision, TorchScript script) {
+        this.config = config;
+        this.precision = precision;
+        this.script = script;
+    }
+
+    /** Compiles the model for {@code config} in {@code precision} on {@code manager}'s device. */
+    public static GptForward compile(NDManager manager, GptConfig config, Precision precision) {
+        String methods = SOURCE.replace("{LAYERS}", Integer.toString(config.layers()))
+                .replace("{WIDTH}", Integer.toString(config.width()))
+                .replace("{HEADS}", Integer.toString(config.heads()))
+                .replace("{HEAD_DIM}", Integer.toString(config.headDim()))
+                .replace("{EPS}", String.format(Locale.ROOT, "%.17e", config.eps()))
+                .replace("{COMPUTE}", Integer.toString(precision.scalarType()));
+        return new GptForward(config, precision, TorchScript.compile(manager, "Gpt", methods));
+    }
+
+    public Precision precision() {
+        return precision;
+    }
 
     /**
-     * Logits for {@code tokens} of shape (B, T), int64.
-     *
-     * @param params arrays in layout order
-     * @param causalMask additive (T', T') mask with T' >= T: 0 on and below the diagonal, -inf above
-     * @return (B, T, vocab) logits
+     * Parameters ready for forward passes: the fp32 arrays and their copies in the compute
+     * precision (the same tensors in fp32), cast once for all micro-batches of a call. The casts
+     * are part of the autograd graph and keep no tensors for backward, so every micro-batch's
+     * backward pass runs through them into the fp32 parameters' gradients.
      */
-    public static NDArray logits(GptConfig cfg, NDArray[] params, NDArray tokens, NDArray causalMask) {
-        long batch = tokens.getShape().get(0);
-        long time = tokens.getShape().get(1);
-        if (time > cfg.context()) {
+    public final class Weights {
+        private final List<NDArray> params;
+        private final List<NDArray> copies;
+
+        private Weights(List<NDArray> params, List<NDArray> copies) {
+            this.params = params;
+            this.copies = copies;
+        }
+    }
+
+    /** {@code params} (layout order, fp32) with their compute-precision copies. */
+    public Weights weights(NDArray[] params) {
+        if (params.length != 2 + PER_BLOCK * config.layers() + 2) {
             throw new IllegalArgumentException(
-                    "sequence length " + time + " exceeds the model context " + cfg.context());
+                    params.length + " parameter arrays for a model of " + config.layers() + " layers");
         }
-        NDArray wte = params[0];
-        NDArray wpe = params[1];
-        NDArray x = embed(tokens, wte).add(wpe.get(new NDIndex("0:{}", time)));
-        NDArray mask = causalMask.get(new NDIndex("0:{}, 0:{}", time, time));
-        for (int layer = 0; layer < cfg.layers(); layer++) {
-            int p = 2 + layer * PER_BLOCK;
-            NDArray a = layerNorm(x, params[p], params[p + 1], cfg.eps());
-            x = x.add(attention(cfg, a, params[p + 2], params[p + 3], params[p + 4], params[p + 5], mask, batch, time));
-            NDArray m = layerNorm(x, params[p + 6], params[p + 7], cfg.eps());
-            NDArray hidden = m.matMul(params[p + 8])
-                    .add(params[p + 9])
-                    .getNDArrayInternal()
-                    .gelu();
-            x = x.add(hidden.matMul(params[p + 10]).add(params[p + 11]));
-        }
-        int f = 2 + cfg.layers() * PER_BLOCK;
-        x = layerNorm(x, params[f], params[f + 1], cfg.eps());
-        return x.matMul(wte.transpose()); // output head tied to the token embedding
+        List<NDArray> named = named(List.of(params), "p[]");
+        return new Weights(named, named(script.callForList("compute_copies", named), "c[]"));
+    }
+
+    /** fp32 logits (B, T, vocab) for {@code tokens} of shape (B, T), int64. */
+    public NDArray logits(Weights w, NDArray tokens) {
+        return script.call("logits", arguments(w, tokens));
     }
 
     /**
-     * Sum of next-token cross-entropy over all positions: {@code logits} (B, T, V) against
-     * {@code targets} (B, T) int64. Returns a scalar.
+     * Sum of next-token cross-entropy over all positions, in fp32: the logits of {@code tokens}
+     * (B, T) against {@code targets} (B, T), both int64. A scalar.
      */
-    public static NDArray crossEntropySum(NDArray logits, NDArray targets) {
-        long vocab = logits.getShape().get(2);
-        NDArray flat = logits.reshape(-1, vocab).logSoftmax(-1);
-        NDArray picked = flat.gather(targets.reshape(-1, 1), 1);
-        return picked.sum().neg();
+    public NDArray lossSum(Weights w, NDArray tokens, NDArray targets) {
+        return script.call("loss_sum", arguments(w, tokens, targets));
     }
 
-    /** Additive causal mask for sequences up to {@code length}, built on {@code like}'s manager. */
-    public static NDArray causalMask(ai.djl.ndarray.NDManager manager, int length) {
-        float[] m = new float[length * length];
-        for (int i = 0; i < length; i++) {
-            for (int j = i + 1; j < length; j++) {
-                m[i * length + j] = Float.NEGATIVE_INFINITY;
-            }
+    private List<NDArray> arguments(Weights w, NDArray... tokenArrays) {
+        long time = tokenArrays[0].getShape().get(1);
+        if (time > config.context()) {
+            throw new IllegalArgumentException(
+                    "sequence length " + time + " exceeds the model context " + config.context());
         }
-        return manager.create(m, new Shape(length, length));
+        List<NDArray> args = new ArrayList<>(List.of(tokenArrays));
+        args.addAll(w.params);
+        args.addAll(w.copies);
+        return args;
     }
 
-    private static NDArray embed(NDArray tokens, NDArray table) {
-        NDList out = table.getNDArrayInternal().embedding(tokens, table, SparseFormat.DENSE);
-        return out.singletonOrThrow();
+    /** DJL passes arrays named "<name>[]" as one List[Tensor] argument, in their order. */
+    private static List<NDArray> named(List<NDArray> arrays, String name) {
+        arrays.forEach(a -> a.setName(name));
+        return arrays;
     }
 
-    private static NDArray layerNorm(NDArray x, NDArray gain, NDArray bias, double eps) {
-        Shape feature = new Shape(x.getShape().get(x.getShape().dimension() - 1));
-        return x.getNDArrayInternal()
-                .layerNorm(x, feature, gain, bias, (float) eps)
-                .singletonOrThrow();
-    }
-
-    private static NDArray attention(
-            GptConfig cfg,
-            NDArray a,
-            NDArray wQkv,
-            NDArray bQkv,
-            NDArray wOut,
-            NDArray bOut,
-            NDArray mask,
-            long batch,
-            long time) {
-        int heads = cfg.heads();
-        int hd = cfg.headDim();
-        NDList qkv = a.matMul(wQkv).add(bQkv).split(3, 2);
-        NDArray q = splitHeads(qkv.get(0), batch, time, heads, hd);
-        NDArray k = splitHeads(qkv.get(1), batch, time, heads, hd);
-        NDArray v = splitHeads(qkv.get(2), batch, time, heads, hd);
-        // Not mul(Number): DJL's PyTorch engine puts the number in a direct buffer wrapped without a
-        // copy (from_blob) and closes that array as soon as mul returns, while autograd keeps the
-        // scalar to scale the gradient in backward; once the buffer is garbage collected backward
-        // reads freed memory and the query/key gradients come out wrong. Kept in the array's manager,
-        // the scalar lives until the step's manager closes, after backward.
-        NDArray scale = q.getManager().create(1.0 / Math.sqrt(hd));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale).add(mask);
-        NDArray y = scores.softmax(-1).matMul(v); // (B, H, T, hd)
-        y = y.transpose(0, 2, 1, 3).reshape(batch, time, (long) heads * hd);
-        return y.matMul(wOut).add(bOut);
-    }
-
-    private static NDArray splitHeads(NDArray t, long batch, long time, int heads, int hd) {
-        return t.reshape(batch, time, heads, hd).transpose(0, 2, 1, 3);
+    @Override
+    public void close() {
+        script.close();
     }
 }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
 import java.nio.ByteBuffer;
@@ -36,16 +35,20 @@ import java.util.List;
 public final class ModelReplica implements Replica {
 
     private final ParameterLayout layout;
-    private final GptConfig config;
     private final NDManager root;
-    private final NDArray causalMask;
+    private final GptForward forward;
     private final ByteBuffer weightBuffer;
 
+    /** An fp32 replica. */
     public ModelReplica(ParameterLayout layout, Device device) {
+        this(layout, device, Precision.FP32);
+    }
+
+    /** A replica that computes in {@code precision}; weights and gradients are fp32 either way. */
+    public ModelReplica(ParameterLayout layout, Device device, Precision precision) {
         this.layout = layout;
-        this.config = layout.config();
         this.root = NDManager.newBaseManager(device);
-        this.causalMask = GptForward.causalMask(root, config.context());
+        this.forward = GptForward.compile(root, layout.config(), precision);
         this.weightBuffer =
                 ByteBuffer.allocateDirect(layout.totalSize() * Float.BYTES).order(ByteOrder.nativeOrder());
     }
@@ -56,6 +59,10 @@ public final class ModelReplica implements Replica {
 
     public Device device() {
         return root.getDevice();
+    }
+
+    public Precision precision() {
+        return forward.precision();
     }
 
     /** Loss and token count of one call; gradients go to the caller's array. */
@@ -88,7 +95,7 @@ public final class ModelReplica implements Replica {
         try (NDManager step = root.newSubManager()) {
             NDArray[] params = loadParams(
                     step, weights, trainable == null ? all(layout.tensors().size()) : trainable);
-            LossSum sum = microBatches(step, params, sequences, microBatch, true);
+            LossSum sum = microBatches(step, forward.weights(params), sequences, microBatch, true);
             for (int i = 0; i < params.length; i++) {
                 TensorSpec t = layout.tensors().get(i);
                 if (!params[i].hasGradient()) {
@@ -96,7 +103,10 @@ public final class ModelReplica implements Replica {
                     continue;
                 }
                 try (NDArray g = params[i].getGradient()) {
-                    g.toByteBuffer()
+                    // a view of the gradient's own memory: one bulk copy into gradOut, where the
+                    // default toByteBuffer() copied into a new byte[] first and then converted
+                    // element by element through a heap buffer view
+                    g.toByteBuffer(true)
                             .order(ByteOrder.nativeOrder())
                             .asFloatBuffer()
                             .get(gradOut, t.offset(), t.size());
@@ -115,7 +125,7 @@ public final class ModelReplica implements Replica {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            return microBatches(step, loadParams(step, weights, null), sequences, microBatch, false);
+            return microBatches(step, forward.weights(loadParams(step, weights, null)), sequences, microBatch, false);
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -127,9 +137,8 @@ public final class ModelReplica implements Replica {
         boolean previous = JniUtils.isGradMode();
         JniUtils.setGradMode(false);
         try (NDManager step = root.newSubManager()) {
-            NDArray[] params = loadParams(step, weights, null);
-            NDArray input = step.create(tokens);
-            return GptForward.logits(config, params, input, causalMask).toFloatArray();
+            GptForward.Weights w = forward.weights(loadParams(step, weights, null));
+            return forward.logits(w, step.create(tokens)).toFloatArray();
         } finally {
             JniUtils.setGradMode(previous);
         }
@@ -141,7 +150,7 @@ public final class ModelReplica implements Replica {
      * parameters.
      */
     private LossSum microBatches(
-            NDManager step, NDArray[] params, List<int[]> sequences, int microBatch, boolean backward) {
+            NDManager step, GptForward.Weights w, List<int[]> sequences, int microBatch, boolean backward) {
         double loss = 0;
         long tokens = 0;
         for (int start = 0; start < sequences.size(); start += microBatch) {
@@ -149,8 +158,7 @@ public final class ModelReplica implements Replica {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 NDArray[] io = inputsAndTargets(step, mb);
-                NDArray lossSum =
-                        GptForward.crossEntropySum(GptForward.logits(config, params, io[0], causalMask), io[1]);
+                NDArray lossSum = forward.lossSum(w, io[0], io[1]);
                 loss += lossSum.getFloat();
                 tokens += io[1].size();
                 if (backward) {
@@ -216,6 +224,7 @@ public final class ModelReplica implements Replica {
 
     @Override
     public void close() {
+        forward.close();
         root.close();
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.pacer.engine.GptForward;
+import dev.pacer.engine.Precision;
 import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
@@ -25,7 +26,7 @@ public final class Generator implements AutoCloseable {
     private final GptConfig config;
     private final NDManager manager;
     private final NDArray[] params;
-    private final NDArray causalMask;
+    private final GptForward forward;
 
     public Generator(ParameterLayout layout, float[] weights, Device device) {
         if (weights.length != layout.totalSize()) {
@@ -40,7 +41,7 @@ public final class Generator implements AutoCloseable {
             params[i] = manager.create(
                     Arrays.copyOfRange(weights, t.offset(), t.offset() + t.size()), new Shape(t.shape()));
         }
-        this.causalMask = GptForward.causalMask(manager, config.context());
+        this.forward = GptForward.compile(manager, config, Precision.FP32);
     }
 
     public GptConfig config() {
@@ -66,7 +67,7 @@ public final class Generator implements AutoCloseable {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray tokens = manager.create(input);
-            NDArray logits = GptForward.logits(config, params, tokens, causalMask);
+            NDArray logits = forward.logits(forward.weights(params), tokens);
             return logits.get(new NDIndex("0, {}", window.length - 1)).toFloatArray();
         } finally {
             JniUtils.setGradMode(previous);
@@ -104,6 +105,7 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        forward.close();
         manager.close();
     }
 }

@@ -2,7 +2,7 @@ package dev.pacer.hidlr;
 
 /**
  * Least-squares fit of the loss along one direction, {@code L(ξ) ≈ c − b·ξ + ½·A·ξ²}, where
- * {@code ξ} is the step taken along the update direction (DESIGN section 4). The best step is
+ * {@code ξ} is the step taken along the update direction (docs/design.md section 4). The best step is
  * {@code b / A} when {@code A > 0} and {@code b > 0}.
  *
  * @param b  slope: loss decrease per unit step at {@code ξ = 0}

@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The model's tensors split into Hi-DLR parameter groups (DESIGN section 4). Each group gets one
+ * The model's tensors split into Hi-DLR parameter groups (docs/design.md section 4). Each group gets one
  * learning-rate multiplier; every tensor belongs to exactly one group.
  *
  * <ul>

@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
-import java.io.InputStream;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,33 +21,18 @@ class GptForwardTest {
     /** float32 against float64: logits and per-element gradients agree to this absolute error. */
     private static final double TOL = 1e-4;
 
+    private static GoldenGpt reference;
     private static JsonNode golden;
     private static ParameterLayout layout;
     private static float[] weights;
     private static ModelReplica replica;
 
     @BeforeAll
-    static void load() throws Exception {
-        try (InputStream in = GptForwardTest.class.getResourceAsStream("/golden/gpt-micro.json")) {
-            golden = new ObjectMapper().readTree(in);
-        }
-        JsonNode c = golden.get("config");
-        layout = new ParameterLayout(new GptConfig(
-                c.get("vocab").asInt(),
-                c.get("context").asInt(),
-                c.get("width").asInt(),
-                c.get("layers").asInt(),
-                c.get("heads").asInt(),
-                c.get("eps").asDouble()));
-        weights = new float[layout.totalSize()];
-        for (TensorSpec t : layout.tensors()) {
-            boolean norm = t.name().endsWith("ln_1.weight")
-                    || t.name().endsWith("ln_2.weight")
-                    || t.name().endsWith("ln_f.weight");
-            for (int i = t.offset(); i < t.offset() + t.size(); i++) {
-                weights[i] = (float) (0.05 * Math.sin(0.37 * i + 1.0) + (norm ? 1.0 : 0.0));
-            }
-        }
+    static void load() {
+        reference = GoldenGpt.load();
+        golden = reference.json;
+        layout = reference.layout;
+        weights = reference.weights;
         replica = new ModelReplica(layout, Device.cpu());
     }
 
@@ -98,15 +79,7 @@ class GptForwardTest {
 
     @Test
     void lossAndGradientsMatchReference() {
-        long[][] tokens = tokens();
-        List<int[]> seqs = new ArrayList<>();
-        for (long[] row : tokens) {
-            int[] s = new int[row.length];
-            for (int i = 0; i < row.length; i++) {
-                s[i] = (int) row[i];
-            }
-            seqs.add(s);
-        }
+        List<int[]> seqs = reference.sequences();
         float[] grads = new float[layout.totalSize()];
         // micro-batch of 1: accumulation over two backward passes must equal one batch of 2
         ModelReplica.LossSum sum = replica.gradients(weights, seqs, 1, grads);
@@ -152,14 +125,6 @@ class GptForwardTest {
     }
 
     private static long[][] tokens() {
-        JsonNode rows = golden.get("tokens");
-        long[][] out = new long[rows.size()][];
-        for (int b = 0; b < rows.size(); b++) {
-            out[b] = new long[rows.get(b).size()];
-            for (int t = 0; t < out[b].length; t++) {
-                out[b][t] = rows.get(b).get(t).asLong();
-            }
-        }
-        return out;
+        return reference.tokens();
     }
 }

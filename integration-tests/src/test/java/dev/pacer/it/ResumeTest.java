@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * DESIGN section 5 and 6: a run of 2N steps, and a run stopped at N and resumed to 2N, give the
+ * docs/design.md sections 5 and 6: a run of 2N steps, and a run stopped at N and resumed to 2N, give the
  * same metric rows and bit-identical final weights. The stopped run's newest checkpoint also
  * loses its commit marker, so the resume must fall back to the previous checkpoint, drop the
  * metric rows written after it, and recompute them.

@@ -31,8 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * {@code pacer pretrain} on a real Spark standalone cluster (one master, two one-core workers,
- * one executor JVM each) submitted with the shaded jar through Spark's launcher, and DESIGN
- * section 6 under real failures: a killed executor costs only its task (the metric rows stay bit
+ * one executor JVM each) submitted with the shaded jar through Spark's launcher, and
+ * docs/design.md section 6 under real failures: a killed executor costs only its task (the metric rows stay bit
  * identical), a killed driver resumes from its newest committed checkpoint to bit-identical
  * weights, and a damaged checkpoint is refused with a warning in favour of the one before it; the
  * same with the sharded update, where a killed executor takes the run's state with it and the run

@@ -67,7 +67,7 @@ public final class FrozenGradientBenchmark {
         float[] g = new float[w.length];
         double[] full = new double[steps];
         double[] part = new double[steps];
-        try (ModelReplica replica = new ModelReplica(layout, Device.cpu())) {
+        try (ModelReplica replica = new ModelReplica(layout, Device.cpu(), settings.precision())) {
             for (int s = 0; s < warmup + steps; s++) {
                 List<int[]> batch = data.train()
                         .sample(

@@ -252,7 +252,7 @@ final class ReportPage {
                         + " decisions. A round measures the loss-descent velocity v (minus the slope of loss against step,"
                         + " with its standard error e) at the current level, then at a trial level, and keeps the trial"
                         + " (accept), rolls it back (reject) or keeps the level (neutral) when the difference is within"
-                        + " the margin (DESIGN section 3). Level changes are coloured: green up, red down.")
+                        + " the margin (docs/design.md section 3). Level changes are coloured: green up, red down.")
                 .raw("</p>\n");
         h.raw("<table class=\"grid\"><thead><tr><th>step</th><th>round</th><th>outcome</th><th>old level</th>"
                 + "<th>new level</th>");
@@ -287,7 +287,7 @@ final class ReportPage {
                 "group-rates.png",
                 "The rate Hi-DLR set for each"
                         + " parameter group at each probe, from a quadratic fit of the loss along the group's update"
-                        + " direction (rate = b / A; DESIGN section 4).");
+                        + " direction (rate = b / A; docs/design.md section 4).");
         HiDlrProbe last = probes.get(probes.size() - 1);
         List<String> columns = new ArrayList<>(List.of("b", "A", "r2", "rate", "ppi"));
         Set<String> present = new LinkedHashSet<>();

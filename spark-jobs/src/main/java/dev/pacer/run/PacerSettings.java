@@ -18,6 +18,7 @@ import dev.pacer.data.DataSettings;
 import dev.pacer.engine.Compute;
 import dev.pacer.engine.CpuKernels;
 import dev.pacer.engine.DeviceChoice;
+import dev.pacer.engine.Precision;
 import dev.pacer.hidlr.HiDlrSettings;
 import dev.pacer.model.GptConfig;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +51,8 @@ public record PacerSettings(
         DeviceChoice.Setting device,
         Compute compute,
         Update update,
+        Precision precision,
+        Precision gradientEncoding,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
 
@@ -126,6 +130,8 @@ public record PacerSettings(
         DeviceChoice.Setting device = DeviceChoice.Setting.parse(p.getString("engine.device"));
         Compute compute = Compute.parse("pacer.engine.compute", p.getString("engine.compute"));
         Update update = Update.parse(p.getString("spark.update"));
+        Precision precision = Precision.parse("pacer.train.precision", p.getString("train.precision"));
+        Precision encoding = Precision.parse("pacer.spark.gradient-encoding", p.getString("spark.gradient-encoding"));
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
             sparkConf.put(
@@ -153,6 +159,8 @@ public record PacerSettings(
                 device,
                 compute,
                 update,
+                precision,
+                encoding,
                 sparkConf,
                 Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }
@@ -210,6 +218,13 @@ public record PacerSettings(
                 .withoutPath("spark.master")
                 .withoutPath("spark.conf")
                 .withoutPath("engine");
+        // keys added after runs existed: at fp32, the behaviour before them, they leave the digest
+        // as it was, so resuming an older run does not warn of changed settings
+        for (String key : List.of("train.precision", "spark.gradient-encoding")) {
+            if (shaping.getString(key).equals(Precision.FP32.id())) {
+                shaping = shaping.withoutPath(key);
+            }
+        }
         try {
             byte[] h = MessageDigest.getInstance("SHA-256")
                     .digest(shaping.root().render(ConfigRenderOptions.concise()).getBytes(StandardCharsets.UTF_8));

@@ -93,7 +93,7 @@ public final class DriverBackend implements StepBackend {
         long tokens = 0;
         long slowest = 0;
         for (StepResult r : parts) {
-            float[] g = r.gradients();
+            float[] g = r.fp32Gradients();
             if (trainable != null) {
                 // frozen groups: the task sent only the trainable tensors' gradients
                 layout.addPacked(g, trainable, grads);

@@ -6,6 +6,7 @@ import dev.pacer.engine.Compute;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.engine.EngineThreads;
 import dev.pacer.engine.ModelReplica;
+import dev.pacer.engine.Precision;
 import dev.pacer.engine.Replica;
 import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.GptConfig;
@@ -17,7 +18,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.broadcast.Broadcast;
 
 /**
- * The executor side of a training step (DESIGN section 2). Stateless: everything it needs comes
+ * The executor side of a training step (docs/design.md section 2). Stateless: everything it needs comes
  * in the closure and the weight broadcast, so a retried task computes the same result.
  */
 public final class GradientWorker implements Serializable {
@@ -33,6 +34,8 @@ public final class GradientWorker implements Serializable {
     private final int threads;
     private final DeviceChoice.Setting device;
     private final Compute compute;
+    private final Precision precision;
+    private final Precision gradientEncoding;
 
     public GradientWorker(
             GptConfig config,
@@ -43,7 +46,9 @@ public final class GradientWorker implements Serializable {
             int evalSequences,
             int threads,
             DeviceChoice.Setting device,
-            Compute compute) {
+            Compute compute,
+            Precision precision,
+            Precision gradientEncoding) {
         this.config = config;
         this.seed = seed;
         this.globalBatch = globalBatch;
@@ -53,6 +58,8 @@ public final class GradientWorker implements Serializable {
         this.threads = threads;
         this.device = device;
         this.compute = compute;
+        this.precision = precision;
+        this.gradientEncoding = gradientEncoding;
     }
 
     /** Probe batches are drawn from their own stream, never the training batches. */
@@ -80,7 +87,7 @@ public final class GradientWorker implements Serializable {
         float[] grads = new float[weights.length];
         StepResult r = gradientsInto(data, p, weights, step, trainable, grads);
         float[] sent = trainable == null ? grads : new ParameterLayout(config).pack(grads, trainable);
-        return new StepResult(p, sent, r.lossSum(), r.tokens(), r.computeNanos());
+        return StepResult.of(p, sent, gradientEncoding, r.lossSum(), r.tokens(), r.computeNanos());
     }
 
     /**
@@ -92,7 +99,7 @@ public final class GradientWorker implements Serializable {
         EngineThreads.configure(threads);
         List<int[]> batch =
                 data.train().sample(BatchSeeds.derive(seed, step, p), BatchSeeds.share(globalBatch, partitions, p));
-        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute, precision)) {
             long t0 = System.nanoTime();
             ModelReplica.LossSum sum = lease.replica().gradients(weights, batch, microBatch, grads, trainable);
             return new StepResult(p, null, sum.loss(), sum.tokens(), System.nanoTime() - t0);
@@ -106,7 +113,7 @@ public final class GradientWorker implements Serializable {
         if (seqs.isEmpty()) {
             return new StepResult(p, null, 0, 0, 0);
         }
-        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute, precision)) {
             long t0 = System.nanoTime();
             ModelReplica.LossSum sum = lease.replica().loss(weights, seqs, microBatch);
             return new StepResult(p, null, sum.loss(), sum.tokens(), System.nanoTime() - t0);
@@ -133,7 +140,7 @@ public final class GradientWorker implements Serializable {
         if (batch.isEmpty()) {
             return new ProbeResult(p, new double[plan.points()], 0, 0);
         }
-        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute)) {
+        try (ReplicaPool.Lease lease = ReplicaPool.borrow(config, taskDevice(), compute, precision)) {
             Replica replica = lease.replica();
             long t0 = System.nanoTime();
             long[] tokens = {0};

@@ -1,6 +1,7 @@
 package dev.pacer.train;
 
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.engine.Precision;
 import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
@@ -121,10 +122,11 @@ public final class PretrainJob {
             stats.log(corpus.describe(), events);
             // the bytes the fixed validation set's tokens stand for: bits per byte for any tokenizer
             ValidationBytes validationBytes = ValidationBytes.count(data, corpus.tokenizer(), settings);
+            Precision precision = PrecisionCheck.resolve(settings.precision(), data, settings.device(), events::append);
             TrainingAttempt attempt = new TrainingAttempt(
                     settings,
                     extraListeners,
-                    worker(layout, threads),
+                    worker(layout, threads, precision),
                     jsc,
                     data,
                     corpus,
@@ -177,8 +179,13 @@ public final class PretrainJob {
     /** Restarts from the newest checkpoint after the executors lost a sharded run's state, at most this often. */
     private static final int MAX_RESTARTS = 3;
 
-    /** The executor side of this run's steps. */
+    /** The executor side of this run's steps, in the precision the settings ask for. */
     GradientWorker worker(ParameterLayout layout, int threads) {
+        return worker(layout, threads, settings.precision());
+    }
+
+    /** The executor side of this run's steps, computing in {@code precision}. */
+    public GradientWorker worker(ParameterLayout layout, int threads, Precision precision) {
         return new GradientWorker(
                 layout.config(),
                 settings.seed(),
@@ -188,7 +195,9 @@ public final class PretrainJob {
                 settings.train().evalSequences(),
                 threads,
                 settings.device(),
-                settings.compute());
+                settings.compute(),
+                precision,
+                settings.gradientEncoding());
     }
 
     private static double lastValidationLoss(RunStorage storage) throws IOException {

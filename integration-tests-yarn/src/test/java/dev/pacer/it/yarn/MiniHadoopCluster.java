@@ -27,7 +27,7 @@ import org.apache.hadoop.yarn.server.MiniYARNCluster;
  * HDFS (one data node) and YARN (one resource manager, one node manager) inside the test JVM,
  * every server on 127.0.0.1, every wait bounded. Spark is given a minimal client configuration
  * ({@link #clientConfDir()}: the resource manager's addresses and {@code fs.defaultFS}), not the
- * mini cluster's whole configuration, which breaks Spark (shared/notes/clusters.md).
+ * mini cluster's whole configuration, which breaks Spark (docs/design.md section 8).
  */
 final class MiniHadoopCluster implements AutoCloseable {
 

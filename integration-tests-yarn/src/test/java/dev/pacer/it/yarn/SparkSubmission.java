@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  * One {@code spark-submit}, done the way Spark's own {@code bin/spark-submit} does it with no
  * shell script: {@code org.apache.spark.launcher.Main} prints the full command (Java 17 opens,
  * class path with HADOOP_CONF_DIR, memory), and that command is run.
- * Plain {@code SparkSubmit} on a class path of its own misses those (shared/notes/clusters.md).
+ * Plain {@code SparkSubmit} on a class path of its own misses those (docs/design.md section 8).
  *
  * @param exitCode the submitting JVM's exit code: in yarn-cluster mode it waits for the application
  *     and exits non-zero when the application failed

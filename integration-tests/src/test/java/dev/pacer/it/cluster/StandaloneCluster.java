@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * A real Spark standalone cluster on this machine: one master and {@code n} workers as child JVMs
- * started from a Spark home made of Maven jars (see shared/notes/clusters.md), every server bound
+ * started from a Spark home made of Maven jars (docs/design.md section 8), every server bound
  * to 127.0.0.1 on ports chosen at run time. Each worker offers one core, so it runs one executor
  * JVM with one task at a time. Logs, work and scratch directories live under {@code dir}.
  * {@link #close()} stops the workers and the master and kills any executor JVM still alive.

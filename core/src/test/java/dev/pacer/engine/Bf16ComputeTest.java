@@ -1,0 +1,125 @@
+package dev.pacer.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pacer.model.TensorSpec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * bf16 compute of the micro model against the float64 reference of make_gpt_golden.py. The
+ * tolerances are derived there, not fitted here: bf16 keeps 8 significant bits, so each tensor
+ * bf16 compute rounds (and each gradient arriving at one) moves by at most 2^-8 of itself; the
+ * script weights those errors by float64 sensitivities into an error scale per checked quantity,
+ * and the tolerance is lambda (6: Hoeffding, 3e-8 chance per quantity under independent rounding
+ * errors) x 1.25 (second-order terms) x that scale. The bound does not depend on which kernel
+ * computes, so it holds on any CPU, with or without a native bf16 path.
+ */
+class Bf16ComputeTest {
+
+    private static GoldenGpt reference;
+    private static JsonNode bf16;
+    private static double tolerancePerScale;
+    private static ModelReplica replica;
+
+    @BeforeAll
+    static void load() {
+        reference = GoldenGpt.load();
+        bf16 = reference.json.get("bf16");
+        assertEquals(Math.scalb(1.0, -8), bf16.get("unit_roundoff").asDouble(), "bf16 keeps 8 significant bits");
+        tolerancePerScale =
+                bf16.get("lambda").asDouble() * bf16.get("second_order").asDouble();
+        replica = new ModelReplica(reference.layout, Device.cpu(), Precision.BF16);
+    }
+
+    @AfterAll
+    static void close() {
+        replica.close();
+    }
+
+    @Test
+    void logitsAreWithinTheDerivedToleranceAndNotFp32s() {
+        long[][] tokens = reference.tokens();
+        float[] logits = replica.logits(reference.weights, tokens);
+        float[] fp32;
+        try (ModelReplica exact = new ModelReplica(reference.layout, Device.cpu())) {
+            fp32 = exact.logits(reference.weights, tokens);
+        }
+        JsonNode want = reference.json.get("logits");
+        JsonNode scale = bf16.get("logits");
+        int vocab = reference.layout.config().vocab();
+        int time = tokens[0].length;
+        double worstRatio = 0;
+        double largestFromFp32 = 0;
+        for (int b = 0; b < tokens.length; b++) {
+            for (int t = 0; t < time; t++) {
+                for (int v = 0; v < vocab; v++) {
+                    int i = (b * time + t) * vocab + v;
+                    double error =
+                            Math.abs(logits[i] - want.get(b).get(t).get(v).asDouble());
+                    worstRatio = Math.max(
+                            worstRatio, error / scale.get(b).get(t).get(v).asDouble());
+                    largestFromFp32 = Math.max(largestFromFp32, Math.abs(logits[i] - fp32[i]));
+                }
+            }
+        }
+        assertTrue(worstRatio <= tolerancePerScale, "largest logit error " + worstRatio + " error scales");
+        // fp32 agrees with the reference to 1e-4 (GptForwardTest); bf16's roundings of ~2^-9 of
+        // values near 1 must show, or the replica did not compute in bf16
+        assertTrue(largestFromFp32 > 1e-3, "bf16 logits within " + largestFromFp32 + " of fp32's");
+    }
+
+    /** Micro-batches of 1 and 2: gradients accumulate over backward passes in fp32. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void lossAndGradientProjectionsAreWithinTheDerivedTolerance(int microBatch) {
+        float[] grads = new float[reference.layout.totalSize()];
+        ModelReplica.LossSum sum = replica.gradients(reference.weights, reference.sequences(), microBatch, grads);
+        assertEquals(reference.json.get("token_count").asLong(), sum.tokens());
+        double lossTolerance = tolerancePerScale * bf16.get("loss_sum").asDouble();
+        assertEquals(reference.json.get("loss_sum").asDouble(), sum.loss(), lossTolerance);
+
+        for (TensorSpec t : reference.layout.tensors()) {
+            for (JsonNode projection : bf16.get("gradient_projections").get(t.name())) {
+                double[] r = direction(projection.get("direction").asText(), t);
+                double c = 0;
+                for (int i = 0; i < t.size(); i++) {
+                    c += grads[t.offset() + i] * r[i];
+                }
+                double tolerance =
+                        tolerancePerScale * projection.get("error_scale").asDouble();
+                assertEquals(
+                        projection.get("value").asDouble(),
+                        c,
+                        tolerance,
+                        t.name() + " along " + projection.get("direction").asText());
+            }
+        }
+    }
+
+    /** The directions make_gpt_golden.py projects each gradient on (DIRECTIONS there). */
+    private static double[] direction(String formula, TensorSpec t) {
+        double[] r = new double[t.size()];
+        if (formula.equals("exact")) {
+            float[] g = reference.gradient(t);
+            for (int i = 0; i < r.length; i++) {
+                r[i] = g[i];
+            }
+            return r;
+        }
+        for (int i = 0; i < r.length; i++) {
+            r[i] = switch (formula) {
+                case "sin(1.7*i+0.3)" -> Math.sin(1.7 * i + 0.3);
+                case "cos(0.9*i+1.1)" -> Math.cos(0.9 * i + 1.1);
+                default -> throw new IllegalArgumentException("unknown direction " + formula);
+            };
+        }
+        return r;
+    }
+}
