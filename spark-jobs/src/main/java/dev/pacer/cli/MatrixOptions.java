@@ -87,13 +87,22 @@ public class MatrixOptions {
         return !corpora.isEmpty() || !seeds.isEmpty() || !budgets.isEmpty() || !starts.isEmpty();
     }
 
-    void run(ConfigOptions config, String output, List<String> centers, int points, double span, Long maxSteps)
+    void run(
+            ConfigOptions config,
+            String output,
+            List<String> centers,
+            int points,
+            double span,
+            Long maxSteps,
+            boolean gridsOnly)
             throws Exception {
         if (maxSteps != null && !budgets.isEmpty()) {
             throw new ConfigError("--max-steps and --budgets: give one (--budgets 600,2400 or --max-steps 600)");
         }
-        if (starts.isEmpty()) {
-            throw new ConfigError("the matrix needs --starts, e.g. --starts 1/30,1/10,1/3.162,1,3.162,10");
+        if (starts.isEmpty() != gridsOnly) {
+            throw new ConfigError(gridsOnly
+                    ? "--runs fixed runs the grids only: give no --starts"
+                    : "the matrix needs --starts, e.g. --starts 1/30,1/10,1/3.162,1,3.162,10 (or --runs fixed)");
         }
         if (!variant.isEmpty() && !variant.matches(NAME)) {
             throw new ConfigError("--variant " + variant + ": expected letters, digits, '.', '_' or '-'");

@@ -59,11 +59,11 @@ public final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (matrix.active()) {
-            if (!peerFiles.isEmpty() || !runs.equals("both")) {
-                throw new ConfigError("--peer and --runs go with the single-grid sweep, not with --corpus, --seeds,"
-                        + " --budgets or --starts");
+            if (!peerFiles.isEmpty() || runs.equals("adalrs")) {
+                throw new ConfigError("--peer and --runs adalrs go with the single-grid sweep, not with --corpus,"
+                        + " --seeds, --budgets or --starts (the matrix takes --runs both or fixed)");
             }
-            matrix.run(config, output, centers, points, span, maxSteps);
+            matrix.run(config, output, centers, points, span, maxSteps, runs.equals("fixed"));
             return 0;
         }
         if (!runs.equals("fixed") && !runs.equals("adalrs") && !runs.equals("both")) {

@@ -32,8 +32,9 @@ final class MatrixTable {
 
     private MatrixTable() {}
 
-    static void write(Plan plan, List<Row> rows, PrintStream out) throws IOException {
-        String md = markdown(rows);
+    static void write(Plan plan, Map<SweepMatrix.Cell, SweepMatrix.Grid> grids, List<Row> rows, PrintStream out)
+            throws IOException {
+        String md = (rows.isEmpty() ? "" : markdown(rows) + "\n") + grids(grids);
         out.println();
         out.print(md);
         RunStorage storage = new RunStorage(plan.output(), new Configuration());
@@ -77,6 +78,27 @@ final class MatrixTable {
                     verdict(r)));
         }
         t.append('\n').append(summary(rows));
+        return t.toString();
+    }
+
+    /** Each cell's fixed grid: its rates and validation losses, the best in bold. */
+    static String grids(Map<SweepMatrix.Cell, SweepMatrix.Grid> grids) {
+        StringBuilder t = new StringBuilder("| corpus | seed | steps | fixed grid: lr val loss (best in bold) |\n");
+        t.append("|---|---:|---:|---|\n");
+        for (var e : grids.entrySet()) {
+            List<String> points = new java.util.ArrayList<>();
+            for (Result f : e.getValue().runs().values()) {
+                String p = String.format(Locale.ROOT, "%.3e %.4f", f.startLr(), f.valLoss());
+                points.add(f == e.getValue().best() ? "**" + p + "**" : p);
+            }
+            t.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %d | %s |%n",
+                    e.getKey().corpus().name(),
+                    e.getKey().seed(),
+                    e.getKey().steps(),
+                    String.join(", ", points)));
+        }
         return t.toString();
     }
 

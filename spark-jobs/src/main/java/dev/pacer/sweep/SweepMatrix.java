@@ -144,8 +144,10 @@ public final class SweepMatrix {
     /** Runs (or reads back) every cell, prints the table and saves it as matrix.md and matrix.json. */
     public List<Row> run() throws IOException {
         List<Row> rows = new ArrayList<>();
+        java.util.Map<Cell, Grid> grids = new java.util.LinkedHashMap<>();
         for (Cell cell : plan.cells()) {
             Grid grid = grid(cell);
+            grids.put(cell, grid);
             for (Start start : plan.starts()) {
                 double lr = plan.snap(cell.corpus(), grid.best().startLr() * start.multiple());
                 Result a = runner.run(
@@ -153,7 +155,7 @@ public final class SweepMatrix {
                 rows.add(new Row(cell, plan.isTuning(cell), grid, start, lr, grid.at(lr), a));
             }
         }
-        MatrixTable.write(plan, rows, out);
+        MatrixTable.write(plan, grids, rows, out);
         return rows;
     }
 

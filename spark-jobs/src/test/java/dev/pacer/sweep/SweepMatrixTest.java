@@ -133,5 +133,7 @@ class SweepMatrixTest {
                         "| a | held out | 1 | 600 | 1.000e-03 | 2.0000 | 1/10x | 1.000e-04 | 2.5302 | 2.0300 | +1.50% |"),
                 md);
         assertTrue(md.contains("| 600 | held out | 2 | 0 | +1.50% | +1.50% |"), md);
+        // each cell's grid, best in bold: 2 + (ln(lr / 1e-3))² / 10
+        assertTrue(md.contains("| a | 2 | 600 | 1.000e-04 2.5302, 3.162e-04 2.1325, **1.000e-03 2.0000**, 3.162e-03 2.1325,"), md);
     }
 }
