@@ -66,6 +66,8 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     final long searchEnd;
     /** Replayed steps the search may spend: max-extra-compute of the planned steps. */
     final long extraBudget;
+    /** Steps of the first paired round's windows (first-window of the planned steps), 0 = window. */
+    final int firstWindow;
 
     private final Comparison comparison;
     AdaLrsState s;
@@ -77,6 +79,8 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         this.settings = settings;
         this.extraBudget = (long) Math.floor(settings.maxExtraCompute() * maxSteps);
         this.warmupSteps = warmupSteps;
+        this.firstWindow =
+                settings.firstWindow() > 0 ? (int) Math.max(4, Math.round(settings.firstWindow() * maxSteps)) : 0;
         long phaseStart = (long) Math.ceil(settings.phaseStart() * maxSteps);
         // a paired comparison is fair during warmup too: both branches see the same schedule
         this.searchStart = settings.duringWarmup() ? phaseStart : Math.max(warmupSteps, phaseStart);
@@ -240,11 +244,28 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
             return false;
         }
         s.window.add(new double[] {step, loss});
-        if (s.window.size() >= settings.window()) {
+        if (s.window.size() >= windowLength()) {
             checkAgainstMaximum(step);
             return true;
         }
         return false;
+    }
+
+    /**
+     * Losses in a window. Paired: {@code first-window} of the planned steps for the first round
+     * (a long first comparison that spans the end of warmup), then {@code climb-window} while the
+     * search has only won its trials (far below the optimum the paired differences are many
+     * standard errors, so a short window decides them), {@code window} from its first trial that
+     * did not win on.
+     */
+    int windowLength() {
+        if (!settings.paired()) {
+            return settings.window();
+        }
+        if (s.round == 0 && firstWindow > 0) {
+            return firstWindow;
+        }
+        return s.refining ? settings.window() : settings.climbWindow();
     }
 
     LossWindow.Velocity velocity() {

@@ -22,7 +22,10 @@ public record AdaLrsSettings(
         String comparison,
         double maxExtraCompute,
         boolean duringWarmup,
-        boolean downTrials) {
+        boolean downTrials,
+        int climbWindow,
+        boolean firstTrialAtStartRate,
+        double firstWindow) {
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -51,6 +54,16 @@ public record AdaLrsSettings(
         Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
         Check.oneOf("pacer.adalrs.comparison", comparison, "paired", "velocity");
         Check.inRange("pacer.adalrs.max-extra-compute", maxExtraCompute, 0, 1, true);
+        if (!(climbWindow >= 4 && climbWindow <= window)) {
+            throw new ConfigError("pacer.adalrs.climb-window = " + climbWindow + ": expected a window in [4, window = "
+                    + window + "] (at least two paired differences in its second half)");
+        }
+        Check.inRange("pacer.adalrs.first-window", firstWindow, 0, 1, false);
+        if (firstWindow > 0 && !"paired".equals(comparison)) {
+            throw new ConfigError(
+                    "pacer.adalrs.first-window = " + firstWindow + " needs comparison = \"paired\" (now \"" + comparison
+                            + "\"); set it to 0 for the velocity comparison");
+        }
         if (duringWarmup && !"paired".equals(comparison)) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"" + comparison
                     + "\"): velocities measured while warmup raises the rate are not comparable");
@@ -65,7 +78,26 @@ public record AdaLrsSettings(
     /** AdaLRS switched off (the other values are placeholders and unused). */
     public static AdaLrsSettings off() {
         return new AdaLrsSettings(
-                false, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "inverse-time", true, "velocity", 0.15, false, true);
+                false,
+                20,
+                3,
+                2,
+                0.99,
+                0.1,
+                0.4,
+                0.01,
+                100,
+                1,
+                1,
+                "inverse-time",
+                true,
+                "velocity",
+                0.15,
+                false,
+                true,
+                20,
+                false,
+                0);
     }
 
     public static AdaLrsSettings from(Config pacer) {
@@ -87,6 +119,9 @@ public record AdaLrsSettings(
                 c.getString("comparison"),
                 c.getDouble("max-extra-compute"),
                 c.getBoolean("during-warmup"),
-                c.getBoolean("down-trials"));
+                c.getBoolean("down-trials"),
+                c.getInt("climb-window"),
+                c.getBoolean("first-trial-at-start-rate"),
+                c.getDouble("first-window"));
     }
 }

@@ -45,6 +45,10 @@ public final class AdaLrsState {
     public int shrink;
     /** Steps computed on discarded branches (replays): the compute beyond one run. */
     public long extraSteps;
+    /** Paired trials accepted so far. */
+    public int accepted;
+    /** Whether a paired trial has failed to win yet: the climb is over, windows are full length. */
+    public boolean refining;
 
     /** A deep copy (through Jackson, so a field added later is never forgotten). */
     public AdaLrsState copy() {

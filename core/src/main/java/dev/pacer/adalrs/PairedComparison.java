@@ -39,8 +39,8 @@ final class PairedComparison extends AdaLrsController.Comparison {
 
     /** Starts a round at {@code step} with {@code action} taking its snapshot, or ends the search. */
     private Decision startRound(long step, Action action) {
-        if (step + settings.window() > c.searchEnd
-                || s().extraSteps + settings.window() > c.extraBudget
+        if (step + c.windowLength() > c.searchEnd
+                || s().extraSteps + c.windowLength() > c.extraBudget
                 || Double.isNaN(trialLevel())) {
             c.finish();
             // a rollback still needs the snapshot this once: the loop applies the action first
@@ -72,13 +72,25 @@ final class PairedComparison extends AdaLrsController.Comparison {
         if ((st.direction > 0 && st.failedUp) || (st.direction < 0 && st.failedDown)) {
             return Double.NaN;
         }
-        double factor = st.direction > 0 ? c.alphaFactor() : c.betaFactor();
+        double factor = st.direction > 0 ? upFactor(st) : c.betaFactor();
         factor = Math.pow(factor, Math.pow(0.5, st.shrink));
         if (factor < SMALLEST_FACTOR) {
             return Double.NaN;
         }
         double trial = c.clamp(st.direction > 0 ? st.level * factor : st.level / factor);
         return trial == st.level ? Double.NaN : trial;
+    }
+
+    /**
+     * α′, or with {@code first-trial-at-start-rate}, until a trial wins, the step from a level
+     * below 1 to 1 itself: the first trial tries the rate the user gave, and losing ones halve
+     * the log of the step (bisection between the level and the start rate).
+     */
+    private double upFactor(AdaLrsState st) {
+        if (settings.firstTrialAtStartRate() && st.accepted == 0 && st.level < 1) {
+            return 1 / st.level;
+        }
+        return c.alphaFactor();
     }
 
     @Override
@@ -107,7 +119,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         st.previousLevel = st.level;
         st.trialLevel = trial;
         st.level = trial;
-        st.extraSteps += settings.window();
+        st.extraSteps += c.windowLength();
         c.startWindow("trial", 0);
         return new Decision(Action.REPLAY, null, st.roundStart);
     }
@@ -119,7 +131,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         }
         AdaLrsState st = s();
         LossWindow.Velocity t = c.velocity();
-        int n = settings.window();
+        int n = c.windowLength();
         int from = n / 2;
         int count = n - from;
         double mean = 0;
@@ -153,11 +165,13 @@ final class PairedComparison extends AdaLrsController.Comparison {
                 .put("compared_steps", count)
                 .put("margin", margin)
                 .put("old_level", st.previousLevel)
+                .put("trial_level", st.trialLevel)
                 .put("extra_steps", st.extraSteps);
         st.round++;
         if (mean < -margin) {
             // the trial's branch is ahead on the same batches: its weights go on at its level
             st.level = st.trialLevel;
+            st.accepted++;
             st.failedUp = false;
             st.failedDown = false;
             e.put("outcome", "accept").put("new_level", st.level);
@@ -165,6 +179,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         }
         // not ahead: the base branch (the snapshot, at this same step) goes on at the old level
         st.level = st.previousLevel;
+        st.refining = true;
         if (!settings.downTrials()) {
             // up only: a trial that lost clearly puts the optimum below it, so the next trial
             // tries a smaller step up; a neutral one (no evidence) tries the same step again
@@ -215,7 +230,8 @@ final class PairedComparison extends AdaLrsController.Comparison {
      */
     private Decision trialDiverged(long step, double loss) {
         AdaLrsState st = s();
-        long resume = st.roundStart + settings.window();
+        long resume = st.roundStart + c.windowLength();
+        st.refining = true;
         st.level = st.trialLevel > st.previousLevel ? st.previousLevel : c.clamp(st.trialLevel / c.betaFactor());
         st.upscaleAllowed = false;
         st.direction = -1;
@@ -225,6 +241,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
                 .put("replayed_from", st.roundStart)
                 .put("loss", String.valueOf(loss))
                 .put("old_level", st.previousLevel)
+                .put("trial_level", st.trialLevel)
                 .put("new_level", st.level)
                 .put("resumed_at", resume);
         Decision next = startRound(resume, Action.ROLLBACK);

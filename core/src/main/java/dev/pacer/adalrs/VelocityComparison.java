@@ -81,7 +81,8 @@ final class VelocityComparison extends AdaLrsController.Comparison {
                 .put("v_try", t.value())
                 .put("e_try", t.error())
                 .put("margin", margin)
-                .put("old_level", st.previousLevel);
+                .put("old_level", st.previousLevel)
+                .put("trial_level", st.trialLevel);
         st.round++;
         if (t.value() > expected + margin) {
             st.level = st.trialLevel;

@@ -27,7 +27,10 @@ class AdaLrsControllerTest {
                 "velocity",
                 0.15,
                 false,
-                true);
+                true,
+                window,
+                false,
+                0);
     }
 
     @Test

@@ -29,7 +29,10 @@ class PairedComparisonTest {
                 "paired",
                 extra,
                 false,
-                true);
+                true,
+                window,
+                false,
+                0);
     }
 
     /** Up-only search (down-trials = false) that starts from a tenth of the base rate. */
@@ -51,7 +54,10 @@ class PairedComparisonTest {
                 "paired",
                 extra,
                 false,
-                false);
+                false,
+                window,
+                false,
+                0);
     }
 
     /** Feeds {@code losses} as steps from + 1, from + 2, ...; returns the last decision. */
@@ -234,17 +240,38 @@ class PairedComparisonTest {
         var e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true));
+                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true, 20,
+                        false, 0));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true));
+                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true, 20,
+                        false, 0));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "velocity", 0.1, true, true));
+                        true,
+                        20,
+                        3,
+                        2,
+                        0.99,
+                        0.1,
+                        0.4,
+                        0.01,
+                        100,
+                        1,
+                        1,
+                        "none",
+                        true,
+                        "velocity",
+                        0.1,
+                        true,
+                        true,
+                        20,
+                        false,
+                        0));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.during-warmup = true needs comparison"), e.getMessage());
     }
 
@@ -330,7 +357,26 @@ class PairedComparisonTest {
     @Test
     void duringWarmupTheSearchStartsAtPhaseStartInsteadOfAfterWarmup() {
         AdaLrsSettings inside = new AdaLrsSettings(
-                true, 4, 3, 2, 0.99, 0.02, 0.4, 1e-3, 1e3, 1.0, 1.0, "inverse-time", true, "paired", 0.15, true, true);
+                true,
+                4,
+                3,
+                2,
+                0.99,
+                0.02,
+                0.4,
+                1e-3,
+                1e3,
+                1.0,
+                1.0,
+                "inverse-time",
+                true,
+                "paired",
+                0.15,
+                true,
+                true,
+                4,
+                false,
+                0);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
             assertEquals(Action.NONE, c.observe(step, 5.0).action(), "step " + step);

@@ -24,8 +24,12 @@ public final class SweepCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Sweep directory (default ${DEFAULT-VALUE}).")
     String output = "runs/sweep";
 
-    @Option(names = "--center", paramLabel = "LR", description = "Central learning rate (default: pacer.train.lr).")
-    Double center;
+    @Option(
+            names = "--center",
+            paramLabel = "LR|CORPUS=LR",
+            description = "Central learning rate of the grid (default: pacer.train.lr); with --corpus, NAME=LR sets"
+                    + " one corpus's centre; repeatable.")
+    java.util.List<String> centers = new java.util.ArrayList<>();
 
     @Option(names = "--points", paramLabel = "N", description = "Grid points, log-spaced (default ${DEFAULT-VALUE}).")
     int points = 7;
@@ -49,8 +53,19 @@ public final class SweepCommand implements Callable<Integer> {
                     "Also run this config preset at the same budget, e.g. conf/optimizers/prodigy.conf; repeatable.")
     java.util.List<java.io.File> peerFiles = new java.util.ArrayList<>();
 
+    @Mixin
+    MatrixOptions matrix = new MatrixOptions();
+
     @Override
     public Integer call() throws Exception {
+        if (matrix.active()) {
+            if (!peerFiles.isEmpty() || runs.equals("adalrs")) {
+                throw new ConfigError("--peer and --runs adalrs go with the single-grid sweep, not with --corpus,"
+                        + " --seeds, --budgets or --starts (the matrix takes --runs both or fixed)");
+            }
+            matrix.run(config, output, centers, points, span, maxSteps, runs.equals("fixed"));
+            return 0;
+        }
         if (!runs.equals("fixed") && !runs.equals("adalrs") && !runs.equals("both")) {
             throw new ConfigError("--runs " + runs + ": expected fixed, adalrs or both");
         }
@@ -61,7 +76,11 @@ public final class SweepCommand implements Callable<Integer> {
                 ? ConfigFactory.empty()
                 : ConfigFactory.empty().withValue("pacer.train.max-steps", ConfigValueFactory.fromAnyRef(maxSteps));
         PacerSettings base = config.settings(steps);
-        double c = center != null ? center : base.train().lr();
+        if (centers.size() > 1 || (centers.size() == 1 && centers.get(0).contains("="))) {
+            throw new ConfigError("--center " + String.join(" ", centers)
+                    + ": a sweep without --corpus takes one centre, a learning rate");
+        }
+        double c = centers.isEmpty() ? base.train().lr() : MatrixOptions.rate("--center", centers.get(0));
         java.util.Map<String, PacerSettings> peers = new java.util.LinkedHashMap<>();
         for (java.io.File f : peerFiles) {
             if (!f.isFile()) {

@@ -292,7 +292,7 @@ final class ReportCharts {
     }
 
     /** A chart in the report's style; titles are the page's headings, so the plots carry none. */
-    private static XYChart chart(String xTitle, String yTitle) {
+    static XYChart chart(String xTitle, String yTitle) {
         XYChart c = new XYChartBuilder()
                 .width(WIDTH)
                 .height(HEIGHT)
@@ -349,7 +349,7 @@ final class ReportCharts {
         }
     }
 
-    private static XYSeries line(XYChart c, String name, double[] x, double[] y, Color color, float width) {
+    static XYSeries line(XYChart c, String name, double[] x, double[] y, Color color, float width) {
         XYSeries s = c.addSeries(name, x, y);
         s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
         s.setMarker(SeriesMarkers.NONE);
@@ -358,7 +358,7 @@ final class ReportCharts {
         return s;
     }
 
-    private static Marker outcomeMarker(String outcome) {
+    static Marker outcomeMarker(String outcome) {
         return switch (outcome) {
             case "accept" -> SeriesMarkers.TRIANGLE_UP;
             case "reject", "rising" -> SeriesMarkers.TRIANGLE_DOWN;
@@ -369,7 +369,7 @@ final class ReportCharts {
         };
     }
 
-    private static Color outcomeColor(String outcome) {
+    static Color outcomeColor(String outcome) {
         return switch (outcome) {
             case "accept" -> GREEN;
             case "reject" -> RED;

@@ -77,17 +77,7 @@ final class ReportPage {
                                 + " AdaLRS decisions at the step they were taken: accept (the trial level is kept), reject"
                                 + " (the trial is rolled back and the level lowered), neutral (level unchanged), rising"
                                 + " (loss rose over two windows, level lowered). The spikes are trial windows.");
-        figure(
-                h,
-                "AdaLRS level",
-                images,
-                "adalrs-level.png",
-                "The level AdaLRS set at each step: it multiplies"
-                        + " the base schedule. During a trial window the level is the trial's; after the search phase it"
-                        + " stays at the level found.");
-        if (!decisions.isEmpty()) {
-            adaLrsTable(h, decisions);
-        }
+        AdaLrsExplained.section(h, r, decisions, images);
         if (!probes.isEmpty()) {
             hiDlr(h, images, probes);
         }
@@ -219,7 +209,7 @@ final class ReportPage {
         h.raw("</table></section>\n");
     }
 
-    private static void figure(Html h, String title, Map<String, byte[]> images, String file, String caption) {
+    static void figure(Html h, String title, Map<String, byte[]> images, String file, String caption) {
         byte[] png = images.get(file);
         if (png == null) {
             return;
@@ -235,48 +225,6 @@ final class ReportPage {
                 .raw("\">\n<figcaption>")
                 .text(caption)
                 .raw("</figcaption></figure>\n</section>\n");
-    }
-
-    private static void adaLrsTable(Html h, List<AdaLrsDecision> decisions) {
-        Set<String> extra = new LinkedHashSet<>();
-        Set<String> known = Set.of("event", "step", "round", "outcome", "old_level", "new_level", "time");
-        for (AdaLrsDecision d : decisions) {
-            d.row().fieldNames().forEachRemaining(f -> {
-                if (!known.contains(f) && d.row().get(f).isValueNode()) {
-                    extra.add(f);
-                }
-            });
-        }
-        h.raw("<section><h2>AdaLRS decisions</h2>\n<p class=\"caption\">")
-                .text(decisions.size()
-                        + " decisions. A round measures the loss-descent velocity v (minus the slope of loss against step,"
-                        + " with its standard error e) at the current level, then at a trial level, and keeps the trial"
-                        + " (accept), rolls it back (reject) or keeps the level (neutral) when the difference is within"
-                        + " the margin (docs/design.md section 3). Level changes are coloured: green up, red down.")
-                .raw("</p>\n");
-        h.raw("<table class=\"grid\"><thead><tr><th>step</th><th>round</th><th>outcome</th><th>old level</th>"
-                + "<th>new level</th>");
-        extra.forEach(f -> h.raw("<th>").text(f.replace('_', ' ')).raw("</th>"));
-        h.raw("</tr></thead>\n");
-        for (AdaLrsDecision d : decisions) {
-            int kind = ReportCharts.levelChange(d);
-            h.raw("<tr><td>")
-                    .text(Long.toString(d.step()))
-                    .raw("</td><td>")
-                    .text(d.round() < 0 ? "" : Long.toString(d.round()))
-                    .raw("</td><td class=\"")
-                    .raw(kind > 0 ? "up" : kind < 0 ? "down" : "same")
-                    .raw("\">")
-                    .text(d.outcome())
-                    .raw("</td><td>")
-                    .text(num(d.oldLevel()))
-                    .raw("</td><td>")
-                    .text(num(d.newLevel()))
-                    .raw("</td>");
-            extra.forEach(f -> h.raw("<td>").text(cell(d.row().get(f))).raw("</td>"));
-            h.raw("</tr>\n");
-        }
-        h.raw("</table></section>\n");
     }
 
     private static void hiDlr(Html h, Map<String, byte[]> images, List<HiDlrProbe> probes) {
@@ -432,7 +380,7 @@ final class ReportPage {
         return Double.isFinite(v) ? v : Double.NEGATIVE_INFINITY;
     }
 
-    private static String cell(JsonNode v) {
+    static String cell(JsonNode v) {
         if (v == null || v.isNull()) {
             return "";
         }
@@ -442,7 +390,7 @@ final class ReportPage {
         return v.isTextual() ? v.asText() : v.toString();
     }
 
-    private static String num(double v) {
+    static String num(double v) {
         if (Double.isNaN(v)) {
             return "";
         }
@@ -473,7 +421,7 @@ final class ReportPage {
     }
 
     /** A string builder that escapes text for HTML. */
-    private static final class Html {
+    static final class Html {
         private final StringBuilder sb = new StringBuilder(1 << 16);
 
         Html raw(String s) {

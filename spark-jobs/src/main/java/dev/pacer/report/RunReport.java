@@ -32,6 +32,7 @@ public final class RunReport {
             "loss.png",
             "learning-rate.png",
             "adalrs-level.png",
+            AdaLrsExplained.TRIALS_PNG,
             "group-rates.png",
             "throughput.png",
             "gradient-norm.png");
@@ -79,6 +80,10 @@ public final class RunReport {
         XYChart level = ReportCharts.adaLrsLevel(records, decisions);
         if (level != null) {
             charts.put("adalrs-level.png", level);
+        }
+        XYChart trials = AdaLrsExplained.trialsChart(decisions);
+        if (trials != null) {
+            charts.put(AdaLrsExplained.TRIALS_PNG, trials);
         }
         XYChart rates = ReportCharts.groupRates(probes);
         if (rates != null) {

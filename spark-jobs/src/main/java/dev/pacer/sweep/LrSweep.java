@@ -1,20 +1,17 @@
 package dev.pacer.sweep;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunStorage;
-import dev.pacer.train.PretrainJob;
+import dev.pacer.sweep.SweepRun.Result;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BiFunction;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
 
 /**
  * The learning-rate recovery benchmark: a fixed-LR grid (log-spaced around a central value) at
@@ -26,10 +23,6 @@ public final class LrSweep {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** One run's outcome. */
-    public record Result(
-            String kind, double startLr, double finalLr, double valLoss, long steps, long tokens, double wallSeconds) {}
-
     private final String output;
     private final double[] grid;
     private final boolean fixed;
@@ -37,6 +30,7 @@ public final class LrSweep {
     private final BiFunction<Double, Boolean, PacerSettings> settingsFor;
     private final java.util.Map<String, PacerSettings> peers;
     private final PrintStream out;
+    private final SweepRun.Runner runner;
 
     /**
      * @param settingsFor settings of one run from (learning rate, AdaLRS on); the run directory is
@@ -59,6 +53,7 @@ public final class LrSweep {
         this.adaptive = adaptive;
         this.settingsFor = settingsFor;
         this.out = out;
+        this.runner = SweepRun.pretrain(out);
     }
 
     /** {@code points} learning rates log-spaced from center/span to center·span. */
@@ -98,41 +93,7 @@ public final class LrSweep {
 
     private Result run(String kind, double lr, PacerSettings base) throws IOException {
         String dir = output + "/" + kind + (kind.startsWith("peer-") ? "" : "-lr-" + String.format("%.3e", lr));
-        PacerSettings s =
-                PacerSettings.load(com.typesafe.config.ConfigFactory.parseString("pacer.run.dir = \"" + dir + "\"")
-                        .withFallback(base.resolved()));
-        out.printf("sweep: %s run from lr %.3e (%s)%n", kind, lr, dir);
-        long t0 = System.nanoTime();
-        PretrainJob.Outcome o = new PretrainJob(s, 0, List.of()).run();
-        double wall = (System.nanoTime() - t0) / 1e9;
-        if (o.corpus() == null) {
-            // finished by an earlier invocation: its own wall time is in its metrics
-            wall = lastValue(dir, "elapsed_s", wall);
-        }
-        double level = lastValue(dir, "lr_level", 1.0);
-        return new Result(
-                kind,
-                lr,
-                lr * level,
-                o.finalValLoss(),
-                o.state().step(),
-                o.state().tokens(),
-                wall);
-    }
-
-    private static double lastValue(String dir, String field, double fallback) throws IOException {
-        RunStorage storage = new RunStorage(dir, new Configuration());
-        Path metrics = storage.resolve("metrics.jsonl");
-        double v = fallback;
-        for (String line : new String(storage.readAll(metrics), StandardCharsets.UTF_8).split("\n")) {
-            if (!line.isBlank()) {
-                JsonNode row = JSON.readTree(line);
-                if (row.has(field)) {
-                    v = row.get(field).asDouble();
-                }
-            }
-        }
-        return v;
+        return runner.run(dir, kind, lr, base);
     }
 
     private void report(List<Result> results) throws IOException {

@@ -224,6 +224,78 @@ class RunReportTest {
         assertFalse(Files.exists(dir.resolve("adalrs-level.png")));
     }
 
+    /** Two paired trials accepted (0.1 to 0.3 to 0.891), one rejected (2.646); levels per step. */
+    private void writePairedAdaLrsRun() throws IOException {
+        writeRun(List.of(
+                pairedTrial(15, 0, "accept", 0.1, 0.3, 0.3, -0.12, 0.01, 15),
+                pairedTrial(25, 1, "accept", 0.3, 0.891, 0.891, -0.05, 0.008, 25),
+                pairedTrial(35, 2, "reject", 0.891, 2.646, 0.891, 0.02, 0.005, 35)));
+        Path metrics = run.resolve("metrics.jsonl");
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(metrics)) {
+            int step = Integer.parseInt(line.replaceFirst("^\\{\"step\":(\\d+),.*", "$1"));
+            double level = step <= 15 ? 0.1 : step <= 25 ? 0.3 : 0.891;
+            lines.add(line.replaceFirst("}$", ",\"lr_level\":" + level + ",\"adalrs_phase\":\"outside\"}"));
+        }
+        Files.write(metrics, lines);
+    }
+
+    private static String pairedTrial(
+            int step, int round, String outcome, double old, double trial, double next, double d, double e, int extra) {
+        return String.format(
+                Locale.ROOT,
+                "{\"event\":\"adalrs\",\"step\":%d,\"round\":%d,\"comparison\":\"paired\",\"direction\":\"up\","
+                        + "\"paired_difference\":%s,\"paired_error\":%s,\"margin\":%s,\"old_level\":%s,\"trial_level\":%s,"
+                        + "\"extra_steps\":%d,\"outcome\":\"%s\",\"new_level\":%s}",
+                step,
+                round,
+                d,
+                e,
+                e,
+                old,
+                trial,
+                extra,
+                outcome,
+                next);
+    }
+
+    @Test
+    void aPairedAdaLrsRunShowsWhereTheLevelWentAndEveryTrialsDifference() throws IOException {
+        writePairedAdaLrsRun();
+        report();
+        Path dir = run.resolve("report");
+        String html = Files.readString(dir.resolve("report.html"));
+        BufferedImage trials =
+                ImageIO.read(dir.resolve(AdaLrsExplained.TRIALS_PNG).toFile());
+        assertNotNull(trials, "trials plot");
+        assertFalse(isBlank(trials));
+        assertEquals(CORE_PLOTS.size() + 2, embeddedImages(html).size(), "level and trials plots embedded");
+        // config: pacer.train.lr 0.001, 60 planned steps; the last row's level is 0.891
+        assertTrue(html.contains("<h2>Where the AdaLRS level went"), html);
+        assertTrue(html.contains("<th>start rate</th><td>1.000e-03 (pacer.train.lr)"), "start rate");
+        assertTrue(html.contains("<th>first level</th><td>0.1000: a rate of 1.000e-04"), "first level");
+        assertTrue(
+                html.contains("<th>settled on</th><td>level 0.8910: a rate of 8.910e-04, 0.8910\u00d7 the start rate"),
+                "settled rate against the start");
+        assertTrue(html.contains("<th>trials</th><td>3: 2 accepted, 1 rejected, 0 neutral"), "trial counts");
+        assertTrue(
+                html.contains("<th>extra compute</th><td>35 replayed steps, 58.3% of the 60 planned"), "extra compute");
+        int header =
+                html.indexOf("<th>new level</th><th>trial level</th><th>paired difference</th><th>paired error</th>");
+        assertTrue(header > 0, "the trial's level, difference and error lead the decision columns");
+
+        // the plotted points are the events' differences, with their errors as error bars
+        RunRecords records =
+                RunRecords.read(new dev.pacer.run.RunStorage(run.toString(), new Configuration()), w -> {});
+        org.knowm.xchart.XYChart chart = AdaLrsExplained.trialsChart(ControllerEvents.adaLrs(records));
+        var accepts = chart.getSeriesMap().get("accept");
+        assertArrayEquals(new double[] {15, 25}, accepts.getXData());
+        assertArrayEquals(new double[] {-0.12, -0.05}, accepts.getYData());
+        assertArrayEquals(new double[] {0.01, 0.008}, accepts.getExtraValues());
+        assertArrayEquals(
+                new double[] {0.02}, chart.getSeriesMap().get("reject").getYData());
+    }
+
     @Test
     void outputElsewhereAndAResumedRunsWallTime() throws IOException {
         writeRun(List.of());

@@ -1,0 +1,195 @@
+package dev.pacer.adalrs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.pacer.adalrs.AdaLrsController.Action;
+import dev.pacer.adalrs.AdaLrsController.Decision;
+import dev.pacer.config.ConfigError;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The paired search's climb from below: its short climb window, its first trial at the start
+ * rate, and a long first window that starts inside warmup.
+ */
+class PairedClimbTest {
+
+    /** Up-only from a tenth of the start rate, search from step 1 to the end, half the steps as budget. */
+    static AdaLrsSettings climbing(int window, int climbWindow, boolean firstTrialAtStartRate, double margin) {
+        return new AdaLrsSettings(
+                true,
+                window,
+                3,
+                2,
+                0.99,
+                0,
+                1,
+                1e-3,
+                1e3,
+                0.1,
+                margin,
+                "inverse-time",
+                true,
+                "paired",
+                0.5,
+                false,
+                false,
+                climbWindow,
+                firstTrialAtStartRate,
+                0);
+    }
+
+    /** reference.conf's settings with {@code hocon} (inside pacer.adalrs) on top. */
+    static AdaLrsSettings settings(String hocon) {
+        return AdaLrsSettings.from(ConfigFactory.parseString("adalrs { enabled = true, " + hocon + " }")
+                .withFallback(ConfigFactory.defaultReference().getConfig("pacer")));
+    }
+
+    /** Feeds {@code losses} as steps from + 1, from + 2, ...; every decision but the last must be NONE. */
+    private static Decision feed(AdaLrsController c, long from, double... losses) {
+        Decision d = null;
+        for (int i = 0; i < losses.length; i++) {
+            d = c.observe(from + 1 + i, losses[i]);
+            if (i < losses.length - 1) {
+                assertEquals(Action.NONE, d.action(), "step " + (from + 1 + i));
+            }
+        }
+        return d;
+    }
+
+    @Test
+    void windowsAreShortWhileEveryTrialWinsAndFullFromTheFirstThatDoesNot() {
+        AdaLrsController c = new AdaLrsController(climbing(8, 4, false, 1), 0, 1000);
+        assertEquals(Action.SNAPSHOT, c.observe(1, 5.0).action());
+        // a base window of 4 steps (the climb window), not 8
+        Decision replay = feed(c, 1, 4.9, 4.8, 4.7, 4.6);
+        assertEquals(Action.REPLAY, replay.action());
+        // the trial's branch is ahead on steps 4 and 5 (differences -0.1 and -0.2): accept
+        Decision accept = feed(c, 1, 4.85, 4.75, 4.6, 4.4);
+        assertEquals(
+                "accept", accept.event().get("outcome").asText(), accept.event().toString());
+        assertEquals(2, accept.event().get("compared_steps").asInt());
+        assertEquals(4, accept.event().get("extra_steps").asInt());
+        assertEquals(0.3, accept.event().get("trial_level").asDouble(), 1e-12);
+        // still climbing: 4 steps again; this trial loses
+        assertEquals(Action.REPLAY, feed(c, 5, 4.3, 4.2, 4.1, 4.0).action());
+        Decision reject = feed(c, 5, 4.3, 4.2, 4.3, 4.3);
+        assertEquals(
+                "reject", reject.event().get("outcome").asText(), reject.event().toString());
+        // refining from now on: the next base window takes the full 8 steps
+        assertEquals(
+                Action.REPLAY,
+                feed(c, 9, 4.0, 3.9, 3.8, 3.7, 3.6, 3.5, 3.4, 3.3).action());
+        assertEquals(4 + 4 + 8, c.state().extraSteps, "two climb windows and one full window replayed");
+        Decision third = feed(c, 9, 4.0, 3.9, 3.8, 3.7, 3.6, 3.5, 3.4, 3.3);
+        assertEquals(4, third.event().get("compared_steps").asInt(), "second half of 8 steps");
+        assertEquals(16, third.event().get("extra_steps").asInt());
+    }
+
+    @Test
+    void theFirstTrialTriesTheStartRateAndALosingOneHalvesTheStepInLogs() {
+        AdaLrsController c = new AdaLrsController(climbing(4, 4, true, 1), 0, 1000);
+        c.observe(1, 5.0);
+        assertEquals(Action.REPLAY, feed(c, 1, 4.9, 4.8, 4.7, 4.6).action());
+        assertEquals(1.0, c.level(), 1e-12, "0.1 x 10: the start rate itself");
+        // behind by 0.1 and 0.2 on steps 4 and 5 (below the highest loss so far, so upscaling goes on)
+        assertEquals(
+                "reject", feed(c, 1, 4.85, 4.8, 4.8, 4.8).event().get("outcome").asText());
+        assertEquals(0.1, c.level(), 1e-12);
+        // next: 0.1 x sqrt(10)
+        assertEquals(Action.REPLAY, feed(c, 5, 4.5, 4.4, 4.3, 4.2).action());
+        assertEquals(Math.sqrt(0.1), c.level(), 1e-12);
+        Decision accept = feed(c, 5, 4.45, 4.3, 4.1, 4.0);
+        assertEquals(
+                "accept", accept.event().get("outcome").asText(), accept.event().toString());
+        // after a win the steps are α′, narrowed once (shrink 1): sqrt(3 x 0.99²)
+        assertEquals(Action.REPLAY, feed(c, 9, 3.9, 3.8, 3.7, 3.6).action());
+        assertEquals(Math.sqrt(0.1) * Math.sqrt(3 * 0.99 * 0.99), c.level(), 1e-12);
+    }
+
+    @Test
+    void withoutTheSettingTheFirstTrialIsAlphaAndAboveTheStartRateItIsAlphaToo() {
+        AdaLrsController c = new AdaLrsController(climbing(4, 4, false, 1), 0, 1000);
+        c.observe(1, 5.0);
+        feed(c, 1, 4.9, 4.8, 4.7, 4.6);
+        assertEquals(0.3, c.level(), 1e-12);
+
+        AdaLrsSettings fromAbove = new AdaLrsSettings(
+                true,
+                4,
+                3,
+                2,
+                0.99,
+                0,
+                1,
+                1e-3,
+                1e3,
+                2.0,
+                1,
+                "inverse-time",
+                true,
+                "paired",
+                0.5,
+                false,
+                false,
+                4,
+                true,
+                0);
+        AdaLrsController above = new AdaLrsController(fromAbove, 0, 1000);
+        above.observe(1, 5.0);
+        feed(above, 1, 4.9, 4.8, 4.7, 4.6);
+        assertEquals(6.0, above.level(), 1e-12, "a level at or above 1 climbs by α′");
+    }
+
+    @Test
+    void aClimbWindowOutsideFourToWindowIsRefused() {
+        ConfigError e = assertThrows(ConfigError.class, () -> climbing(15, 3, false, 1));
+        assertTrue(
+                e.getMessage().startsWith("pacer.adalrs.climb-window = 3: expected a window in [4, window = 15]"),
+                e.getMessage());
+        assertThrows(ConfigError.class, () -> climbing(15, 16, false, 1));
+    }
+
+    @Test
+    void theFirstRoundTakesFirstWindowOfThePlannedStepsAndMayStartInsideWarmup() {
+        // 200 planned steps, warmup 20: the search starts at step 5 (phase-start 0.025), the first
+        // round's windows are 20 steps (first-window 0.1), then window (8)
+        AdaLrsSettings s =
+                settings("during-warmup = true, phase-start = 0.025, first-window = 0.1, window = 8, climb-window = 8");
+        AdaLrsController c = new AdaLrsController(s, 20, 200);
+        for (long step = 1; step < 5; step++) {
+            assertEquals(Action.NONE, c.observe(step, 5.0).action(), "step " + step);
+        }
+        assertEquals(Action.SNAPSHOT, c.observe(5, 5.0).action());
+        double[] base = new double[20];
+        double[] ahead = new double[20];
+        for (int i = 0; i < 20; i++) {
+            base[i] = 4.9 - 0.01 * i;
+            ahead[i] = base[i] - 0.002 * i; // the trial pulls ahead as the window goes on
+        }
+        Decision replay = feed(c, 5, base);
+        assertEquals(Action.REPLAY, replay.action(), "after 20 base steps");
+        assertEquals(5, replay.resumeAt());
+        Decision accept = feed(c, 5, ahead);
+        assertEquals(
+                "accept", accept.event().get("outcome").asText(), accept.event().toString());
+        assertEquals(10, accept.event().get("compared_steps").asInt(), "the second half of 20 steps");
+        assertEquals(20, accept.event().get("extra_steps").asInt());
+        // the next round's base window is window = 8 steps long, from step 25 on
+        Decision next = feed(c, 25, 4.5, 4.49, 4.48, 4.47, 4.46, 4.45, 4.44, 4.43);
+        assertEquals(Action.REPLAY, next.action());
+        assertEquals(25, next.resumeAt());
+    }
+
+    @Test
+    void aFirstWindowNeedsThePairedComparisonAndAFractionBelowOne() {
+        ConfigError e = assertThrows(ConfigError.class, () -> settings("first-window = 0.1, comparison = velocity"));
+        assertTrue(
+                e.getMessage().startsWith("pacer.adalrs.first-window = 0.1 needs comparison = \"paired\""),
+                e.getMessage());
+        e = assertThrows(ConfigError.class, () -> settings("first-window = 1"));
+        assertTrue(e.getMessage().startsWith("pacer.adalrs.first-window"), e.getMessage());
+    }
+}
