@@ -265,7 +265,7 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         if (s.round == 0 && firstWindow > 0) {
             return firstWindow;
         }
-        return s.refining ? settings.window() : settings.climbWindow();
+        return s.refining || settings.climbWindow() == 0 ? settings.window() : settings.climbWindow();
     }
 
     LossWindow.Velocity velocity() {

@@ -54,9 +54,9 @@ public record AdaLrsSettings(
         Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
         Check.oneOf("pacer.adalrs.comparison", comparison, "paired", "velocity");
         Check.inRange("pacer.adalrs.max-extra-compute", maxExtraCompute, 0, 1, true);
-        if (!(climbWindow >= 4 && climbWindow <= window)) {
-            throw new ConfigError("pacer.adalrs.climb-window = " + climbWindow + ": expected a window in [4, window = "
-                    + window + "] (at least two paired differences in its second half)");
+        if (climbWindow != 0 && !(climbWindow >= 4 && climbWindow <= window)) {
+            throw new ConfigError("pacer.adalrs.climb-window = " + climbWindow + ": expected 0 (= window) or a window"
+                    + " in [4, window = " + window + "] (at least two paired differences in its second half)");
         }
         Check.inRange("pacer.adalrs.first-window", firstWindow, 0, 1, false);
         if (firstWindow > 0 && !"paired".equals(comparison)) {

@@ -147,9 +147,19 @@ class PairedClimbTest {
     void aClimbWindowOutsideFourToWindowIsRefused() {
         ConfigError e = assertThrows(ConfigError.class, () -> climbing(15, 3, false, 1));
         assertTrue(
-                e.getMessage().startsWith("pacer.adalrs.climb-window = 3: expected a window in [4, window = 15]"),
+                e.getMessage()
+                        .startsWith(
+                                "pacer.adalrs.climb-window = 3: expected 0 (= window) or a window in [4, window = 15]"),
                 e.getMessage());
         assertThrows(ConfigError.class, () -> climbing(15, 16, false, 1));
+    }
+
+    @Test
+    void theDefaultClimbWindowFollowsTheWindow() {
+        // climb-window = 0 (the default): a window of 5 alone is valid, and the climb's windows are 5 long
+        AdaLrsController c =
+                new AdaLrsController(settings("comparison = paired, window = 5, phase-start = 0"), 0, 1000);
+        assertEquals(5, c.windowLength());
     }
 
     @Test
