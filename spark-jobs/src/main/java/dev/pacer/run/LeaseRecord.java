@@ -47,6 +47,24 @@ public record LeaseRecord(
         return Duration.between(heartbeat, now).compareTo(timeout) > 0;
     }
 
+    /**
+     * Whether the holder ran on this host and its process is gone (no process with its pid, or one
+     * started after the lease was taken: the pid was reused). A driver killed on this machine and
+     * relaunched here then takes its lease over at once instead of after the timeout; a holder on
+     * another host can only be judged by its heartbeat.
+     */
+    boolean goneFromThisHost() {
+        if (pid < 0
+                || !host.equals(hostName())
+                || pid == ProcessHandle.current().pid()) {
+            return false;
+        }
+        return ProcessHandle.of(pid)
+                .map(p -> !p.isAlive()
+                        || p.info().startInstant().map(s -> s.isAfter(started)).orElse(false))
+                .orElse(true);
+    }
+
     /** Whether {@code other} is the same holder at the same heartbeat (a lease not refreshed since it was read). */
     boolean sameBeat(LeaseRecord other) {
         return other != null && invocation.equals(other.invocation) && heartbeat.equals(other.heartbeat);
@@ -116,7 +134,7 @@ public record LeaseRecord(
         return new LeaseRecord("?", "?", "?", -1, "?", modified, modified, timeout);
     }
 
-    private static String hostName() {
+    static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (IOException e) {

@@ -250,11 +250,12 @@ public final class RunLease implements AutoCloseable {
     private void announceTakeover(LeaseRecord stale) {
         Instant now = clock.instant();
         LOG.warn(
-                "run directory {}: took over the lease of {}, older than its {} s timeout: that invocation ended"
-                        + " without releasing it",
+                "run directory {}: took over the lease of {}, {}: that invocation ended without releasing it",
                 storage.root(),
                 stale.describe(now),
-                stale.timeout().toSeconds());
+                stale.staleAt(now)
+                        ? "older than its " + stale.timeout().toSeconds() + " s timeout"
+                        : "whose process on this host is gone");
         ObjectNode event = JsonLinesLog.row()
                 .put("event", "lease_taken_over")
                 .put("time", now.toString())
@@ -288,7 +289,7 @@ public final class RunLease implements AutoCloseable {
                     continue; // released in between
                 }
                 Instant now = clock.instant();
-                if (!current.staleAt(now)) {
+                if (!current.staleAt(now) && !current.goneFromThisHost()) {
                     throw inUse(current, now);
                 }
                 // moving the file aside succeeds for one taker only; what it moved must still be the
@@ -318,8 +319,9 @@ public final class RunLease implements AutoCloseable {
             long timeout = (holder == null ? request.timeout() : holder.timeout()).toSeconds();
             return new RunDirectoryInUseException(request.option() + " " + storage.root() + " is in use by " + who
                     + "; wait for it to finish or stop it, or " + request.alternative()
-                    + ". If that process is gone, its lease is taken over once its last heartbeat is older than "
-                    + timeout + " s (or delete " + storage.resolve(FILE) + " when you are sure)");
+                    + ". If that process is gone, its lease is taken over at once on its own host, elsewhere once its"
+                    + " last heartbeat is older than " + timeout + " s (or delete " + storage.resolve(FILE)
+                    + " when you are sure)");
         }
     }
 }

@@ -133,6 +133,43 @@ class RunLeaseTest {
         assertEquals(4242, onDisk().pid(), "the holder's lease is left as it was");
     }
 
+    /** A lease of process {@code pid} on this host, taken at {@code started}, with a fresh heartbeat. */
+    private LeaseRecord onThisHost(long pid, Instant started) throws IOException {
+        LeaseRecord r = new LeaseRecord(
+                "pretrain",
+                "nightly",
+                LeaseRecord.hostName(),
+                pid,
+                "feedbeef-0000-4000-8000-000000000001",
+                started,
+                T0.minusSeconds(5),
+                TIMEOUT);
+        Files.write(leaseFile(), r.toJson());
+        return r;
+    }
+
+    @Test
+    void aHolderWhoseProcessOnThisHostIsGoneIsTakenOverAtOnce() throws Exception {
+        Process ended = new ProcessBuilder("true").start();
+        assertTrue(ended.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        LeaseRecord dead = onThisHost(ended.pid(), Instant.now());
+        try (RunLease lease = take()) {
+            assertEquals(dead, lease.takenOver(), "a heartbeat 5 s old, but its process is gone");
+        }
+    }
+
+    @Test
+    void aHolderWhoseProcessOnThisHostRunsIsRefused() throws Exception {
+        Process running = new ProcessBuilder("sleep", "60").start();
+        try {
+            onThisHost(running.pid(), Instant.now());
+            assertThrows(RunDirectoryInUseException.class, this::take);
+            assertEquals(running.pid(), onDisk().pid());
+        } finally {
+            running.destroyForcibly();
+        }
+    }
+
     @Test
     void aLeaseExactlyAsOldAsItsTimeoutIsStillHeld() throws IOException {
         foreign(T0.minus(TIMEOUT), TIMEOUT);
