@@ -8,6 +8,7 @@ import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunState;
 import dev.pacer.train.DriverBackend;
+import dev.pacer.train.DriverTraffic;
 import dev.pacer.train.GradientWorker;
 import dev.pacer.train.SparkGradients;
 import dev.pacer.train.StepBackend;
@@ -32,8 +33,12 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
  */
 final class PipelineRun {
 
-    /** What a run measured: per-step timings, and task-result bytes into the driver per step. */
-    record Measured(List<StepTimings> timings, double resultBytesPerStep) {}
+    /**
+     * What a run measured over its measured steps (after warm-up): per-step timings, task-result
+     * bytes into the driver per step, and bytes the driver sent per step (task closures and
+     * broadcasts, {@link DriverTraffic}).
+     */
+    record Measured(List<StepTimings> timings, double resultBytesPerStep, double sentBytesPerStep) {}
 
     private PipelineRun() {}
 
@@ -49,6 +54,7 @@ final class PipelineRun {
             throws IOException {
         List<StepTimings> timings = new ArrayList<>();
         long[] resultBytes = {0};
+        long[] sent = {0};
         boolean[] measuring = {false};
         SparkListener traffic = new SparkListener() {
             @Override
@@ -68,6 +74,9 @@ final class PipelineRun {
                     timings.add(r.timings());
                 }
                 measuring[0] = r.step() >= warmup;
+                if (r.step() == warmup) {
+                    DriverTraffic.start();
+                }
             }
         };
         TrainSettings bench = benchTrain(settings.train());
@@ -87,8 +96,12 @@ final class PipelineRun {
                     dev.pacer.hidlr.HiDlrSettings.off(),
                     layout,
                     worker.partitions());
+            if (warmup == 0) {
+                DriverTraffic.start();
+            }
             new TrainingLoop(backend, controllers, bench, layout, null, List.of(collect))
                     .run(RunState.fresh(), new ModelSource.Fresh(settings.seed()), warmup + steps, Long.MAX_VALUE);
+            sent[0] = DriverTraffic.stop();
         } finally {
             jsc.sc().removeSparkListener(traffic);
         }
@@ -98,7 +111,7 @@ final class PipelineRun {
         } catch (java.util.concurrent.TimeoutException e) {
             // a late task-end is missing from the count: the bytes are a lower bound
         }
-        return new Measured(timings, resultBytes[0] / (double) steps);
+        return new Measured(timings, resultBytes[0] / (double) steps, sent[0] / (double) steps);
     }
 
     /** The run's training settings with a constant rate and no validation: training steps only. */

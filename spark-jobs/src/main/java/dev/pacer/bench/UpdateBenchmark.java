@@ -14,7 +14,6 @@ import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.train.BatchSeeds;
 import dev.pacer.train.CorpusData;
-import dev.pacer.train.DriverTraffic;
 import dev.pacer.train.GradientWorker;
 import dev.pacer.train.StepTimings;
 import java.io.IOException;
@@ -63,9 +62,8 @@ public final class UpdateBenchmark {
 
         double[] plain = plainLoop(layout, totalThreads);
         Map<PacerSettings.Update, PipelineRun.Measured> pipes = new LinkedHashMap<>();
-        Map<PacerSettings.Update, Long> sent = new LinkedHashMap<>();
         executorRss.clear();
-        pipelines(layout, partitions, pipes, sent);
+        pipelines(layout, partitions, pipes);
 
         out.printf(
                 "%nmachine: %s, %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
@@ -99,7 +97,7 @@ public final class UpdateBenchmark {
                     ms,
                     plainMs / ms,
                     e.getValue().resultBytesPerStep(),
-                    sent.get(e.getKey()) / (double) (warmup + steps));
+                    e.getValue().sentBytesPerStep());
         }
         out.println();
         out.println("| where a step goes (mean ms) | driver update | sharded update |");
@@ -206,10 +204,7 @@ public final class UpdateBenchmark {
 
     /** Both pipelines in one Spark session, one after the other, on the same cached data. */
     private void pipelines(
-            ParameterLayout layout,
-            int partitions,
-            Map<PacerSettings.Update, PipelineRun.Measured> pipes,
-            Map<PacerSettings.Update, Long> sent)
+            ParameterLayout layout, int partitions, Map<PacerSettings.Update, PipelineRun.Measured> pipes)
             throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         SparkConf conf = new SparkConf()
@@ -230,9 +225,7 @@ public final class UpdateBenchmark {
             GradientWorker worker = new dev.pacer.train.PretrainJob(settings, 0, List.of())
                     .worker(layout, Math.max(1, cores / partitions), settings.precision());
             for (PacerSettings.Update u : PacerSettings.Update.values()) {
-                DriverTraffic.start();
                 pipes.put(u, PipelineRun.run(settings, u, jsc, data, worker, layout, warmup, steps));
-                sent.put(u, DriverTraffic.stop());
                 // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
                 executorRss.put(
                         u,

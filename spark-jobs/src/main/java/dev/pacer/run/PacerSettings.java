@@ -137,10 +137,15 @@ public record PacerSettings(
             sparkConf.put(
                     e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped()));
         }
+        CpuKernels kernels = CpuKernels.parse(p.getString("engine.cpu-kernels"));
+        if (kernels == CpuKernels.AVX2 && precision == Precision.BF16) {
+            // measured: 35.1 s a step against 0.92 s native on the small preset (docs/determinism.md)
+            throw new ConfigError(CpuKernels.KEY + " = avx2 with pacer.train.precision = bf16: the AVX2 pin takes away"
+                    + " the CPU's bf16 instructions, so bf16 would be emulated (about 38 times slower here); use"
+                    + " precision = fp32 with the pin, or cpu-kernels = native with bf16");
+        }
         // executors read the kernel choice from their environment when libtorch loads
-        CpuKernels.parse(p.getString("engine.cpu-kernels"))
-                .environment()
-                .forEach((k, v) -> sparkConf.putIfAbsent("spark.executorEnv." + k, v));
+        kernels.environment().forEach((k, v) -> sparkConf.putIfAbsent("spark.executorEnv." + k, v));
         return new PacerSettings(
                 all,
                 p.getLong("seed"),

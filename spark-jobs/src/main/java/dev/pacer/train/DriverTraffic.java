@@ -36,6 +36,13 @@ public final class DriverTraffic {
         }
     }
 
+    /** Counts a broadcast of {@code value}, serialized. */
+    public static void broadcastOf(Object value) {
+        if (counting) {
+            OUT.addAndGet(serializedSize(value));
+        }
+    }
+
     /** Counts a broadcast of {@code bytes} bytes. */
     static void broadcast(long bytes) {
         if (counting) {

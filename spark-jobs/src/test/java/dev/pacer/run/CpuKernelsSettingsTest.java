@@ -39,4 +39,19 @@ class CpuKernelsSettingsTest {
         ConfigError e = assertThrows(ConfigError.class, () -> load("pacer.engine.cpu-kernels = avx512"));
         assertEquals("pacer.engine.cpu-kernels = \"avx512\": expected native or avx2", e.getMessage());
     }
+
+    @Test
+    void theAvx2PinWithBf16IsRefusedInOneLineAndFp32WithThePinIsAccepted() {
+        ConfigError e = assertThrows(
+                ConfigError.class, () -> load("pacer.engine.cpu-kernels = avx2\npacer.train.precision = bf16"));
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        org.junit.jupiter.api.Assertions.assertTrue(
+                e.getMessage().startsWith("pacer.engine.cpu-kernels = avx2 with pacer.train.precision = bf16"),
+                e.getMessage());
+        assertEquals(
+                CpuKernels.AVX2,
+                load("pacer.engine.cpu-kernels = avx2\npacer.train.precision = fp32")
+                        .cpuKernels());
+        assertEquals(CpuKernels.NATIVE, load("pacer.train.precision = bf16").cpuKernels());
+    }
 }

@@ -20,4 +20,13 @@ public interface Ranks {
     <R extends Serializable> List<R> run(String label, Task<R> task);
 
     int count();
+
+    /**
+     * Lets every later job's tasks carry a small handle to {@code spec} instead of the spec itself
+     * (on Spark: one broadcast, read once per executor). Released by {@link #unshare}.
+     */
+    default void share(ShardSpec spec) {}
+
+    /** Ends {@link #share}: tasks carry the spec itself again. */
+    default void unshare(ShardSpec spec) {}
 }

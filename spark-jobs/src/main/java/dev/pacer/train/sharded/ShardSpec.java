@@ -8,15 +8,47 @@ import dev.pacer.optim.ParamSlice;
 import dev.pacer.train.GradientWorker;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.broadcast.Broadcast;
 
 /**
  * What every rank of a sharded run knows: the run's id, the plan of who owns which tensor, the
  * optimizer's settings and the {@link GradientWorker} that computes a rank's share of a step.
- * Sent with every job; a few kilobytes, whatever the model's size.
+ * Its size grows with the number of tensors (the plan), so on Spark it is broadcast once per
+ * run ({@link Ranks#share}) and a job's tasks carry only the broadcast's handle.
  */
 record ShardSpec(String run, ShardPlan plan, OptimizerSettings optimizer, GradientWorker worker)
         implements Serializable {
+
+    /** Specs that {@link Ranks#share} broadcast, by identity: they serialize as their handle. */
+    private static final Map<ShardSpec, Broadcast<ShardSpec>> BROADCASTS =
+            Collections.synchronizedMap(new IdentityHashMap<>());
+
+    /** From now on this spec travels as {@code broadcast}'s handle. */
+    void travelAs(Broadcast<ShardSpec> broadcast) {
+        BROADCASTS.put(this, broadcast);
+    }
+
+    /** This spec travels whole again; returns the broadcast it travelled as, or null. */
+    Broadcast<ShardSpec> travelWhole() {
+        return BROADCASTS.remove(this);
+    }
+
+    /** Serialization: the broadcast's handle when the spec was shared (the spec itself when broadcast). */
+    private Object writeReplace() {
+        Broadcast<ShardSpec> b = BROADCASTS.get(this);
+        return b == null ? this : new Handle(b);
+    }
+
+    /** A shared spec in a task: the executor reads the broadcast (once per executor JVM). */
+    private record Handle(Broadcast<ShardSpec> broadcast) implements Serializable {
+        private Object readResolve() {
+            return broadcast.value();
+        }
+    }
 
     ParameterLayout layout() {
         return new ParameterLayout(worker.config());

@@ -66,6 +66,7 @@ public final class ShardedBackend implements StepBackend {
                 ShardPlan.balance(layout, ranks.count()),
                 optimizer,
                 worker);
+        ranks.share(spec);
         Optimizer probe = Optimizers.create(optimizer, 0);
         this.reducing = probe.reducesAcrossTensors();
         this.separateEvaluation = probe.separateEvaluationWeights();
@@ -227,7 +228,11 @@ public final class ShardedBackend implements StepBackend {
 
     @Override
     public void close() {
-        run("pacer pretrain: shards released", new PointJobs.Leave(spec.run()));
+        try {
+            run("pacer pretrain: shards released", new PointJobs.Leave(spec.run()));
+        } finally {
+            ranks.unshare(spec);
+        }
     }
 
     /** Runs a job on every rank; an executor's lost state surfaces as {@link LostStateException}. */

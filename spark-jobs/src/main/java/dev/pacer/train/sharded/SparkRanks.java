@@ -30,6 +30,20 @@ public final class SparkRanks implements Ranks {
     }
 
     @Override
+    public void share(ShardSpec spec) {
+        dev.pacer.train.DriverTraffic.broadcastOf(spec);
+        spec.travelAs(jsc.broadcast(spec));
+    }
+
+    @Override
+    public void unshare(ShardSpec spec) {
+        org.apache.spark.broadcast.Broadcast<ShardSpec> b = spec.travelWhole();
+        if (b != null) {
+            b.destroy();
+        }
+    }
+
+    @Override
     public int count() {
         return data.getNumPartitions();
     }
