@@ -19,8 +19,8 @@ Per step, N executors (one rank each), P parameters, fp32 (4 bytes a value), b t
 import argparse
 
 p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-p.add_argument("--j0-ms", type=float, default=30.0, help="job overhead at two tasks (measured: local[2])")
-p.add_argument("--tau-ms", type=float, default=0.4, help="extra job overhead per task (measured: local[2])")
+p.add_argument("--j0-ms", type=float, default=60.0, help="job overhead at two tasks (measured: standalone cluster, 2 executors)")
+p.add_argument("--tau-ms", type=float, default=0.85, help="extra job overhead per task (measured: same cluster, 2 to 256 tasks)")
 p.add_argument("--sum-ns", type=float, default=1.8, help="driver's sum and clip, per value summed (measured)")
 p.add_argument("--opt-ns", type=float, default=5.5, help="AdamW, per parameter (measured, one thread)")
 p.add_argument("--lat-ms", type=float, default=2.0, help="one remote block fetch's latency (assumed)")
