@@ -30,6 +30,25 @@ public final class GptForward implements AutoCloseable {
 
     private static final int PER_BLOCK = 12;
 
+    /** fp32: libtorch's fused causal attention kernel. */
+    private static final String FUSED_ATTENTION =
+            "y = torch.scaled_dot_product_attention(heads[0], heads[1], heads[2], None, 0., True)";
+
+    /**
+     * bf16: attention as two matrix products, as PyTorch's reference attention computes it (the
+     * scale split over q and k, each rounded; scores and output products in bf16; the softmax in
+     * fp32, its probabilities rounded to bf16). On the development machine (AVX-512 BF16) libtorch
+     * 2.7's fused kernel in bf16 made the small preset's bf16 step about 1.5 times slower than this
+     * (docs/precision.md); in fp32 the fused kernel is as fast or faster, so fp32 keeps it.
+     */
+    private static final String MATMUL_ATTENTION = String.join(
+            "\n    ",
+            "q = torch.mul(heads[0], {ROOT_SCALE})",
+            "k = torch.mul(heads[1], {ROOT_SCALE})",
+            "att = torch.matmul(q, torch.transpose(k, -2, -1))",
+            "att = torch.masked_fill(att, torch.triu(torch.ones_like(att, dtype=11), 1), float(\"-inf\"))",
+            "y = torch.matmul(torch.to(torch.softmax(att, -1, 6), {COMPUTE}), heads[2])");
+
     /**
      * The model in serialized TorchScript; {LAYERS}, {WIDTH}, {HEADS}, {HEAD_DIM}, {EPS} and
      * {COMPUTE} (the ScalarType of matrix products) are filled in per model and precision. Ops
@@ -58,7 +77,7 @@ public final class GptForward implements AutoCloseable {
                 a = torch.to(torch.layer_norm(x, [{WIDTH}], p[j], p[j + 1], {EPS}, False), {COMPUTE})
                 qkv = torch.linear(a, torch.t(c[j + 2]), c[j + 3])
                 heads = torch.permute(torch.view(qkv, [b, t, 3, {HEADS}, {HEAD_DIM}]), [2, 0, 3, 1, 4])
-                y = torch.scaled_dot_product_attention(heads[0], heads[1], heads[2], None, 0., True)
+                {ATTN}
                 y = torch.reshape(torch.transpose(y, 1, 2), [b, t, {WIDTH}])
                 x = torch.add(x, torch.linear(y, torch.t(c[j + 4]), c[j + 5]))
                 m = torch.to(torch.layer_norm(x, [{WIDTH}], p[j + 6], p[j + 7], {EPS}, False), {COMPUTE})
@@ -78,7 +97,11 @@ public final class GptForward implements AutoCloseable {
 
     /** Compiles the model for {@code config} in {@code precision} on {@code manager}'s device. */
     public static GptForward compile(NDManager manager, GptConfig config, Precision precision) {
-        String methods = SOURCE.replace("{LAYERS}", Integer.toString(config.layers()))
+        String methods = SOURCE.replace("{ATTN}", precision == Precision.BF16 ? MATMUL_ATTENTION : FUSED_ATTENTION)
+                .replace(
+                        "{ROOT_SCALE}",
+                        String.format(Locale.ROOT, "%.17e", Math.sqrt(1.0 / Math.sqrt(config.headDim()))))
+                .replace("{LAYERS}", Integer.toString(config.layers()))
                 .replace("{WIDTH}", Integer.toString(config.width()))
                 .replace("{HEADS}", Integer.toString(config.heads()))
                 .replace("{HEAD_DIM}", Integer.toString(config.headDim()))

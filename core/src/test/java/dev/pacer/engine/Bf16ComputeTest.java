@@ -69,6 +69,8 @@ class Bf16ComputeTest {
                 }
             }
         }
+        System.out.printf(
+                "bf16 logits: largest error %.3f error scales (tolerance %.2f)%n", worstRatio, tolerancePerScale);
         assertTrue(worstRatio <= tolerancePerScale, "largest logit error " + worstRatio + " error scales");
         // fp32 agrees with the reference to 1e-4 (GptForwardTest); bf16's roundings of ~2^-9 of
         // values near 1 must show, or the replica did not compute in bf16
@@ -84,6 +86,7 @@ class Bf16ComputeTest {
         assertEquals(reference.json.get("token_count").asLong(), sum.tokens());
         double lossTolerance = tolerancePerScale * bf16.get("loss_sum").asDouble();
         assertEquals(reference.json.get("loss_sum").asDouble(), sum.loss(), lossTolerance);
+        double worstProjection = 0;
 
         for (TensorSpec t : reference.layout.tensors()) {
             for (JsonNode projection : bf16.get("gradient_projections").get(t.name())) {
@@ -94,6 +97,10 @@ class Bf16ComputeTest {
                 }
                 double tolerance =
                         tolerancePerScale * projection.get("error_scale").asDouble();
+                worstProjection = Math.max(
+                        worstProjection,
+                        Math.abs(c - projection.get("value").asDouble())
+                                / projection.get("error_scale").asDouble());
                 assertEquals(
                         projection.get("value").asDouble(),
                         c,
@@ -101,6 +108,12 @@ class Bf16ComputeTest {
                         t.name() + " along " + projection.get("direction").asText());
             }
         }
+        System.out.printf(
+                "bf16 micro-batch %d: loss error %.3f error scales, largest gradient projection error %.3f%n",
+                microBatch,
+                Math.abs(sum.loss() - reference.json.get("loss_sum").asDouble())
+                        / bf16.get("loss_sum").asDouble(),
+                worstProjection);
     }
 
     /** The directions make_gpt_golden.py projects each gradient on (DIRECTIONS there). */
