@@ -79,7 +79,7 @@ public final class ThroughputBenchmark {
                 partitions,
                 threadsPerTask);
         try (SparkSession spark =
-                SparkSession.builder().config(sparkConf(cores)).getOrCreate()) {
+                SparkSession.builder().config(sparkConf(settings, cores)).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             JavaRDD<CorpusPartition> data =
                     new CorpusData(settings.data(), partitions, settings.train().seqLen()).load(jsc);
@@ -117,10 +117,11 @@ public final class ThroughputBenchmark {
         }
     }
 
-    private SparkConf sparkConf(int cores) {
+    /** The benchmarks' Spark session: {@code pacer.spark.master} if set, else local mode on every core. */
+    static SparkConf sparkConf(PacerSettings settings, int cores) {
         SparkConf conf = new SparkConf()
                 .setAppName("pacer bench")
-                .setMaster("local[" + cores + "]")
+                .setMaster(settings.master().isEmpty() ? "local[" + cores + "]" : settings.master())
                 .set("spark.ui.enabled", "false")
                 .set("spark.broadcast.compress", "false")
                 .set("spark.task.maxDirectResultSize", "128m")

@@ -1,24 +1,15 @@
 package dev.pacer.bench;
 
-import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.pacer.data.CorpusPartition;
-import dev.pacer.engine.ModelReplica;
 import dev.pacer.model.ParameterLayout;
-import dev.pacer.model.TensorSpec;
-import dev.pacer.optim.GradientClipper;
-import dev.pacer.optim.Optimizer;
-import dev.pacer.optim.Optimizers;
-import dev.pacer.optim.ParamSlice;
 import dev.pacer.run.PacerSettings;
-import dev.pacer.train.BatchSeeds;
 import dev.pacer.train.CorpusData;
 import dev.pacer.train.GradientWorker;
 import dev.pacer.train.StepTimings;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,7 +59,7 @@ public final class UpdateBenchmark {
         out.printf(
                 "%nmachine: %s, %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
                         + " micro-batch %d; %d measured steps after %d warm-up steps%n",
-                cpuModel(),
+                dev.pacer.engine.Bf16Hardware.thisMachine().describe(),
                 cores,
                 settings.model().preset().id(),
                 layout.totalSize(),
@@ -142,61 +133,23 @@ public final class UpdateBenchmark {
         return -1;
     }
 
-    static String cpuModel() {
-        try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim();
-                }
-            }
-        } catch (IOException e) {
-            // not Linux
-        }
-        return System.getProperty("os.arch");
-    }
-
-    /** Returns mean ms per step: total, forward+backward, optimizer. */
+    /** Mean ms per step of the plain loop ({@link PlainLoop}) in the run's precision: total, forward+backward, optimizer. */
     private double[] plainLoop(ParameterLayout layout, int threads) throws IOException {
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
-        CorpusPartition data = ThroughputBenchmark.wholeCorpus(settings);
-        float[] w = layout.initialWeights(settings.seed());
-        float[] g = new float[w.length];
-        Optimizer optimizer = Optimizers.create(settings.optimizer(), w.length);
-        List<ParamSlice> slices = new ArrayList<>();
-        for (TensorSpec t : layout.tensors()) {
-            slices.add(ParamSlice.of(
-                    t, settings.train().lr() * 0.1, settings.optimizer().weightDecayFor(t)));
-        }
-        double total = 0;
-        double compute = 0;
-        double optimizerMs = 0;
-        try (ModelReplica replica = new ModelReplica(layout, Device.cpu())) {
-            for (int s = 0; s < warmup + steps; s++) {
-                long t0 = System.nanoTime();
-                List<int[]> batch = data.train()
-                        .sample(
-                                BatchSeeds.derive(settings.seed(), s, 0),
-                                settings.train().globalBatch());
-                ModelReplica.LossSum sum =
-                        replica.gradients(w, batch, settings.train().microBatch(), g);
-                long t1 = System.nanoTime();
-                float inv = (float) (1.0 / sum.tokens());
-                for (int i = 0; i < g.length; i++) {
-                    g[i] *= inv;
-                }
-                GradientClipper.clipByGlobalNorm(
-                        g, layout.tensorEnds(), settings.train().gradClip());
-                optimizer.step(w, g, slices);
-                long t2 = System.nanoTime();
-                if (s >= warmup) {
-                    total += (t2 - t0) / 1e6;
-                    compute += (t1 - t0) / 1e6;
-                    optimizerMs += (t2 - t1) / 1e6;
-                }
-            }
-        }
-        return new double[] {total / steps, compute / steps, optimizerMs / steps};
+        List<PlainLoop.Step> measured = PlainLoop.run(
+                        settings,
+                        layout,
+                        ThroughputBenchmark.wholeCorpus(settings),
+                        List.of(settings.precision()),
+                        warmup,
+                        steps)
+                .get(0);
+        return new double[] {
+            measured.stream().mapToDouble(PlainLoop.Step::totalMs).average().orElse(0),
+            measured.stream().mapToDouble(PlainLoop.Step::computeMs).average().orElse(0),
+            measured.stream().mapToDouble(PlainLoop.Step::optimizerMs).average().orElse(0)
+        };
     }
 
     /** Per update, each executor's peak resident set (MiB) after its pipeline ran. */
@@ -207,15 +160,7 @@ public final class UpdateBenchmark {
             ParameterLayout layout, int partitions, Map<PacerSettings.Update, PipelineRun.Measured> pipes)
             throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
-        SparkConf conf = new SparkConf()
-                .setAppName("pacer bench")
-                .setMaster(settings.master().isEmpty() ? "local[" + cores + "]" : settings.master())
-                .set("spark.ui.enabled", "false")
-                .set("spark.broadcast.compress", "false")
-                .set("spark.task.maxDirectResultSize", "128m")
-                .set("spark.driver.host", "127.0.0.1")
-                .set("spark.driver.bindAddress", "127.0.0.1");
-        settings.sparkConf().forEach(conf::set);
+        SparkConf conf = ThroughputBenchmark.sparkConf(settings, cores);
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             CorpusData corpus =

@@ -273,8 +273,9 @@ public final class StandaloneCluster implements AutoCloseable {
             h.destroyForcibly();
         }
         try (Stream<Path> files = Files.exists(dir) ? Files.walk(dir) : Stream.empty()) {
-            for (Path f : files.filter(
-                            f -> f.toString().endsWith(".jar") && f.toString().contains("/work/"))
+            for (Path f : files.filter(f -> f.toString().endsWith(".jar")
+                            // the workers' work directories, whatever the checkout's own path
+                            && ("/" + dir.relativize(f)).contains("/work/"))
                     .toList()) {
                 Files.deleteIfExists(f);
             }

@@ -80,7 +80,8 @@ class LostStateRecoveryTest {
         assertTrue(event.get("restart_from").asText().endsWith("step-0000010"), event.toString());
     }
 
-    private static List<ObjectNode> rows(Path run) throws IOException {
+    /** A run's metric rows without their wall-clock fields. */
+    static List<ObjectNode> rows(Path run) throws IOException {
         List<ObjectNode> out = new ArrayList<>();
         for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
             ObjectNode row = (ObjectNode) JSON.readTree(line);

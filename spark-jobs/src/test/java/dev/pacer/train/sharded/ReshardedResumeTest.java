@@ -10,14 +10,12 @@ import com.typesafe.config.ConfigFactory;
 import dev.pacer.data.ByteTokenizer;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
-import dev.pacer.run.MetricsListener;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunStorage;
 import dev.pacer.train.PretrainJob;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -75,9 +73,9 @@ class ReshardedResumeTest {
         new PretrainJob(settings(sharded, "sharded", 3), 0, List.of()).run();
         new PretrainJob(settings(driver, "driver", 3), 0, List.of()).run();
 
-        List<ObjectNode> shardedRows = rows(sharded);
+        List<ObjectNode> shardedRows = LostStateRecoveryTest.rows(sharded);
         assertEquals(12, shardedRows.get(shardedRows.size() - 1).get("step").asInt());
-        assertEquals(rows(driver), shardedRows);
+        assertEquals(LostStateRecoveryTest.rows(driver), shardedRows);
         float[] driverWeights = weightsAt(driver, 12);
         float[] shardedWeights = weightsAt(sharded, 12);
         assertEquals(
@@ -125,15 +123,5 @@ class ReshardedResumeTest {
                 }
             }
         }
-    }
-
-    private static List<ObjectNode> rows(Path run) throws IOException {
-        List<ObjectNode> out = new ArrayList<>();
-        for (String line : Files.readAllLines(run.resolve("metrics.jsonl"))) {
-            ObjectNode row = (ObjectNode) JSON.readTree(line);
-            row.remove(MetricsListener.TIMING_FIELDS);
-            out.add(row);
-        }
-        return out;
     }
 }
