@@ -25,7 +25,8 @@ public record AdaLrsSettings(
         boolean downTrials,
         int climbWindow,
         boolean firstTrialAtStartRate,
-        double firstWindow) {
+        double firstWindow,
+        boolean gallop) {
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -64,6 +65,10 @@ public record AdaLrsSettings(
                     "pacer.adalrs.first-window = " + firstWindow + " needs comparison = \"paired\" (now \"" + comparison
                             + "\"); set it to 0 for the velocity comparison");
         }
+        if (gallop && (!"paired".equals(comparison) || downTrials)) {
+            throw new ConfigError("pacer.adalrs.gallop = true needs comparison = \"paired\" and down-trials = false"
+                    + " (now \"" + comparison + "\", " + downTrials + "); set gallop = false for the other searches");
+        }
         if (duringWarmup && !"paired".equals(comparison)) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"" + comparison
                     + "\"): velocities measured while warmup raises the rate are not comparable");
@@ -97,7 +102,8 @@ public record AdaLrsSettings(
                 true,
                 20,
                 false,
-                0);
+                0,
+                false);
     }
 
     public static AdaLrsSettings from(Config pacer) {
@@ -122,6 +128,7 @@ public record AdaLrsSettings(
                 c.getBoolean("down-trials"),
                 c.getInt("climb-window"),
                 c.getBoolean("first-trial-at-start-rate"),
-                c.getDouble("first-window"));
+                c.getDouble("first-window"),
+                c.getBoolean("gallop"));
     }
 }

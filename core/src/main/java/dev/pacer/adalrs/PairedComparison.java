@@ -72,8 +72,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         if ((st.direction > 0 && st.failedUp) || (st.direction < 0 && st.failedDown)) {
             return Double.NaN;
         }
-        double factor = st.direction > 0 ? upFactor(st) : c.betaFactor();
-        factor = Math.pow(factor, Math.pow(0.5, st.shrink));
+        double factor = st.direction > 0 ? upFactor(st) : Math.pow(c.betaFactor(), Math.pow(0.5, st.shrink));
         if (factor < SMALLEST_FACTOR) {
             return Double.NaN;
         }
@@ -87,10 +86,29 @@ final class PairedComparison extends AdaLrsController.Comparison {
      * the log of the step (bisection between the level and the start rate).
      */
     private double upFactor(AdaLrsState st) {
+        double shrunk = Math.pow(0.5, st.shrink);
         if (settings.firstTrialAtStartRate() && st.accepted == 0 && st.level < 1) {
-            return 1 / st.level;
+            return Math.pow(1 / st.level, shrunk);
         }
-        return c.alphaFactor();
+        return settings.gallop() ? gallopFactor(st) : Math.pow(c.alphaFactor(), shrunk);
+    }
+
+    /**
+     * {@code gallop}: until a trial loses, a win lengthens the step by α′ and a neutral trial
+     * repeats it; from the first loss on, every round takes the square root of the last step,
+     * whatever its outcome (a bisection in log space of the bracket between the last win and the
+     * first loss). The last step is the last round's trial level over its old level, and a loss is
+     * a shrink, both kept in the state, so a resumed run steps alike.
+     */
+    private double gallopFactor(AdaLrsState st) {
+        double last = st.trialLevel / st.previousLevel;
+        if (!(last > 1)) {
+            return c.alphaFactor();
+        }
+        if (st.shrink > 0) {
+            return Math.sqrt(last);
+        }
+        return st.level == st.trialLevel ? last * c.alphaFactor() : last;
     }
 
     @Override

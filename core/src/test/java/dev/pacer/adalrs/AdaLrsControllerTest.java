@@ -30,7 +30,8 @@ class AdaLrsControllerTest {
                 true,
                 window,
                 false,
-                0);
+                0,
+                false);
     }
 
     @Test

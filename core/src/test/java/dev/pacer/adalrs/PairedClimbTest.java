@@ -38,7 +38,8 @@ class PairedClimbTest {
                 false,
                 climbWindow,
                 firstTrialAtStartRate,
-                0);
+                0,
+                false);
     }
 
     /** reference.conf's settings with {@code hocon} (inside pacer.adalrs) on top. */
@@ -136,11 +137,116 @@ class PairedClimbTest {
                 false,
                 4,
                 true,
-                0);
+                0,
+                false);
         AdaLrsController above = new AdaLrsController(fromAbove, 0, 1000);
         above.observe(1, 5.0);
         feed(above, 1, 4.9, 4.8, 4.7, 4.6);
         assertEquals(6.0, above.level(), 1e-12, "a level at or above 1 climbs by α′");
+    }
+
+    /** The default search (paired, up only from a tenth) with {@code gallop}, from step 1 of 1000. */
+    private static AdaLrsController galloping(boolean gallop) {
+        return new AdaLrsController(
+                settings("comparison = paired, window = 4, phase-start = 0, max-extra-compute = 0.5, gallop = "
+                        + gallop),
+                0,
+                1000);
+    }
+
+    @Test
+    void gallopLengthensTheStepWhileTrialsWinAndThenBisectsTheBracket() {
+        AdaLrsController c = galloping(true);
+        double a0 = 3;
+        double a1 = 3 * 0.99;
+        double a2 = 3 * 0.99 * 0.99;
+        assertEquals(Action.SNAPSHOT, c.observe(1, 5.0).action());
+        // round 0: 0.1 x α′
+        assertEquals(Action.REPLAY, feed(c, 1, 4.9, 4.8, 4.7, 4.6).action());
+        assertEquals(0.1 * a0, c.level(), 1e-12);
+        assertEquals("accept", outcome(feed(c, 1, 4.85, 4.75, 4.6, 4.4)));
+        // round 1: the last step (α′ of round 0) times α′ of round 1
+        assertEquals(Action.REPLAY, feed(c, 5, 4.3, 4.2, 4.1, 4.0).action());
+        double won = 0.1 * a0 * (a0 * a1);
+        assertEquals(won, c.level(), 1e-12);
+        assertEquals("accept", outcome(feed(c, 5, 4.25, 4.15, 4.0, 3.8)));
+        // round 2: longer again; this trial loses
+        assertEquals(Action.REPLAY, feed(c, 9, 3.7, 3.6, 3.5, 3.4).action());
+        double lastStep = a0 * a1 * a2;
+        assertEquals(won * lastStep, c.level(), 1e-12);
+        assertEquals("reject", outcome(feed(c, 9, 3.7, 3.6, 3.7, 3.7)));
+        assertEquals(won, c.level(), 1e-12, "the base branch goes on at the last winning level");
+        // after a loss: each round takes the square root of the last step, whatever its outcome
+        assertEquals(Action.REPLAY, feed(c, 13, 3.3, 3.2, 3.1, 3.0).action());
+        assertEquals(won * Math.sqrt(lastStep), c.level(), 1e-12);
+        assertEquals("accept", outcome(feed(c, 13, 3.25, 3.15, 3.0, 2.8)));
+        double bracketLow = won * Math.sqrt(lastStep);
+        assertEquals(Action.REPLAY, feed(c, 17, 2.7, 2.6, 2.5, 2.4).action());
+        assertEquals(bracketLow * Math.pow(lastStep, 0.25), c.level(), 1e-12);
+        assertEquals("reject", outcome(feed(c, 17, 2.7, 2.6, 2.7, 2.7)));
+        assertEquals(Action.REPLAY, feed(c, 21, 2.3, 2.2, 2.1, 2.0).action());
+        assertEquals(bracketLow * Math.pow(lastStep, 0.125), c.level(), 1e-12);
+    }
+
+    @Test
+    void gallopRepeatsTheStepAfterANeutralTrialWhileNoTrialHasLost() {
+        AdaLrsController c = galloping(true);
+        c.observe(1, 5.0);
+        feed(c, 1, 4.9, 4.8, 4.7, 4.6);
+        assertEquals("accept", outcome(feed(c, 1, 4.85, 4.75, 4.6, 4.4)));
+        feed(c, 5, 4.3, 4.2, 4.1, 4.0);
+        double step = c.level() / 0.3;
+        // differences +0.05 and -0.05: no evidence either way
+        assertEquals("neutral", outcome(feed(c, 5, 4.3, 4.2, 4.15, 3.95)));
+        assertEquals(0.3, c.level(), 1e-12);
+        feed(c, 9, 3.9, 3.8, 3.7, 3.6);
+        assertEquals(0.3 * step, c.level(), 1e-12, "the same step again");
+    }
+
+    @Test
+    void withoutGallopTheSameWinsStepByAlphaEachRound() {
+        AdaLrsController c = galloping(false);
+        c.observe(1, 5.0);
+        feed(c, 1, 4.9, 4.8, 4.7, 4.6);
+        assertEquals("accept", outcome(feed(c, 1, 4.85, 4.75, 4.6, 4.4)));
+        feed(c, 5, 4.3, 4.2, 4.1, 4.0);
+        assertEquals(0.3 * 3 * 0.99, c.level(), 1e-12);
+    }
+
+    @Test
+    void gallopClimbsFromThreeHundredTimesTooSmallFasterAndStillFindsTheOptimum() {
+        // the landscape of PairedComparisonTest's up-only recovery (evaluation noise 5e-5, batch
+        // noise 5e-3): the 1/30x start is 300x too small after initial-scale 0.1
+        AdaLrsSettings steady = settings("comparison = paired, window = 20, phase-start = 0.05, phase-end = 0.8");
+        AdaLrsSettings gallop =
+                settings("comparison = paired, window = 20, phase-start = 0.05, phase-end = 0.8, gallop = true");
+        SimulatedLandscape.assertRecoversFromThirtyTimesTooSmallAndTenTimesTooLarge(gallop, 0.00005, 0.005);
+        double steadyError = 0;
+        double gallopError = 0;
+        for (long seed = 1; seed <= 10; seed++) {
+            double lr = SimulatedLandscape.OPTIMUM / 30;
+            SimulatedLandscape.Run s = SimulatedLandscape.run(steady, lr, 4000, 100, 0.00005, 0.005, 500, seed);
+            SimulatedLandscape.Run g = SimulatedLandscape.run(gallop, lr, 4000, 100, 0.00005, 0.005, 500, seed);
+            // the level after two rounds: steady 300/3/2.97 = 34x too small, gallop 300/3/8.9 = 11x
+            steadyError += Math.abs(Math.log(s.levels().get(1) / SimulatedLandscape.OPTIMUM)) / 10;
+            gallopError += Math.abs(Math.log(g.levels().get(1) / SimulatedLandscape.OPTIMUM)) / 10;
+        }
+        assertTrue(
+                gallopError <= steadyError - Math.log(2.5),
+                "mean |log error| after two rounds: gallop " + gallopError + ", steady " + steadyError);
+    }
+
+    @Test
+    void gallopNeedsThePairedUpOnlySearch() {
+        ConfigError e = assertThrows(ConfigError.class, () -> settings("gallop = true, comparison = velocity"));
+        assertTrue(
+                e.getMessage().startsWith("pacer.adalrs.gallop = true needs comparison = \"paired\" and down-trials"),
+                e.getMessage());
+        assertThrows(ConfigError.class, () -> settings("gallop = true, comparison = paired, down-trials = true"));
+    }
+
+    private static String outcome(Decision d) {
+        return d.event().get("outcome").asText();
     }
 
     @Test

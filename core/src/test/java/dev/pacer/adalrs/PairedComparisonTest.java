@@ -32,7 +32,8 @@ class PairedComparisonTest {
                 true,
                 window,
                 false,
-                0);
+                0,
+                false);
     }
 
     /** Up-only search (down-trials = false) that starts from a tenth of the base rate. */
@@ -57,7 +58,8 @@ class PairedComparisonTest {
                 false,
                 window,
                 false,
-                0);
+                0,
+                false);
     }
 
     /** Feeds {@code losses} as steps from + 1, from + 2, ...; returns the last decision. */
@@ -241,13 +243,13 @@ class PairedComparisonTest {
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
                         true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true, 20,
-                        false, 0));
+                        false, 0, false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
                         true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true, 20,
-                        false, 0));
+                        false, 0, false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
@@ -271,7 +273,8 @@ class PairedComparisonTest {
                         true,
                         20,
                         false,
-                        0));
+                        0,
+                        false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.during-warmup = true needs comparison"), e.getMessage());
     }
 
@@ -376,7 +379,8 @@ class PairedComparisonTest {
                 true,
                 4,
                 false,
-                0);
+                0,
+                false);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
             assertEquals(Action.NONE, c.observe(step, 5.0).action(), "step " + step);
