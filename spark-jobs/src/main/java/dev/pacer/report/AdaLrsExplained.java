@@ -76,14 +76,14 @@ final class AdaLrsExplained {
         if (paired.isEmpty()) {
             return null;
         }
-        XYChart c = ReportCharts.chart("step", "paired difference, trial − base (nats)");
+        XYChart c = ChartStyle.chart("step", "paired difference, trial − base (nats)");
         Map<String, List<AdaLrsDecision>> byOutcome = new LinkedHashMap<>();
         paired.forEach(d ->
                 byOutcome.computeIfAbsent(d.outcome(), k -> new ArrayList<>()).add(d));
         double first = paired.get(0).step();
         double last = paired.get(paired.size() - 1).step();
-        XYSeries zero = ReportCharts.line(
-                c, "no difference", new double[] {0, last + first}, new double[] {0, 0}, ReportCharts.GREY, 1.2f);
+        XYSeries zero = ChartStyle.line(
+                c, "no difference", new double[] {0, last + first}, new double[] {0, 0}, ChartStyle.GREY, 1.2f);
         zero.setLineStyle(SeriesLines.DASH_DASH);
         for (Map.Entry<String, List<AdaLrsDecision>> e : byOutcome.entrySet()) {
             List<AdaLrsDecision> ds = e.getValue();
@@ -98,9 +98,9 @@ final class AdaLrsExplained {
                                     finiteOrZero(d.row().path("paired_error").asDouble(0)))
                             .toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            s.setMarker(ReportCharts.outcomeMarker(e.getKey()));
-            s.setMarkerColor(ReportCharts.outcomeColor(e.getKey()));
-            s.setLineColor(ReportCharts.outcomeColor(e.getKey())); // the error bars' colour
+            s.setMarker(LearningRateCharts.outcomeMarker(e.getKey()));
+            s.setMarkerColor(LearningRateCharts.outcomeColor(e.getKey()));
+            s.setLineColor(LearningRateCharts.outcomeColor(e.getKey())); // the error bars' colour
         }
         c.getStyler().setErrorBarsColorSeriesColor(true);
         for (AdaLrsDecision d : paired) {
@@ -209,7 +209,7 @@ final class AdaLrsExplained {
         extra.forEach(f -> h.raw("<th>").text(f.replace('_', ' ')).raw("</th>"));
         h.raw("</tr></thead>\n");
         for (AdaLrsDecision d : decisions) {
-            int kind = ReportCharts.levelChange(d);
+            int kind = LearningRateCharts.levelChange(d);
             h.raw("<tr><td>")
                     .text(Long.toString(d.step()))
                     .raw("</td><td>")

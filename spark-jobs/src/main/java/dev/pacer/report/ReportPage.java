@@ -113,7 +113,7 @@ final class ReportPage {
                 "steps",
                 String.format(Locale.ROOT, "%,d", last.step())
                         + (planned > 0 ? String.format(Locale.ROOT, " of %,d", planned) : ""));
-        cards.put("tokens seen", ReportCharts.count(last.tokens()));
+        cards.put("tokens seen", AxisLabels.count(last.tokens()));
         List<MetricRow> val = r.validationRows();
         if (!val.isEmpty()) {
             MetricRow v = val.get(val.size() - 1);
@@ -219,7 +219,7 @@ final class ReportPage {
                 .raw("</h2>\n<figure><img src=\"data:image/png;base64,")
                 .raw(Base64.getEncoder().encodeToString(png))
                 .raw("\" width=\"")
-                .raw(Integer.toString(ReportCharts.WIDTH))
+                .raw(Integer.toString(ChartStyle.WIDTH))
                 .raw("\" alt=\"")
                 .text(title + " plot (" + file + ")")
                 .raw("\">\n<figcaption>")
