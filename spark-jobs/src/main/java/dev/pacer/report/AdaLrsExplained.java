@@ -2,7 +2,6 @@ package dev.pacer.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.report.ControllerEvents.AdaLrsDecision;
-import dev.pacer.report.ReportPage.Html;
 import dev.pacer.report.RunRecords.MetricRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -107,7 +106,7 @@ final class AdaLrsExplained {
             JsonNode level = d.row().get("trial_level");
             if (level != null && level.isNumber()) {
                 c.addAnnotation(new AnnotationText(
-                        "\u00d7" + ReportPage.num(level.asDouble()),
+                        "\u00d7" + CellFormat.num(level.asDouble()),
                         d.step(),
                         d.row().get("paired_difference").asDouble(),
                         false));
@@ -148,12 +147,12 @@ final class AdaLrsExplained {
         facts.put("start rate", rate(c.startLr()) + " (pacer.train.lr)");
         facts.put(
                 "first level",
-                ReportPage.num(c.firstLevel()) + ": a rate of " + rate(c.startLr() * c.firstLevel())
+                CellFormat.num(c.firstLevel()) + ": a rate of " + rate(c.startLr() * c.firstLevel())
                         + ", the level of the warmup");
         facts.put(
                 "settled on",
-                "level " + ReportPage.num(c.settledLevel()) + ": a rate of " + rate(c.settledLr()) + ", "
-                        + ReportPage.num(c.settledLevel()) + "\u00d7 the start rate");
+                "level " + CellFormat.num(c.settledLevel()) + ": a rate of " + rate(c.settledLr()) + ", "
+                        + CellFormat.num(c.settledLevel()) + "\u00d7 the start rate");
         long accepted =
                 trials.stream().filter(d -> d.outcome().equals("accept")).count();
         long rejected =
@@ -219,12 +218,12 @@ final class AdaLrsExplained {
                     .raw("\">")
                     .text(d.outcome())
                     .raw("</td><td>")
-                    .text(ReportPage.num(d.oldLevel()))
+                    .text(CellFormat.num(d.oldLevel()))
                     .raw("</td><td>")
-                    .text(ReportPage.num(d.newLevel()))
+                    .text(CellFormat.num(d.newLevel()))
                     .raw("</td>");
             extra.forEach(
-                    f -> h.raw("<td>").text(ReportPage.cell(d.row().get(f))).raw("</td>"));
+                    f -> h.raw("<td>").text(CellFormat.cell(d.row().get(f))).raw("</td>"));
             h.raw("</tr>\n");
         }
         h.raw("</table></section>\n");
