@@ -65,33 +65,15 @@ record HeaderEntry(String name, long[] shape, long elements, long begin, long en
                             + elements
                             + " elements, more than one Java array can hold; split it into smaller tensors.");
         }
+        String span = what + " has data_offsets [" + off[0] + ", " + off[1] + "]";
         if (off[1] < off[0]) {
-            throw new CheckpointFormatException(
-                    src,
-                    what
-                            + " has data_offsets ["
-                            + off[0]
-                            + ", "
-                            + off[1]
-                            + "] that end before they begin; "
-                            + DAMAGED_ADVICE);
+            throw new CheckpointFormatException(src, span + " that end before they begin; " + DAMAGED_ADVICE);
         }
         if (off[1] - off[0] != expectedBytes) {
             throw new CheckpointFormatException(
                     src,
-                    what
-                            + " has data_offsets ["
-                            + off[0]
-                            + ", "
-                            + off[1]
-                            + "] spanning "
-                            + (off[1] - off[0])
-                            + " bytes, but shape "
-                            + Arrays.toString(shape)
-                            + " of F32 needs "
-                            + expectedBytes
-                            + " bytes; "
-                            + DAMAGED_ADVICE);
+                    span + " spanning " + (off[1] - off[0]) + " bytes, but shape " + Arrays.toString(shape)
+                            + " of F32 needs " + expectedBytes + " bytes; " + DAMAGED_ADVICE);
         }
         return new HeaderEntry(name, shape, elements, off[0], off[1], index);
     }

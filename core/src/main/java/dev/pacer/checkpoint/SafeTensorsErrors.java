@@ -7,10 +7,11 @@ package dev.pacer.checkpoint;
  */
 final class SafeTensorsErrors {
 
+    /** What to do about any damaged checkpoint file: an older checkpoint is intact. */
+    private static final String RESUME_ADVICE = "Delete this checkpoint directory to resume from the previous one.";
+
     /** Advice appended to messages about a damaged file. */
-    static final String DAMAGED_ADVICE =
-            "the file is corrupt or is not a safetensors file. Delete this checkpoint directory to"
-                    + " resume from the previous one.";
+    static final String DAMAGED_ADVICE = "the file is corrupt or is not a safetensors file. " + RESUME_ADVICE;
 
     private SafeTensorsErrors() {}
 
@@ -32,8 +33,8 @@ final class SafeTensorsErrors {
                         + promised
                         + " bytes of tensor data but only "
                         + present
-                        + " are present; the file was cut off (interrupted copy or write). Delete this"
-                        + " checkpoint directory to resume from the previous one.");
+                        + " are present; the file was cut off (interrupted copy or write). "
+                        + RESUME_ADVICE);
     }
 
     static CheckpointFormatException trailing(String src, long promised, long extra) {
@@ -43,8 +44,8 @@ final class SafeTensorsErrors {
                         + extra
                         + " trailing bytes after the "
                         + promised
-                        + " bytes of tensor data the header declares; the file was appended to or its"
-                        + " header is damaged. Delete this checkpoint directory to resume from the previous"
-                        + " one.");
+                        + " bytes of tensor data the header declares; the file was appended to or its header is"
+                        + " damaged. "
+                        + RESUME_ADVICE);
     }
 }

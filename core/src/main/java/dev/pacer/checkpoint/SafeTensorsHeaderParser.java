@@ -158,39 +158,18 @@ final class SafeTensorsHeaderParser {
         long expected = 0;
         HeaderEntry previous = null;
         for (HeaderEntry e : entries) {
+            String span = "tensor '" + e.name() + "' data_offsets [" + e.begin() + ", " + e.end() + "]";
             if (e.begin() < expected) {
                 throw new CheckpointFormatException(
                         src,
-                        "tensor '"
-                                + e.name()
-                                + "' data_offsets ["
-                                + e.begin()
-                                + ", "
-                                + e.end()
-                                + "] overlap tensor '"
-                                + previous.name()
-                                + "' ["
-                                + previous.begin()
-                                + ", "
-                                + previous.end()
-                                + "]; "
-                                + DAMAGED_ADVICE);
+                        span + " overlap tensor '" + previous.name() + "' [" + previous.begin() + ", " + previous.end()
+                                + "]; " + DAMAGED_ADVICE);
             }
             if (e.begin() > expected) {
                 throw new CheckpointFormatException(
                         src,
-                        "tensor '"
-                                + e.name()
-                                + "' data_offsets ["
-                                + e.begin()
-                                + ", "
-                                + e.end()
-                                + "] leave a gap of "
-                                + (e.begin() - expected)
-                                + " bytes after byte "
-                                + expected
-                                + " of the data section; "
-                                + DAMAGED_ADVICE);
+                        span + " leave a gap of " + (e.begin() - expected) + " bytes after byte " + expected
+                                + " of the data section; " + DAMAGED_ADVICE);
             }
             expected = e.end();
             previous = e;

@@ -31,10 +31,7 @@ final class TrainingCharts {
         List<MetricRow> rows = finite(r.trajectory(), MetricRow::loss);
         double[] x = column(rows, row -> row.tokens());
         double[] y = column(rows, MetricRow::loss);
-        line(c, "training loss", x, y, LIGHT_BLUE, 1.2f);
-        if (rows.size() >= 10) {
-            line(c, "training loss, smoothed", x, centeredMean(y, smoothingRadius(y.length)), BLUE, 2.2f);
-        }
+        withRunningMean(c, "training loss", "training loss, smoothed", x, y);
         List<MetricRow> val = r.validationRows();
         if (!val.isEmpty()) {
             XYSeries v = line(
@@ -68,10 +65,7 @@ final class TrainingCharts {
         List<MetricRow> rows = finite(r.trajectory(), MetricRow::tokensPerS);
         double[] steps = column(rows, row -> row.step());
         double[] rate = column(rows, MetricRow::tokensPerS);
-        line(c, "each step", steps, rate, LIGHT_BLUE, 1.2f);
-        if (rows.size() >= 10) {
-            line(c, "smoothed", steps, centeredMean(rate, smoothingRadius(rate.length)), BLUE, 2.2f);
-        }
+        withRunningMean(c, "each step", "smoothed", steps, rate);
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setyAxisTickLabelsFormattingFunction(AxisLabels::count);
         return c;
@@ -96,6 +90,14 @@ final class TrainingCharts {
         c.getStyler().setYAxisMin(0.0);
         c.getStyler().setYAxisDecimalPattern("0.0#");
         return c;
+    }
+
+    /** A noisy per-step series drawn light, and its centred running mean on top once there are 10 points. */
+    private static void withRunningMean(XYChart c, String raw, String smoothed, double[] x, double[] y) {
+        line(c, raw, x, y, LIGHT_BLUE, 1.2f);
+        if (y.length >= 10) {
+            line(c, smoothed, x, centeredMean(y, smoothingRadius(y.length)), BLUE, 2.2f);
+        }
     }
 
     /** Smoothing half-width: about 2% of the points, at least 2. */

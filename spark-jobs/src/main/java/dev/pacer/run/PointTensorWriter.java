@@ -15,21 +15,11 @@ import org.apache.hadoop.fs.Path;
  * Writes a training point held in this JVM (and its AdaLRS snapshot, if any) as single-file
  * tensors: the driver-held update's way of checkpointing. The flat parameter and moment arrays are
  * cut into the model's named tensors along {@link ParameterLayout}.
+ *
+ * @param snapshot the AdaLRS snapshot to write beside the point, or null
  */
-final class PointTensorWriter implements CheckpointStore.TensorWriter {
-
-    private final RunStorage storage;
-    private final ParameterLayout layout;
-    private final TrainingPoint current;
-    private final TrainingPoint snapshot;
-
-    /** @param snapshot the AdaLRS snapshot to write beside the point, or null */
-    PointTensorWriter(RunStorage storage, ParameterLayout layout, TrainingPoint current, TrainingPoint snapshot) {
-        this.storage = storage;
-        this.layout = layout;
-        this.current = current;
-        this.snapshot = snapshot;
-    }
+record PointTensorWriter(RunStorage storage, ParameterLayout layout, TrainingPoint current, TrainingPoint snapshot)
+        implements CheckpointStore.TensorWriter {
 
     @Override
     public CheckpointStore.TensorFiles write(Path d, long step) throws IOException {
