@@ -4,7 +4,6 @@ import dev.pacer.config.ConfigError;
 import dev.pacer.data.CorpusException;
 import dev.pacer.data.DataSettings;
 import dev.pacer.data.shard.DatasetManifest;
-import dev.pacer.data.shard.ManifestFiles;
 import dev.pacer.data.shard.PreparedDataset;
 import dev.pacer.data.shard.ShardInfo;
 import dev.pacer.data.source.InputResolver;
@@ -14,7 +13,6 @@ import dev.pacer.run.PacerSettings;
 import dev.pacer.run.SessionLease;
 import dev.pacer.run.WritableDirectory;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -141,7 +139,7 @@ public final class PrepareJob {
             DocumentIndex.requirePresent(growing, hadoop);
         }
         if (input instanceof CorpusInput.Files && existing != null && mode == Mode.CREATE) {
-            return unchanged(out, existing, packing, autoShards(fileBytes(units)));
+            return new PrepareOutcome(settings, input).unchanged(out, existing, packing, autoShards(fileBytes(units)));
         }
         try (SessionLease lease = lease()) {
             FrameSource frame = input instanceof CorpusInput.Files ? null : FrameSource.resolve(input, lease.session());
@@ -149,7 +147,8 @@ public final class PrepareJob {
             // own checks, which must leave no directory behind)
             WritableDirectory.require(output, "--output", hadoop);
             if (existing != null && mode == Mode.CREATE) {
-                return unchanged(out, existing, packing, existing.manifest().shardCount());
+                return new PrepareOutcome(settings, input)
+                        .unchanged(out, existing, packing, existing.manifest().shardCount());
             }
             Path target = out.begin(growing, String.join(", ", input.names()));
             LOG.info(
@@ -172,7 +171,7 @@ public final class PrepareJob {
             } catch (Exception e) { // Spark's SparkException is checked but thrown from Scala unannounced
                 throw explain(e);
             }
-            return finish(out, target, growing, w, packing, t0);
+            return new PrepareOutcome(settings, input).committed(out, target, growing, w, packing, t0);
         }
     }
 
@@ -185,90 +184,6 @@ public final class PrepareJob {
         }
         // a session that is already running (tests, notebooks) is used and left running
         return SessionLease.reuseOrStart(settings.sparkConf("pacer prepare"));
-    }
-
-    private Result finish(
-            DatasetOutput out, Path target, PreparedDataset growing, PrepareRun.Written w, Packing packing, long t0)
-            throws IOException {
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        Configuration hadoop = hadoopConf(settings, new Configuration());
-        if (w.manifest() == null) {
-            out.abandon(target);
-            LOG.info(
-                    "{}: nothing new: all {} documents read are in versions 1 to {} already; no version added",
-                    out.root(),
-                    w.counts().documents(),
-                    growing.versionsAvailable());
-            return new Result(
-                    out.root().toString(),
-                    Status.NOTHING_NEW,
-                    growing.manifest(),
-                    w.counts(),
-                    growing.versionsAvailable(),
-                    seconds);
-        }
-        int version;
-        if (growing != null) {
-            ManifestFiles.commitVersion(growing, w.manifest(), hadoop);
-            version = growing.versionsAvailable() + 1;
-        } else {
-            if (!packing.tokenizer().isByte()) {
-                // the dataset carries its tokenizer: evaluation, export and appends need no other path
-                try (OutputStream t = PreparedDataset.fileSystem(target, hadoop)
-                        .create(new Path(target, PreparedDataset.TOKENIZER_FILE), true)) {
-                    t.write(packing.tokenizer().jsonBytes());
-                }
-            }
-            ManifestFiles.writeFirst(target, w.manifest(), hadoop);
-            version = 1;
-        }
-        out.finish(target);
-        Result r = new Result(
-                out.root().toString(),
-                growing == null ? Status.PREPARED : Status.APPENDED,
-                w.manifest(),
-                w.counts(),
-                version,
-                seconds);
-        DatasetManifest m = w.manifest();
-        LOG.info(
-                "prepared {} (version {}): {} documents, {} tokens, {} train + {} validation sequences in {} s",
-                out.root(),
-                version,
-                m.totals(ShardInfo.TRAIN)[0] + m.totals(ShardInfo.VALIDATION)[0],
-                r.tokens(),
-                m.totals(ShardInfo.TRAIN)[2],
-                m.totals(ShardInfo.VALIDATION)[2],
-                String.format("%.1f", seconds));
-        return r;
-    }
-
-    /** The output already holds a complete dataset and the mode leaves it alone. */
-    private Result unchanged(DatasetOutput out, PreparedDataset existing, Packing packing, int autoShards) {
-        int shards = packing.shards() > 0 ? packing.shards() : autoShards;
-        String digest = PrepareRun.digest(settings, input, packing, shards);
-        boolean differ = !existing.manifest().configDigest().equals(digest);
-        if (differ) {
-            LOG.warn(
-                    "{} holds a complete dataset prepared with other inputs or settings (config digest {}, these"
-                            + " give {}); not rewritten: pass --overwrite to prepare it again, or --append to add"
-                            + " what it does not hold",
-                    out.root(),
-                    existing.manifest().configDigest().substring(0, 12),
-                    digest.substring(0, 12));
-        } else {
-            LOG.info(
-                    "{} already holds this prepared dataset (manifest {}); not rewritten",
-                    out.root(),
-                    existing.manifestSha256().substring(0, 12));
-        }
-        return new Result(
-                out.root().toString(),
-                differ ? Status.ALREADY_COMPLETE_OTHER_SETTINGS : Status.ALREADY_COMPLETE,
-                existing.manifest(),
-                existing.manifest().counts(),
-                existing.versionsAvailable(),
-                0);
     }
 
     /**

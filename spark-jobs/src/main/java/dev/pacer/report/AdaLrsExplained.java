@@ -2,7 +2,6 @@ package dev.pacer.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.report.ControllerEvents.AdaLrsDecision;
-import dev.pacer.report.ReportPage.Html;
 import dev.pacer.report.RunRecords.MetricRow;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -76,14 +75,14 @@ final class AdaLrsExplained {
         if (paired.isEmpty()) {
             return null;
         }
-        XYChart c = ReportCharts.chart("step", "paired difference, trial − base (nats)");
+        XYChart c = ChartStyle.chart("step", "paired difference, trial − base (nats)");
         Map<String, List<AdaLrsDecision>> byOutcome = new LinkedHashMap<>();
         paired.forEach(d ->
                 byOutcome.computeIfAbsent(d.outcome(), k -> new ArrayList<>()).add(d));
         double first = paired.get(0).step();
         double last = paired.get(paired.size() - 1).step();
-        XYSeries zero = ReportCharts.line(
-                c, "no difference", new double[] {0, last + first}, new double[] {0, 0}, ReportCharts.GREY, 1.2f);
+        XYSeries zero = ChartStyle.line(
+                c, "no difference", new double[] {0, last + first}, new double[] {0, 0}, ChartStyle.GREY, 1.2f);
         zero.setLineStyle(SeriesLines.DASH_DASH);
         for (Map.Entry<String, List<AdaLrsDecision>> e : byOutcome.entrySet()) {
             List<AdaLrsDecision> ds = e.getValue();
@@ -98,16 +97,16 @@ final class AdaLrsExplained {
                                     finiteOrZero(d.row().path("paired_error").asDouble(0)))
                             .toArray());
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
-            s.setMarker(ReportCharts.outcomeMarker(e.getKey()));
-            s.setMarkerColor(ReportCharts.outcomeColor(e.getKey()));
-            s.setLineColor(ReportCharts.outcomeColor(e.getKey())); // the error bars' colour
+            s.setMarker(LearningRateCharts.outcomeMarker(e.getKey()));
+            s.setMarkerColor(LearningRateCharts.outcomeColor(e.getKey()));
+            s.setLineColor(LearningRateCharts.outcomeColor(e.getKey())); // the error bars' colour
         }
         c.getStyler().setErrorBarsColorSeriesColor(true);
         for (AdaLrsDecision d : paired) {
             JsonNode level = d.row().get("trial_level");
             if (level != null && level.isNumber()) {
                 c.addAnnotation(new AnnotationText(
-                        "\u00d7" + ReportPage.num(level.asDouble()),
+                        "\u00d7" + CellFormat.num(level.asDouble()),
                         d.step(),
                         d.row().get("paired_difference").asDouble(),
                         false));
@@ -148,12 +147,12 @@ final class AdaLrsExplained {
         facts.put("start rate", rate(c.startLr()) + " (pacer.train.lr)");
         facts.put(
                 "first level",
-                ReportPage.num(c.firstLevel()) + ": a rate of " + rate(c.startLr() * c.firstLevel())
+                CellFormat.num(c.firstLevel()) + ": a rate of " + rate(c.startLr() * c.firstLevel())
                         + ", the level of the warmup");
         facts.put(
                 "settled on",
-                "level " + ReportPage.num(c.settledLevel()) + ": a rate of " + rate(c.settledLr()) + ", "
-                        + ReportPage.num(c.settledLevel()) + "\u00d7 the start rate");
+                "level " + CellFormat.num(c.settledLevel()) + ": a rate of " + rate(c.settledLr()) + ", "
+                        + CellFormat.num(c.settledLevel()) + "\u00d7 the start rate");
         long accepted =
                 trials.stream().filter(d -> d.outcome().equals("accept")).count();
         long rejected =
@@ -209,7 +208,7 @@ final class AdaLrsExplained {
         extra.forEach(f -> h.raw("<th>").text(f.replace('_', ' ')).raw("</th>"));
         h.raw("</tr></thead>\n");
         for (AdaLrsDecision d : decisions) {
-            int kind = ReportCharts.levelChange(d);
+            int kind = LearningRateCharts.levelChange(d);
             h.raw("<tr><td>")
                     .text(Long.toString(d.step()))
                     .raw("</td><td>")
@@ -219,12 +218,12 @@ final class AdaLrsExplained {
                     .raw("\">")
                     .text(d.outcome())
                     .raw("</td><td>")
-                    .text(ReportPage.num(d.oldLevel()))
+                    .text(CellFormat.num(d.oldLevel()))
                     .raw("</td><td>")
-                    .text(ReportPage.num(d.newLevel()))
+                    .text(CellFormat.num(d.newLevel()))
                     .raw("</td>");
             extra.forEach(
-                    f -> h.raw("<td>").text(ReportPage.cell(d.row().get(f))).raw("</td>"));
+                    f -> h.raw("<td>").text(CellFormat.cell(d.row().get(f))).raw("</td>"));
             h.raw("</tr>\n");
         }
         h.raw("</table></section>\n");

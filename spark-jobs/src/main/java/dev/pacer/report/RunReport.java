@@ -75,9 +75,9 @@ public final class RunReport {
         List<AdaLrsDecision> decisions = ControllerEvents.adaLrs(records);
         List<HiDlrProbe> probes = ControllerEvents.hiDlr(records);
         Map<String, XYChart> charts = new LinkedHashMap<>();
-        charts.put("loss.png", ReportCharts.loss(records, unigramNats(records)));
-        charts.put("learning-rate.png", ReportCharts.learningRate(records, decisions));
-        XYChart level = ReportCharts.adaLrsLevel(records, decisions);
+        charts.put("loss.png", TrainingCharts.loss(records, unigramNats(records)));
+        charts.put("learning-rate.png", LearningRateCharts.learningRate(records, decisions));
+        XYChart level = LearningRateCharts.adaLrsLevel(records, decisions);
         if (level != null) {
             charts.put("adalrs-level.png", level);
         }
@@ -85,19 +85,19 @@ public final class RunReport {
         if (trials != null) {
             charts.put(AdaLrsExplained.TRIALS_PNG, trials);
         }
-        XYChart rates = ReportCharts.groupRates(probes);
+        XYChart rates = LearningRateCharts.groupRates(probes);
         if (rates != null) {
             charts.put("group-rates.png", rates);
         }
-        charts.put("throughput.png", ReportCharts.throughput(records));
+        charts.put("throughput.png", TrainingCharts.throughput(records));
         charts.put(
                 "gradient-norm.png",
-                ReportCharts.gradientNorm(records, number(records.config(), "train", "grad-clip")));
+                TrainingCharts.gradientNorm(records, number(records.config(), "train", "grad-clip")));
 
         Map<String, byte[]> images = new LinkedHashMap<>();
         List<Path> written = new ArrayList<>();
         for (Map.Entry<String, XYChart> e : charts.entrySet()) {
-            byte[] png = ReportCharts.png(e.getValue());
+            byte[] png = ChartStyle.png(e.getValue());
             images.put(e.getKey(), png);
             Path p = new Path(dir, e.getKey());
             out.writeAll(p, png);

@@ -3,17 +3,11 @@ package dev.pacer.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.checkpoint.CheckpointFormatException;
-import dev.pacer.checkpoint.NamedTensor;
 import dev.pacer.model.ParameterLayout;
-import dev.pacer.model.TensorSpec;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -79,28 +73,7 @@ public final class CheckpointStore {
         }
         storage.fs().mkdirs(d);
         TensorFiles files = tensors.write(d, s.step());
-        ObjectNode stateJson = provenance.deepCopy();
-        if (files.snapshotOptimizerSteps() >= 0) {
-            stateJson.put("snapshot_optimizer_steps", files.snapshotOptimizerSteps());
-            if (s.snapshot() != null && s.snapshot().hidlr() != null) {
-                stateJson.set(
-                        "snapshot_hidlr",
-                        JsonLinesLog.JSON.valueToTree(s.snapshot().hidlr()));
-            }
-        }
-        if (s.adalrs() != null) {
-            stateJson.set("adalrs", JsonLinesLog.JSON.valueToTree(s.adalrs()));
-        }
-        if (s.hidlr() != null) {
-            stateJson.set("hidlr", JsonLinesLog.JSON.valueToTree(s.hidlr()));
-        }
-        stateJson.put("step", s.step());
-        stateJson.put("tokens", s.tokens());
-        stateJson.put("optimizer_steps", files.optimizerSteps());
-        stateJson
-                .putArray("optimizer_state")
-                .addAll(files.optimizerState().stream().map(stateJson::textNode).toList());
-        stateJson.put("written_at", Instant.now().toString());
+        ObjectNode stateJson = CheckpointStateJson.compose(s, provenance, files);
         storage.writeAll(
                 new Path(d, "state.json"),
                 JsonLinesLog.JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(stateJson));
@@ -168,45 +141,7 @@ public final class CheckpointStore {
      * the driver-held update writes.
      */
     public TensorWriter pointWriter(TrainingPoint current, TrainingPoint snapshot) {
-        return (d, step) -> {
-            // a fixed key order: Map.of iterates in an order salted per JVM, which made the same
-            // weights' files differ in their header bytes between a run and its resumption
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("format", "pacer-checkpoint-1");
-            meta.put("step", Long.toString(step));
-            write(d, CheckpointTensors.MODEL, tensors("", current.weights()), meta);
-            write(d, CheckpointTensors.OPTIMIZER, optimizerTensors(current), meta);
-            if (snapshot != null) {
-                List<NamedTensor> snap = new ArrayList<>(tensors("weights.", snapshot.weights()));
-                snap.addAll(optimizerTensors(snapshot));
-                write(d, CheckpointTensors.SNAPSHOT, snap, meta);
-            }
-            return new TensorFiles(
-                    List.copyOf(current.optimizerState().keySet()),
-                    current.optimizerSteps(),
-                    snapshot == null ? -1 : snapshot.optimizerSteps());
-        };
-    }
-
-    private void write(Path d, String kind, List<NamedTensor> tensors, Map<String, String> meta) throws IOException {
-        CheckpointTensors.write(storage.fs(), new Path(d, CheckpointTensors.singleFile(kind)), tensors, meta);
-    }
-
-    private List<NamedTensor> optimizerTensors(TrainingPoint p) {
-        List<NamedTensor> out = new ArrayList<>();
-        for (Map.Entry<String, float[]> e : p.optimizerState().entrySet()) {
-            out.addAll(tensors(e.getKey() + ".", e.getValue()));
-        }
-        return out;
-    }
-
-    private List<NamedTensor> tensors(String prefix, float[] flat) {
-        List<NamedTensor> out = new ArrayList<>(layout.tensors().size());
-        for (TensorSpec t : layout.tensors()) {
-            out.add(new NamedTensor(
-                    prefix + t.name(), t.shape(), Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size())));
-        }
-        return out;
+        return new PointTensorWriter(storage, layout, current, snapshot);
     }
 
     /** Deletes committed checkpoints beyond the newest {@code keep}; returns what it deleted. */

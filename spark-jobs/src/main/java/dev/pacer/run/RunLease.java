@@ -3,6 +3,7 @@ package dev.pacer.run;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import dev.pacer.config.Check;
+import dev.pacer.run.LeaseAcquisition.Request;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,9 +47,6 @@ public final class RunLease implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RunLease.class);
     private static final Map<Path, RunLease> HELD = new ConcurrentHashMap<>();
-
-    /** Who asks: the command, the option that named the directory, and where else the user could write. */
-    private record Request(String command, String option, String alternative, Duration timeout) {}
 
     private final RunStorage storage;
     private final Path path;
@@ -119,7 +117,7 @@ public final class RunLease implements AutoCloseable {
         LeaseRecord mine = LeaseRecord.mine(request.command(), clock.instant(), request.timeout());
         LeaseRecord stale;
         try {
-            stale = new Acquisition(storage, files, request, clock).acquire(mine);
+            stale = new LeaseAcquisition(storage, files, request, clock).acquire(mine);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(new StorageFailure(
                     "cannot take the lease " + storage.resolve(FILE) + " of run directory " + storage.root() + " ("
@@ -266,62 +264,6 @@ public final class RunLease implements AutoCloseable {
             events.append(event);
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not record the takeover in events.jsonl ({})", StorageFailure.reason(e));
-        }
-    }
-
-    /** Taking the lease: create it, or take over a stale one, or refuse. */
-    private record Acquisition(RunStorage storage, LeaseFiles files, Request request, Clock clock) {
-
-        /** Tries a few times: a holder may release, or another taker move, between two steps. */
-        private static final int ATTEMPTS = 4;
-
-        /** Creates the lease file with {@code mine}; returns the stale lease it replaced, or null. */
-        LeaseRecord acquire(LeaseRecord mine) throws IOException {
-            Path path = storage.resolve(FILE);
-            LeaseRecord replaced = null;
-            LeaseRecord current = null;
-            for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                if (files.createExclusive(path, mine.toJson())) {
-                    return replaced;
-                }
-                current = files.read(path, request.timeout());
-                if (current == null) {
-                    continue; // released in between
-                }
-                Instant now = clock.instant();
-                if (!current.staleAt(now) && !current.goneFromThisHost()) {
-                    throw inUse(current, now);
-                }
-                // moving the file aside succeeds for one taker only; what it moved must still be the
-                // stale lease, not a live one that replaced it since it was read
-                Path aside = LeaseFiles.sibling(path, "stale");
-                if (!files.moveAside(path, aside)) {
-                    continue;
-                }
-                LeaseRecord moved = files.read(aside, request.timeout());
-                if (moved == null || current.sameBeat(moved)) {
-                    files.delete(aside);
-                    replaced = current;
-                    continue;
-                }
-                if (!files.moveBack(aside, path)) {
-                    files.delete(aside);
-                }
-                throw inUse(moved, now);
-            }
-            throw inUse(current, clock.instant());
-        }
-
-        private RunDirectoryInUseException inUse(LeaseRecord holder, Instant now) {
-            String who = holder == null
-                    ? "other invocations that kept taking and releasing its lease"
-                    : holder.describe(now);
-            long timeout = (holder == null ? request.timeout() : holder.timeout()).toSeconds();
-            return new RunDirectoryInUseException(request.option() + " " + storage.root() + " is in use by " + who
-                    + "; wait for it to finish or stop it, or " + request.alternative()
-                    + ". If that process is gone, its lease is taken over at once on its own host, elsewhere once its"
-                    + " last heartbeat is older than " + timeout + " s (or delete " + storage.resolve(FILE)
-                    + " when you are sure)");
         }
     }
 }

@@ -97,8 +97,8 @@ class RunReportTest {
             byte[] png = Files.readAllBytes(dir.resolve(CORE_PLOTS.get(i)));
             BufferedImage img = ImageIO.read(new ByteArrayInputStream(png));
             assertNotNull(img, CORE_PLOTS.get(i) + " does not decode as an image");
-            assertEquals(ReportCharts.WIDTH * ReportCharts.SCALE, img.getWidth());
-            assertEquals(ReportCharts.HEIGHT * ReportCharts.SCALE, img.getHeight());
+            assertEquals(ChartStyle.WIDTH * ChartStyle.SCALE, img.getWidth());
+            assertEquals(ChartStyle.HEIGHT * ChartStyle.SCALE, img.getHeight());
             assertFalse(isBlank(img), CORE_PLOTS.get(i) + " is blank");
             assertArrayEquals(png, embedded.get(i), "the page embeds " + CORE_PLOTS.get(i) + " as written");
         }

@@ -3,7 +3,6 @@ package dev.pacer.data.shard;
 import dev.pacer.data.CorpusException;
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.data.HadoopConf;
-import dev.pacer.data.TokenBlock;
 import dev.pacer.data.source.SourceCounts;
 import dev.pacer.data.tokenize.TokenizerInfo;
 import dev.pacer.data.tokenize.TokenizerSpec;
@@ -11,7 +10,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -34,7 +32,7 @@ public final class PreparedDataset implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** One version in use: its directory relative to the root ("" for version 1) and its manifest. */
-    private record Part(String directory, DatasetManifest manifest) implements Serializable {}
+    record Part(String directory, DatasetManifest manifest) implements Serializable {}
 
     /** The copy of a tokenizer.json tokenizer kept next to the manifest. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
@@ -45,8 +43,7 @@ public final class PreparedDataset implements Serializable {
     private final List<Part> parts;
     private final int available;
 
-    private PreparedDataset(
-            String root, DatasetManifest manifest, String manifestSha256, List<Part> parts, int available) {
+    PreparedDataset(String root, DatasetManifest manifest, String manifestSha256, List<Part> parts, int available) {
         this.root = root;
         this.manifest = manifest;
         this.manifestSha256 = manifestSha256;
@@ -56,48 +53,7 @@ public final class PreparedDataset implements Serializable {
 
     /** Reads and checks {@code location/manifest.json} and the manifests of its later versions. */
     public static PreparedDataset open(String location, Configuration conf) {
-        Path dir = new Path(location);
-        try {
-            FileSystem fs = fileSystem(dir, conf);
-            if (!fs.exists(dir)) {
-                throw new CorpusException("no prepared dataset at '" + location + "' (no such path)");
-            }
-            if (!fs.exists(new Path(dir, DatasetManifest.FILE))) {
-                throw new CorpusException("'" + location + "' holds no " + DatasetManifest.FILE
-                        + ": it is not a prepared dataset, or its preparation did not finish");
-            }
-            byte[] bytes = readAll(new Path(dir, DatasetManifest.FILE), conf);
-            DatasetManifest manifest = DatasetManifest.parse(bytes, new Path(dir, DatasetManifest.FILE).toString());
-            List<Part> parts = new ArrayList<>();
-            parts.add(new Part("", manifest));
-            for (DatasetVersion v :
-                    manifest.versionList().subList(1, manifest.versionList().size())) {
-                parts.add(new Part(v.directory(), openVersion(dir, v, manifest, conf)));
-            }
-            return new PreparedDataset(
-                    fs.makeQualified(dir).toString(), manifest, TokenShardReader.sha256(bytes), parts, parts.size());
-        } catch (IOException e) {
-            throw new CorpusException(
-                    "cannot read the dataset at '" + location + "' (" + CorpusException.firstLine(e) + ")", e);
-        }
-    }
-
-    /** A later version's manifest, checked against its entry and against version 1's packing. */
-    private static DatasetManifest openVersion(Path dir, DatasetVersion v, DatasetManifest first, Configuration conf) {
-        Path p = new Path(new Path(dir, v.directory()), DatasetManifest.FILE);
-        byte[] bytes = readAll(p, conf);
-        if (!TokenShardReader.sha256(bytes).equals(v.manifestSha256())) {
-            throw new CorpusException(p + ": SHA-256 does not match version " + v.number()
-                    + " in the dataset's manifest; the version was replaced or damaged: prepare the dataset again");
-        }
-        DatasetManifest m = DatasetManifest.parse(bytes, p.toString());
-        if (m.seqLen() != first.seqLen()
-                || m.shardCount() != first.shardCount()
-                || !m.tokenizer().equals(first.tokenizer())) {
-            throw new CorpusException(p + ": version " + v.number() + " was packed with another tokenizer, sequence"
-                    + " length or shard count than version 1; prepare the dataset again");
-        }
-        return m;
+        return DatasetOpener.open(location, conf);
     }
 
     /**
@@ -233,35 +189,9 @@ public final class PreparedDataset implements Serializable {
      */
     public CorpusPartition loadPartition(int partition, int partitions, int packedLength, HadoopConf conf) {
         return new CorpusPartition(
-                block(ShardInfo.TRAIN, partition, partitions, packedLength, conf.get()),
-                block(ShardInfo.VALIDATION, partition, partitions, packedLength, conf.get()),
+                PartitionStream.block(this, ShardInfo.TRAIN, partition, partitions, packedLength, conf.get()),
+                PartitionStream.block(this, ShardInfo.VALIDATION, partition, partitions, packedLength, conf.get()),
                 counts());
-    }
-
-    private TokenBlock block(String split, int partition, int partitions, int packedLength, Configuration conf) {
-        List<ShardInfo> mine = shardsFor(split, partition, partitions);
-        long total = 0;
-        long documents = 0;
-        long dropped = 0;
-        for (ShardInfo s : mine) {
-            total += s.tokens();
-            documents += s.documents();
-            dropped += s.droppedTailTokens();
-        }
-        if (total > Integer.MAX_VALUE - 8) {
-            throw new CorpusException(root + ": partition " + partition + " would hold " + total + " " + split
-                    + " tokens, more than one array holds; train with more partitions");
-        }
-        char[] stream = new char[(int) total];
-        int at = 0;
-        for (ShardInfo s : mine) {
-            char[] rows = readShard(s, conf);
-            System.arraycopy(rows, 0, stream, at, rows.length);
-            at += rows.length;
-        }
-        int whole = (stream.length / packedLength) * packedLength;
-        char[] tokens = whole == stream.length ? stream : Arrays.copyOf(stream, whole);
-        return new TokenBlock(tokens, packedLength, documents, dropped + stream.length - whole);
     }
 
     /**

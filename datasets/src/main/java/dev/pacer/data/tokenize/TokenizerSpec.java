@@ -10,9 +10,6 @@ import java.io.Serializable;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -32,11 +29,7 @@ public final class TokenizerSpec implements Serializable {
     /** Token ids are stored in 16 bits (TokenBlock, shards). */
     public static final int MAX_VOCAB = 1 << 16;
 
-    /** End-of-document tokens looked for, in this order, when none is configured. */
-    static final List<String> END_TOKENS =
-            List.of("<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>", "[SEP]", "<sep>");
-
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
 
     /**
      * Plain ASCII every tokenizer is tried on before it is accepted: one that cannot tokenize this
@@ -92,103 +85,12 @@ public final class TokenizerSpec implements Serializable {
 
     /** A tokenizer.json given as bytes; {@code source} names it in messages and the manifest. */
     public static TokenizerSpec fromJson(String source, byte[] bytes, String endToken) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(bytes);
-        } catch (IOException e) {
-            throw new CorpusException(
-                    "pacer.data.tokenizer: '" + source + "' is not valid JSON (" + CorpusException.firstLine(e)
-                            + "); give a Hugging Face tokenizer.json",
-                    e);
-        }
-        JsonNode m = root == null ? null : root.get("model");
-        if (m == null || !m.isObject() || !m.path("type").isTextual()) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has no \"model\" with a \"type\";"
-                    + " give a Hugging Face tokenizer.json (BPE, WordPiece, Unigram or WordLevel model)");
-        }
-        String type = m.get("type").asText();
-        long maxId = -1; // long: an id near Integer.MAX_VALUE must not wrap the size below
-        JsonNode vocab = m.get("vocab");
-        if (vocab != null && vocab.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                maxId = Math.max(maxId, checkedId(source, e.getKey(), e.getValue()));
-            }
-        } else if (vocab != null && vocab.isArray()) {
-            maxId = vocab.size() - 1; // Unigram: [[piece, score], ...], id = position
-        }
-        for (JsonNode t : root.path("added_tokens")) {
-            maxId = Math.max(maxId, checkedId(source, t.path("content").asText("?"), t.path("id")));
-        }
-        if (maxId < 0) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has an empty vocabulary");
-        }
-        if (maxId >= MAX_VOCAB) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' has " + (maxId + 1)
-                    + " token ids; Pacer stores tokens in 16 bits, so at most " + MAX_VOCAB + " ids (a GPT-2 or"
-                    + " Llama-2 sized vocabulary) fit");
-        }
-        int vocabSize = (int) maxId + 1;
-        String token = endToken;
-        Long id = null;
-        if (!token.isEmpty()) {
-            id = idOf(root, vocab, token);
-            if (id == null) {
-                throw new CorpusException("pacer.data.end-of-document = \"" + token + "\": no such token in '" + source
-                        + "'; name one of its special tokens, e.g. </s> or <|endoftext|>");
-            }
-        } else {
-            for (String candidate : END_TOKENS) {
-                id = idOf(root, vocab, candidate);
-                if (id != null) {
-                    token = candidate;
-                    break;
-                }
-            }
-            if (id == null) {
-                throw new CorpusException(
-                        "pacer.data.tokenizer: '" + source + "' has none of the usual end-of-document" + " tokens "
-                                + END_TOKENS + "; set pacer.data.end-of-document to the token that ends a document");
-            }
-        }
-        if (id < 0 || id >= vocabSize) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' gives the end-of-document token " + token
-                    + " id " + id + ", outside its vocabulary of " + vocabSize + " ids; the file is damaged");
-        }
-        TokenizerSpec spec = new TokenizerSpec(source, type, bytes, sha256(bytes), vocabSize, id.intValue(), token);
+        TokenizerVocabulary v = TokenizerVocabulary.read(source, bytes, endToken);
+        TokenizerSpec spec = new TokenizerSpec(
+                source, v.model(), bytes, sha256(bytes), v.size(), v.endOfDocument(), v.endOfDocumentToken());
         // fails here, on the driver, if the library cannot load it or cannot tokenize plain text
         spec.open().encode(PROBE);
         return spec;
-    }
-
-    /** A token's id, which must be a non-negative integer: ids index the model's embedding rows. */
-    private static int checkedId(String source, String token, JsonNode id) {
-        if (!id.isIntegralNumber() || !id.canConvertToInt() || id.asInt() < 0) {
-            throw new CorpusException("pacer.data.tokenizer: '" + source + "' gives token '" + token + "' the id "
-                    + (id.isMissingNode() ? "(none)" : id)
-                    + "; ids must be integers from 0 (they index the model's embedding rows): fix or regenerate the"
-                    + " tokenizer.json");
-        }
-        return id.asInt();
-    }
-
-    private static Long idOf(JsonNode root, JsonNode vocab, String token) {
-        for (JsonNode t : root.path("added_tokens")) {
-            if (token.equals(t.path("content").asText(null))) {
-                return t.path("id").asLong(-1);
-            }
-        }
-        if (vocab != null && vocab.isObject() && vocab.has(token)) {
-            return vocab.get(token).asLong(-1);
-        }
-        if (vocab != null && vocab.isArray()) {
-            for (int i = 0; i < vocab.size(); i++) {
-                if (token.equals(vocab.get(i).path(0).asText(null))) {
-                    return (long) i;
-                }
-            }
-        }
-        return null;
     }
 
     private static byte[] readFile(String location, Configuration conf) {
