@@ -111,7 +111,22 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
 
     @Override
     public void shape(long step, StepRates rates) {
-        rates.scaleLevel(s.level);
+        rates.scaleLevel(s.level * annealFactor());
+    }
+
+    /**
+     * {@code compare-annealed}: over the compared half of a paired window (the losses from index
+     * n/2 on), the level falls linearly, (n - i) / (n - n/2 + 1) at window index i, in both
+     * branches alike; 1 elsewhere. Derived from the window's state, so a resumed run anneals alike.
+     */
+    double annealFactor() {
+        if (!settings.compareAnnealed() || s.settle > 0 || !("base".equals(s.phase) || "trial".equals(s.phase))) {
+            return 1;
+        }
+        int n = windowLength();
+        int i = s.window.size();
+        int from = n / 2;
+        return i < from || i >= n ? 1 : (double) (n - i) / (n - from + 1);
     }
 
     @Override

@@ -26,7 +26,8 @@ public record AdaLrsSettings(
         int climbWindow,
         boolean firstTrialAtStartRate,
         double firstWindow,
-        boolean gallop) {
+        boolean gallop,
+        boolean compareAnnealed) {
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -69,6 +70,10 @@ public record AdaLrsSettings(
             throw new ConfigError("pacer.adalrs.gallop = true needs comparison = \"paired\" and down-trials = false"
                     + " (now \"" + comparison + "\", " + downTrials + "); set gallop = false for the other searches");
         }
+        if (compareAnnealed && !"paired".equals(comparison)) {
+            throw new ConfigError("pacer.adalrs.compare-annealed = true needs comparison = \"paired\" (now \""
+                    + comparison + "\"); set it to false for the velocity comparison");
+        }
         if (duringWarmup && !"paired".equals(comparison)) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"" + comparison
                     + "\"): velocities measured while warmup raises the rate are not comparable");
@@ -103,6 +108,7 @@ public record AdaLrsSettings(
                 20,
                 false,
                 0,
+                false,
                 false);
     }
 
@@ -129,6 +135,7 @@ public record AdaLrsSettings(
                 c.getInt("climb-window"),
                 c.getBoolean("first-trial-at-start-rate"),
                 c.getDouble("first-window"),
-                c.getBoolean("gallop"));
+                c.getBoolean("gallop"),
+                c.getBoolean("compare-annealed"));
     }
 }

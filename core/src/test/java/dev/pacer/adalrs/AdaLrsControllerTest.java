@@ -31,6 +31,7 @@ class AdaLrsControllerTest {
                 window,
                 false,
                 0,
+                false,
                 false);
     }
 

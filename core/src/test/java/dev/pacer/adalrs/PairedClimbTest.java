@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.pacer.adalrs.AdaLrsController.Action;
 import dev.pacer.adalrs.AdaLrsController.Decision;
 import dev.pacer.config.ConfigError;
+import dev.pacer.rates.StepRates;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -39,6 +40,7 @@ class PairedClimbTest {
                 climbWindow,
                 firstTrialAtStartRate,
                 0,
+                false,
                 false);
     }
 
@@ -138,6 +140,7 @@ class PairedClimbTest {
                 4,
                 true,
                 0,
+                false,
                 false);
         AdaLrsController above = new AdaLrsController(fromAbove, 0, 1000);
         above.observe(1, 5.0);
@@ -247,6 +250,49 @@ class PairedClimbTest {
 
     private static String outcome(Decision d) {
         return d.event().get("outcome").asText();
+    }
+
+    /** The level {@code c} gives the next step (what the training loop multiplies the base rate by). */
+    private static double shapedLevel(AdaLrsController c, long step) {
+        StepRates rates = new StepRates(1.0, 1);
+        c.shape(step, rates);
+        return rates.level();
+    }
+
+    @Test
+    void compareAnnealedLowersTheLevelLinearlyOverTheComparedHalfInBothBranches() {
+        AdaLrsController c = new AdaLrsController(
+                settings("comparison = paired, window = 8, phase-start = 0, compare-annealed = true"), 0, 1000);
+        assertEquals(0.1, shapedLevel(c, 1), 1e-15, "outside a window: the level itself");
+        assertEquals(Action.SNAPSHOT, c.observe(1, 5.0).action());
+        // window of 8: indices 0-3 at the level, then (8 - i) / 5 for i = 4..7
+        double[] factors = {1, 1, 1, 1, 4 / 5.0, 3 / 5.0, 2 / 5.0, 1 / 5.0};
+        double[] base = {4.9, 4.8, 4.7, 4.6, 4.5, 4.4, 4.3, 4.2};
+        for (int i = 0; i < 8; i++) {
+            assertEquals(0.1 * factors[i], shapedLevel(c, 2 + i), 1e-15, "base window index " + i);
+            Decision d = c.observe(2 + i, base[i]);
+            assertEquals(i < 7 ? Action.NONE : Action.REPLAY, d.action(), "index " + i);
+        }
+        double trial = c.level();
+        assertEquals(0.3, trial, 1e-12);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(trial * factors[i], shapedLevel(c, 2 + i), 1e-15, "trial window index " + i);
+            c.observe(2 + i, base[i] - 0.01 * i);
+        }
+        // the next round's base window starts again at the full level
+        assertEquals(c.level(), shapedLevel(c, 10), 1e-15);
+    }
+
+    @Test
+    void withoutCompareAnnealedWindowsRunAtTheLevel() {
+        AdaLrsController c =
+                new AdaLrsController(settings("comparison = paired, window = 8, phase-start = 0"), 0, 1000);
+        c.observe(1, 5.0);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(0.1, shapedLevel(c, 2 + i), 1e-15, "index " + i);
+            c.observe(2 + i, 4.9 - 0.1 * i);
+        }
+        assertThrows(ConfigError.class, () -> settings("compare-annealed = true, comparison = velocity"));
     }
 
     @Test

@@ -33,6 +33,7 @@ class PairedComparisonTest {
                 window,
                 false,
                 0,
+                false,
                 false);
     }
 
@@ -59,6 +60,7 @@ class PairedComparisonTest {
                 window,
                 false,
                 0,
+                false,
                 false);
     }
 
@@ -243,13 +245,13 @@ class PairedComparisonTest {
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
                         true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true, 20,
-                        false, 0, false));
+                        false, 0, false, false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
                         true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true, 20,
-                        false, 0, false));
+                        false, 0, false, false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
@@ -274,6 +276,7 @@ class PairedComparisonTest {
                         20,
                         false,
                         0,
+                        false,
                         false));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.during-warmup = true needs comparison"), e.getMessage());
     }
@@ -380,6 +383,7 @@ class PairedComparisonTest {
                 4,
                 false,
                 0,
+                false,
                 false);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
