@@ -24,9 +24,9 @@ class PairedComparisonTest {
                 1e3,
                 1.0,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 extra,
                 false,
                 true,
@@ -49,9 +49,9 @@ class PairedComparisonTest {
                 1e3,
                 0.1,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 extra,
                 false,
                 false,
@@ -239,15 +239,33 @@ class PairedComparisonTest {
     void settingsRefuseAnUnknownComparisonAndABudgetOutsideZeroToOne() {
         var e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true, 20,
-                        false, 0));
-        assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
+                () -> AdaLrsSettings.from(com.typesafe.config.ConfigFactory.parseString("adalrs.comparison = pairs")
+                        .withFallback(com.typesafe.config.ConfigFactory.defaultReference()
+                                .getConfig("pacer"))));
+        assertEquals("pacer.adalrs.comparison = \"pairs\": expected one of paired, velocity", e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
                 () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true, 20,
-                        false, 0));
+                        true,
+                        20,
+                        3,
+                        2,
+                        0.99,
+                        0.1,
+                        0.4,
+                        0.01,
+                        100,
+                        1,
+                        1,
+                        AdaLrsSettings.Trend.NONE,
+                        true,
+                        AdaLrsSettings.Comparison.PAIRED,
+                        1.5,
+                        false,
+                        true,
+                        20,
+                        false,
+                        0));
         assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
         e = org.junit.jupiter.api.Assertions.assertThrows(
                 dev.pacer.config.ConfigError.class,
@@ -263,9 +281,9 @@ class PairedComparisonTest {
                         100,
                         1,
                         1,
-                        "none",
+                        AdaLrsSettings.Trend.NONE,
                         true,
-                        "velocity",
+                        AdaLrsSettings.Comparison.VELOCITY,
                         0.1,
                         true,
                         true,
@@ -368,9 +386,9 @@ class PairedComparisonTest {
                 1e3,
                 1.0,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 0.15,
                 true,
                 true,

@@ -25,8 +25,8 @@ class PacerSettingsTest {
     void defaultsLoadAndAreDocumentedValues() {
         PacerSettings s = load("");
         assertEquals(ModelPreset.SMALL, s.model().preset());
-        assertEquals("cosine", s.train().schedule());
-        assertEquals("adamw", s.optimizer().name());
+        assertEquals("cosine", s.train().schedule().id());
+        assertEquals("adamw", s.optimizer().spec().id());
         assertTrue(s.data().bundled());
     }
 
