@@ -176,12 +176,8 @@ public record HiDlrSettings(
 
     public static HiDlrSettings from(Config pacer) {
         Config c = pacer.getConfig("hidlr");
-        ParameterGroups.Strategy grouping;
-        try {
-            grouping = ParameterGroups.Strategy.fromId(c.getString("grouping"));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigError("pacer.hidlr.grouping: " + e.getMessage());
-        }
+        ParameterGroups.Strategy grouping =
+                ConfigChoice.parse(ParameterGroups.Strategy.class, "pacer.hidlr.grouping", c.getString("grouping"));
         List<Double> offsets = c.getDoubleList("offsets");
         Config f = c.getConfig("freeze");
         return new HiDlrSettings(

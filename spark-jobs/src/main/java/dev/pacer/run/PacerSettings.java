@@ -99,7 +99,8 @@ public record PacerSettings(
         }
     }
 
-    private static PacerSettings from(Config all) {
+    /** Builds the settings from the resolved tree (user, preset defaults and reference merged). */
+    static PacerSettings from(Config all) {
         Config p = all.getConfig("pacer");
         DataSettings data;
         try {

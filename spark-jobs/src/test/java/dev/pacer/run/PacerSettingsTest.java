@@ -58,7 +58,9 @@ class PacerSettingsTest {
         assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
         assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));
         assertTrue(error("pacer.model.preset = medium").contains("tiny, small, gpt2-124m"));
-        assertTrue(error("pacer.hidlr.grouping = layer").contains("expected kind, block or tensor"));
+        assertEquals(
+                "pacer.hidlr.grouping = \"layer\": expected one of kind, block, tensor",
+                error("pacer.hidlr.grouping = layer"));
         assertTrue(error("pacer.hidlr.offsets = [1, 1, 2]").contains("pacer.hidlr.offsets"));
         assertTrue(error("pacer.hidlr.max-overhead = 0").contains("pacer.hidlr.max-overhead"));
         assertTrue(error("pacer.hidlr.max-multiplier = 0.5").contains("expected a finite factor >= 1"));
