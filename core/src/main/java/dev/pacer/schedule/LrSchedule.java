@@ -53,16 +53,14 @@ public interface LrSchedule extends RateController<Void> {
      *       last {@code decayFraction * totalSteps} steps to {@code minFactor}.</li>
      * </ul>
      *
-     * <p>All arguments are validated whatever the kind: {@code totalSteps > 0},
-     * {@code 0 <= warmupSteps <= totalSteps}, {@code minFactor} in [0, 1] and {@code decayFraction} in (0, 1].
+     * <p>Each schedule validates the arguments it uses: {@code totalSteps > 0},
+     * {@code 0 <= warmupSteps <= totalSteps}, {@code minFactor} in [0, 1] and {@code decayFraction} in (0, 1]
+     * ({@code pacer.train} refuses every out-of-range value, whichever schedule is selected).
      *
      * @throws IllegalArgumentException for an invalid argument (the message names it)
      */
     static LrSchedule create(
             ScheduleKind kind, long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
-        WarmupSchedule.checkCommon(warmupSteps, totalSteps);
-        WarmupSchedule.checkMinFactor(minFactor);
-        WarmupSchedule.checkDecayFraction(decayFraction);
         return switch (kind) {
             case COSINE -> new WarmupCosineSchedule(warmupSteps, totalSteps, minFactor);
             case CONSTANT -> new ConstantSchedule(warmupSteps, totalSteps);

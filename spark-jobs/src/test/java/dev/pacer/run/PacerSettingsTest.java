@@ -68,6 +68,15 @@ class PacerSettingsTest {
         assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best")
                 .contains("budget, threshold"));
+        // group names are checked against the model before Spark starts
+        assertTrue(error("pacer.hidlr { enabled = true, initial-multipliers.embeddings = 2 }")
+                .startsWith("pacer.hidlr.initial-multipliers.embeddings: no such parameter group under grouping kind"));
+        assertEquals(
+                2.0,
+                load("pacer.hidlr { enabled = true, grouping = block, initial-multipliers.embeddings = 2 }")
+                        .hidlr()
+                        .initialMultipliers()
+                        .get("embeddings"));
         assertTrue(error("pacer.hidlr.initial-multipliers.norm = 2")
                 .contains("initial-multipliers is set but pacer.hidlr.enabled = false"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.initial-multipliers.norm = fast")
