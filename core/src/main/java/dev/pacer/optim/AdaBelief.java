@@ -1,7 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
-import dev.pacer.config.Check;
 import java.util.List;
 
 /**
@@ -34,25 +32,13 @@ public final class AdaBelief extends FlatStateOptimizer {
     public static final String EXP_AVG_VAR = "exp_avg_var";
 
     /** The registry entry of {@code pacer.optimizer.name = adabelief} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adabelief", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adabelief", Settings.class);
 
     /** {@code pacer.optimizer.adabelief}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
     public record Settings(double beta1, double beta2, double eps, double weightDecay, boolean rectify)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"),
-                    c.getDouble("beta2"),
-                    c.getDouble("eps"),
-                    c.getDouble("weight-decay"),
-                    c.getBoolean("rectify"));
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
         }
 
         @Override

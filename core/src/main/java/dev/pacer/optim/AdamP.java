@@ -1,6 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import java.util.HashMap;
 import java.util.List;
@@ -47,7 +46,7 @@ public final class AdamP extends FlatStateOptimizer {
     }
 
     /** The registry entry of {@code pacer.optimizer.name = adamp} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adamp", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adamp", Settings.class);
 
     /**
      * {@code pacer.optimizer.adamp}: betas in [0, 1), eps &gt; 0, weight decay &gt;= 0, the cosine
@@ -57,23 +56,9 @@ public final class AdamP extends FlatStateOptimizer {
             double beta1, double beta2, double eps, double weightDecay, double delta, double wdRatio, boolean nesterov)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.positive(SPEC.key("delta"), delta);
             Check.inRange(SPEC.key("wd-ratio"), wdRatio, 0, 1, true);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"),
-                    c.getDouble("beta2"),
-                    c.getDouble("eps"),
-                    c.getDouble("weight-decay"),
-                    c.getDouble("delta"),
-                    c.getDouble("wd-ratio"),
-                    c.getBoolean("nesterov"));
         }
 
         @Override

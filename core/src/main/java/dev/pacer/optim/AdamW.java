@@ -1,7 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
-import dev.pacer.config.Check;
 import java.util.List;
 
 /**
@@ -35,7 +33,7 @@ public final class AdamW extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
     /** The registry entry of {@code pacer.optimizer.name = adamw} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = new OptimizerSpec("adamw", null, Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.topLevel("adamw", Settings.class);
 
     /**
      * AdamW's keys, directly under {@code pacer.optimizer}: moment decays in [0, 1), {@code eps}
@@ -44,15 +42,7 @@ public final class AdamW extends FlatStateOptimizer {
     public record Settings(double beta1, double beta2, double eps, double weightDecay)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"), c.getDouble("beta2"), c.getDouble("eps"), c.getDouble("weight-decay"));
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import java.util.List;
 
@@ -33,7 +32,7 @@ public final class Adan extends FlatStateOptimizer {
     public static final String PREV_GRAD = "prev_grad";
 
     /** The registry entry of {@code pacer.optimizer.name = adan} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adan", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adan", Settings.class);
 
     /**
      * {@code pacer.optimizer.adan}: betas as the official code writes them (decay factors), each in
@@ -42,20 +41,8 @@ public final class Adan extends FlatStateOptimizer {
     public record Settings(double beta1, double beta2, double beta3, double eps, double weightDecay)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.inRange(SPEC.key("beta3"), beta3, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"),
-                    c.getDouble("beta2"),
-                    c.getDouble("beta3"),
-                    c.getDouble("eps"),
-                    c.getDouble("weight-decay"));
         }
 
         @Override

@@ -1,7 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
-import dev.pacer.config.Check;
 import java.util.List;
 
 /**
@@ -31,21 +29,13 @@ public final class DiffGrad extends FlatStateOptimizer {
     public static final String PREVIOUS_GRAD = "previous_grad";
 
     /** The registry entry of {@code pacer.optimizer.name = diffgrad} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("diffgrad", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("diffgrad", Settings.class);
 
     /** {@code pacer.optimizer.diffgrad}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
     public record Settings(double beta1, double beta2, double eps, double weightDecay)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"), c.getDouble("beta2"), c.getDouble("eps"), c.getDouble("weight-decay"));
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import java.util.List;
 
@@ -28,7 +27,7 @@ public final class Lion extends FlatStateOptimizer {
     public static final String EXP_AVG = "exp_avg";
 
     /** The registry entry of {@code pacer.optimizer.name = lion} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lion", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lion", Settings.class);
 
     /** {@code pacer.optimizer.lion}: betas in [0, 1), decoupled weight decay &gt;= 0. */
     public record Settings(double beta1, double beta2, double weightDecay) implements OptimizerSpec.Hyperparameters {
@@ -36,10 +35,6 @@ public final class Lion extends FlatStateOptimizer {
             Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
             Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
             Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(c.getDouble("beta1"), c.getDouble("beta2"), c.getDouble("weight-decay"));
         }
 
         @Override

@@ -2,8 +2,12 @@ package dev.pacer.optim;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueType;
+import dev.pacer.config.Check;
 import dev.pacer.config.ConfigError;
 import java.io.Serializable;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.RecordComponent;
+import java.util.Locale;
 
 /**
  * One optimizer that {@code pacer.optimizer.name} can select: its id and how its hyperparameters
@@ -42,9 +46,54 @@ public record OptimizerSpec(String id, String block, Reader reader) implements S
         default void checkLearningRate(double lr) {}
     }
 
-    /** An optimizer whose hyperparameters are the block {@code pacer.optimizer.<id>}. */
-    public static OptimizerSpec ownBlock(String id, Reader reader) {
-        return new OptimizerSpec(id, id, reader);
+    /**
+     * An optimizer whose hyperparameters are the block {@code pacer.optimizer.<id>}, one key per
+     * component of {@code record}: the component's name in kebab case ({@code weightDecay} is
+     * {@code weight-decay}), a number for a {@code double}, true or false for a {@code boolean}.
+     */
+    public static OptimizerSpec ownBlock(String id, Class<? extends Hyperparameters> record) {
+        return new OptimizerSpec(id, id, block -> readRecord(record, block));
+    }
+
+    /** As {@link #ownBlock}, with the keys directly under {@code pacer.optimizer} (AdamW's). */
+    public static OptimizerSpec topLevel(String id, Class<? extends Hyperparameters> record) {
+        return new OptimizerSpec(id, null, block -> readRecord(record, block));
+    }
+
+    /** The record whose components are read from the keys of the same names; its constructor checks them. */
+    static Hyperparameters readRecord(Class<? extends Hyperparameters> record, Config block) {
+        RecordComponent[] components = record.getRecordComponents();
+        Class<?>[] types = new Class<?>[components.length];
+        Object[] values = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            String key = components[i]
+                    .getName()
+                    .replaceAll("([a-z0-9])([A-Z])", "$1-$2")
+                    .toLowerCase(Locale.ROOT);
+            types[i] = components[i].getType();
+            values[i] = types[i] == boolean.class ? block.getBoolean(key) : block.getDouble(key);
+        }
+        try {
+            return record.getDeclaredConstructor(types).newInstance(values);
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the record's ConfigError
+            }
+            throw new IllegalStateException(e.getCause());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(record + " is not a record of doubles and booleans", e);
+        }
+    }
+
+    /**
+     * The terms of the Adam family, checked as every one of them needs: moment decays in [0, 1),
+     * {@code eps} finite and &gt; 0, weight decay finite and &gt;= 0.
+     */
+    public void checkAdamTerms(double beta1, double beta2, double eps, double weightDecay) {
+        Check.inRange(key("beta1"), beta1, 0, 1, false);
+        Check.inRange(key("beta2"), beta2, 0, 1, false);
+        Check.positive(key("eps"), eps);
+        Check.nonNegative(key("weight-decay"), weightDecay);
     }
 
     /** The hyperparameters in {@code optimizer} (the {@code pacer.optimizer} object), validated. */

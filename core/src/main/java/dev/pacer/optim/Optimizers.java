@@ -11,10 +11,10 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>one new class in this package (usually extending {@link FlatStateOptimizer}) that declares
  *       its entry, {@code public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("<id>",
- *       Settings::read)}, and a nested {@code record Settings implements
- *       OptimizerSpec.Hyperparameters}: the hyperparameters with their range checks in the
- *       record's constructor (each a {@link ConfigError} naming the key, via {@code SPEC.key}),
- *       {@code read(Config)} of its block, its weight decay and {@code create(size)};
+ *       Settings.class)}, and a nested {@code record Settings implements
+ *       OptimizerSpec.Hyperparameters}: one component per key of its block (read by name, in kebab
+ *       case), a {@code weightDecay} among them, with the range checks in the record's constructor
+ *       (each a {@link ConfigError} naming the key, via {@code SPEC.key}), and {@code create(size)};
  *   <li>one line: its {@code SPEC} in {@link #REGISTERED};
  *   <li>its documented defaults, as for every setting: the block {@code pacer.optimizer.<id>} in
  *       core's reference.conf, and the id in the comment of {@code pacer.optimizer.name}

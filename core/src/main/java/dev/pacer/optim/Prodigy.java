@@ -55,7 +55,7 @@ public final class Prodigy extends FlatStateOptimizer {
     public static final String D_NUMERATOR = "d_numerator";
 
     /** The registry entry of {@code pacer.optimizer.name = prodigy} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("prodigy", Settings::read);
+    public static final OptimizerSpec SPEC = new OptimizerSpec("prodigy", "prodigy", Settings::read);
 
     /**
      * {@code pacer.optimizer.prodigy}: betas in [0, 1); {@code beta3} in [0, 1), or NaN for sqrt(beta2)

@@ -1,6 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import java.util.List;
 import java.util.Map;
@@ -46,7 +45,7 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     public static final String WEIGHT_SUM = "weight_sum";
 
     /** The registry entry of {@code pacer.optimizer.name = schedule-free-adamw} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("schedule-free-adamw", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("schedule-free-adamw", Settings.class);
 
     /**
      * {@code pacer.optimizer.schedule-free-adamw}: betas in [0, 1), eps &gt; 0, weight decay, {@code r}
@@ -55,22 +54,9 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     public record Settings(double beta1, double beta2, double eps, double weightDecay, double r, double weightLrPower)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
-            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
-            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
-            Check.positive(SPEC.key("eps"), eps);
-            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.nonNegative(SPEC.key("r"), r);
             Check.nonNegative(SPEC.key("weight-lr-power"), weightLrPower);
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("beta1"),
-                    c.getDouble("beta2"),
-                    c.getDouble("eps"),
-                    c.getDouble("weight-decay"),
-                    c.getDouble("r"),
-                    c.getDouble("weight-lr-power"));
         }
 
         @Override

@@ -1,6 +1,5 @@
 package dev.pacer.optim;
 
-import com.typesafe.config.Config;
 import dev.pacer.config.Check;
 import dev.pacer.config.ConfigError;
 import java.util.List;
@@ -31,7 +30,7 @@ public final class SgdMomentum extends FlatStateOptimizer {
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
 
     /** The registry entry of {@code pacer.optimizer.name = sgd} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd", Settings::read);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd", Settings.class);
 
     /**
      * {@code pacer.optimizer.sgd}: torch.optim.SGD's momentum form; its weight decay is PyTorch's L2
@@ -47,14 +46,6 @@ public final class SgdMomentum extends FlatStateOptimizer {
                 throw new ConfigError(SPEC.key("nesterov") + " = true needs " + SPEC.key("momentum") + " > 0 and "
                         + SPEC.key("dampening") + " = 0 (got " + momentum + " and " + dampening + ")");
             }
-        }
-
-        static Settings read(Config c) {
-            return new Settings(
-                    c.getDouble("momentum"),
-                    c.getDouble("dampening"),
-                    c.getBoolean("nesterov"),
-                    c.getDouble("weight-decay"));
         }
 
         @Override
