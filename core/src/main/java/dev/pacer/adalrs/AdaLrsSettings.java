@@ -2,7 +2,9 @@ package dev.pacer.adalrs;
 
 import com.typesafe.config.Config;
 import dev.pacer.config.Check;
+import dev.pacer.config.ConfigChoice;
 import dev.pacer.config.ConfigError;
+import java.util.Objects;
 
 /** Settings under {@code pacer.adalrs}; documented in core's reference.conf. */
 public record AdaLrsSettings(
@@ -17,9 +19,9 @@ public record AdaLrsSettings(
         double maxScale,
         double initialScale,
         double margin,
-        String trend,
+        Trend trend,
         boolean neutralKeepsWeights,
-        String comparison,
+        Comparison comparison,
         double maxExtraCompute,
         boolean duringWarmup,
         boolean downTrials,
@@ -28,6 +30,22 @@ public record AdaLrsSettings(
         double firstWindow,
         boolean gallop,
         boolean compareAnnealed) {
+
+    /** {@code pacer.adalrs.trend}: how the velocity comparison corrects for descent slowing by itself. */
+    public enum Trend implements ConfigChoice {
+        /** Raw velocities. */
+        NONE,
+        /** The base velocity scaled by t_base / t_trial (loss ~ a - b·log t). */
+        INVERSE_TIME
+    }
+
+    /** {@code pacer.adalrs.comparison}: how a trial is judged. */
+    public enum Comparison implements ConfigChoice {
+        /** The trial replays the base window's steps from its snapshot; losses compared step by step. */
+        PAIRED,
+        /** The trial window's loss-descent velocity against the base window's. */
+        VELOCITY
+    }
 
     public AdaLrsSettings {
         Check.inRange("pacer.adalrs.window", window, 3, 100_000);
@@ -53,36 +71,37 @@ public record AdaLrsSettings(
                     + ": expected a value in [min-scale, max-scale] = [" + minScale + ", " + maxScale + "]");
         }
         Check.nonNegative("pacer.adalrs.margin", margin);
-        Check.oneOf("pacer.adalrs.trend", trend, "none", "inverse-time");
-        Check.oneOf("pacer.adalrs.comparison", comparison, "paired", "velocity");
+        Objects.requireNonNull(trend, "trend");
+        Objects.requireNonNull(comparison, "comparison");
         Check.inRange("pacer.adalrs.max-extra-compute", maxExtraCompute, 0, 1, true);
         if (climbWindow != 0 && !(climbWindow >= 4 && climbWindow <= window)) {
             throw new ConfigError("pacer.adalrs.climb-window = " + climbWindow + ": expected 0 (= window) or a window"
                     + " in [4, window = " + window + "] (at least two paired differences in its second half)");
         }
         Check.inRange("pacer.adalrs.first-window", firstWindow, 0, 1, false);
-        if (firstWindow > 0 && !"paired".equals(comparison)) {
+        if (firstWindow > 0 && comparison != Comparison.PAIRED) {
             throw new ConfigError(
-                    "pacer.adalrs.first-window = " + firstWindow + " needs comparison = \"paired\" (now \"" + comparison
-                            + "\"); set it to 0 for the velocity comparison");
+                    "pacer.adalrs.first-window = " + firstWindow + " needs comparison = \"paired\" (now \""
+                            + comparison.id() + "\"); set it to 0 for the velocity comparison");
         }
-        if (gallop && (!"paired".equals(comparison) || downTrials)) {
+        if (gallop && (comparison != Comparison.PAIRED || downTrials)) {
             throw new ConfigError("pacer.adalrs.gallop = true needs comparison = \"paired\" and down-trials = false"
-                    + " (now \"" + comparison + "\", " + downTrials + "); set gallop = false for the other searches");
+                    + " (now \"" + comparison.id() + "\", " + downTrials
+                    + "); set gallop = false for the other searches");
         }
-        if (compareAnnealed && !"paired".equals(comparison)) {
+        if (compareAnnealed && comparison != Comparison.PAIRED) {
             throw new ConfigError("pacer.adalrs.compare-annealed = true needs comparison = \"paired\" (now \""
-                    + comparison + "\"); set it to false for the velocity comparison");
+                    + comparison.id() + "\"); set it to false for the velocity comparison");
         }
-        if (duringWarmup && !"paired".equals(comparison)) {
-            throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"" + comparison
-                    + "\"): velocities measured while warmup raises the rate are not comparable");
+        if (duringWarmup && comparison != Comparison.PAIRED) {
+            throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""
+                    + comparison.id() + "\"): velocities measured while warmup raises the rate are not comparable");
         }
     }
 
     /** Whether trials replay the base window's steps and compare losses step by step. */
     public boolean paired() {
-        return "paired".equals(comparison);
+        return comparison == Comparison.PAIRED;
     }
 
     /** AdaLRS switched off (the other values are placeholders and unused). */
@@ -99,9 +118,9 @@ public record AdaLrsSettings(
                 100,
                 1,
                 1,
-                "inverse-time",
+                Trend.INVERSE_TIME,
                 true,
-                "velocity",
+                Comparison.VELOCITY,
                 0.15,
                 false,
                 true,
@@ -126,9 +145,9 @@ public record AdaLrsSettings(
                 c.getDouble("max-scale"),
                 c.getDouble("initial-scale"),
                 c.getDouble("margin"),
-                c.getString("trend"),
+                ConfigChoice.parse(Trend.class, "pacer.adalrs.trend", c.getString("trend")),
                 c.getBoolean("neutral-keeps-weights"),
-                c.getString("comparison"),
+                ConfigChoice.parse(Comparison.class, "pacer.adalrs.comparison", c.getString("comparison")),
                 c.getDouble("max-extra-compute"),
                 c.getBoolean("during-warmup"),
                 c.getBoolean("down-trials"),

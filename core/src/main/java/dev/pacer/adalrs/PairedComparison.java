@@ -169,7 +169,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         double margin = settings.margin() * error;
         boolean up = st.trialLevel > st.previousLevel;
         ObjectNode e = c.event(step, "")
-                .put("comparison", "paired")
+                .put("comparison", AdaLrsSettings.Comparison.PAIRED.id())
                 .put("replayed_from", st.roundStart)
                 .put("direction", up ? "up" : "down")
                 .put("v_base", st.baseVelocity)
@@ -255,7 +255,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         st.direction = -1;
         st.round++;
         ObjectNode e = c.event(step, "diverged")
-                .put("comparison", "paired")
+                .put("comparison", AdaLrsSettings.Comparison.PAIRED.id())
                 .put("replayed_from", st.roundStart)
                 .put("loss", String.valueOf(loss))
                 .put("old_level", st.previousLevel)

@@ -67,7 +67,7 @@ final class VelocityComparison extends AdaLrsController.Comparison {
         LossWindow.Velocity t = c.velocity();
         AdaLrsState st = s();
         double expected = st.baseVelocity;
-        if ("inverse-time".equals(settings.trend()) && st.baseVelocity > 0) {
+        if (settings.trend() == AdaLrsSettings.Trend.INVERSE_TIME && st.baseVelocity > 0) {
             // descent slows roughly as 1/t (loss ~ a - b log t): compare the trial with the
             // velocity the base level would have shown at the trial window's time
             expected = st.baseVelocity * st.baseCenter / t.center();

@@ -1,6 +1,8 @@
 package dev.pacer.config;
 
 import com.typesafe.config.Config;
+import dev.pacer.schedule.ScheduleKind;
+import java.util.Objects;
 
 /** Settings under {@code pacer.train}; documented in core's reference.conf. */
 public record TrainSettings(
@@ -9,7 +11,7 @@ public record TrainSettings(
         int globalBatch,
         int microBatch,
         int seqLen,
-        String schedule,
+        ScheduleKind schedule,
         double warmupFraction,
         double minLrRatio,
         double decayFraction,
@@ -23,7 +25,7 @@ public record TrainSettings(
         Check.positive("pacer.train.global-batch", globalBatch);
         Check.positive("pacer.train.micro-batch", microBatch);
         Check.inRange("pacer.train.seq-len", seqLen, 2, 1 << 16);
-        Check.oneOf("pacer.train.schedule", schedule, "cosine", "constant", "wsd");
+        Objects.requireNonNull(schedule, "schedule");
         Check.inRange("pacer.train.warmup-fraction", warmupFraction, 0, 1, false);
         Check.inRange("pacer.train.min-lr-ratio", minLrRatio, 0, 1, true);
         if (!(decayFraction > 0 && decayFraction <= 1)) {
@@ -47,7 +49,7 @@ public record TrainSettings(
                 c.getInt("global-batch"),
                 c.getInt("micro-batch"),
                 c.getInt("seq-len"),
-                c.getString("schedule"),
+                ConfigChoice.parse(ScheduleKind.class, "pacer.train.schedule", c.getString("schedule")),
                 c.getDouble("warmup-fraction"),
                 c.getDouble("min-lr-ratio"),
                 c.getDouble("decay-fraction"),

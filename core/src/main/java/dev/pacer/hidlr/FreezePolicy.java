@@ -79,7 +79,7 @@ final class FreezePolicy {
             }
         }
         order.sort(Comparator.comparingDouble((Integer g) -> -ppi[g]));
-        if (settings.rule().equals("threshold")) {
+        if (settings.rule() == HiDlrSettings.Freeze.Rule.THRESHOLD) {
             for (int g : order) {
                 keep[g] = ppi[g] >= settings.threshold() * best;
             }
@@ -116,7 +116,7 @@ final class FreezePolicy {
         ObjectNode e = JSON.createObjectNode()
                 .put("event", "hidlr_freeze")
                 .put("step", step)
-                .put("rule", settings.rule())
+                .put("rule", settings.rule().id())
                 .put("probes_measured", probes);
         long trainable = 0;
         ArrayNode table = e.putArray("groups");

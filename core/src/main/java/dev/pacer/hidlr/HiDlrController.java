@@ -83,7 +83,6 @@ public final class HiDlrController implements RateController<HiDlrState> {
         int k = groups.count();
         this.multipliers = new double[k];
         this.freeze = new FreezePolicy(settings.freeze(), groups, settings.minR2());
-        settings.checkGroups(groups);
         for (int g = 0; g < k; g++) {
             multipliers[g] =
                     settings.initialMultipliers().getOrDefault(groups.group(g).name(), 1.0);

@@ -2,11 +2,13 @@ package dev.pacer.hidlr;
 
 import com.typesafe.config.Config;
 import dev.pacer.config.Check;
+import dev.pacer.config.ConfigChoice;
 import dev.pacer.config.ConfigError;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -26,7 +28,7 @@ public record HiDlrSettings(
         double minR2,
         double smoothing,
         double maxMultiplier,
-        String mode,
+        Mode mode,
         Freeze freeze,
         Map<String, Double> initialMultipliers) {
 
@@ -41,7 +43,7 @@ public record HiDlrSettings(
             double minR2,
             double smoothing,
             double maxMultiplier,
-            String mode,
+            Mode mode,
             Freeze freeze) {
         this(
                 enabled,
@@ -58,12 +60,33 @@ public record HiDlrSettings(
                 Map.of());
     }
 
+    /**
+     * {@code pacer.hidlr.mode}: whether Hi-DLR's rates are absolute or only the shape of the rates
+     * ({@link #shapeOnly}).
+     */
+    public enum Mode implements ConfigChoice {
+        /** Only the shape when AdaLRS sets the level, absolute otherwise. */
+        AUTO,
+        /** Never normalised. */
+        ABSOLUTE,
+        /** Always only the shape: the level stays pacer.train.lr x schedule. */
+        SHAPE
+    }
+
     /** The parameter-efficient mode: freeze the groups of low influence (PPI) after an early phase. */
-    public record Freeze(boolean enabled, int measureProbes, String rule, double budget, double threshold) {
+    public record Freeze(boolean enabled, int measureProbes, Rule rule, double budget, double threshold) {
+
+        /** {@code pacer.hidlr.freeze.rule}: which groups keep training. */
+        public enum Rule implements ConfigChoice {
+            /** The groups of highest PPI whose parameters fit in the budget. */
+            BUDGET,
+            /** The groups whose PPI is at least the threshold times the highest. */
+            THRESHOLD
+        }
 
         public Freeze {
             Check.inRange("pacer.hidlr.freeze.measure-probes", measureProbes, 1, 1_000);
-            Check.oneOf("pacer.hidlr.freeze.rule", rule, "budget", "threshold");
+            Objects.requireNonNull(rule, "rule");
             Check.inRange("pacer.hidlr.freeze.budget", budget, 0, 1, true);
             if (!(budget > 0)) {
                 throw new ConfigError(
@@ -93,7 +116,7 @@ public record HiDlrSettings(
             throw new ConfigError("pacer.hidlr.max-multiplier = " + maxMultiplier
                     + ": expected a finite factor >= 1 (1 keeps every group at the base rate)");
         }
-        Check.oneOf("pacer.hidlr.mode", mode, "auto", "absolute", "shape");
+        Objects.requireNonNull(mode, "mode");
         initialMultipliers = Collections.unmodifiableMap(new TreeMap<>(initialMultipliers));
         for (Map.Entry<String, Double> e : initialMultipliers.entrySet()) {
             double m = e.getValue();
@@ -125,8 +148,8 @@ public record HiDlrSettings(
                 0.9,
                 0.9,
                 10,
-                "auto",
-                new Freeze(false, 3, "budget", 0.5, 0.1));
+                Mode.AUTO,
+                new Freeze(false, 3, Freeze.Rule.BUDGET, 0.5, 0.1));
     }
 
     /**
@@ -153,12 +176,8 @@ public record HiDlrSettings(
 
     public static HiDlrSettings from(Config pacer) {
         Config c = pacer.getConfig("hidlr");
-        ParameterGroups.Strategy grouping;
-        try {
-            grouping = ParameterGroups.Strategy.fromId(c.getString("grouping"));
-        } catch (IllegalArgumentException e) {
-            throw new ConfigError("pacer.hidlr.grouping: " + e.getMessage());
-        }
+        ParameterGroups.Strategy grouping =
+                ConfigChoice.parse(ParameterGroups.Strategy.class, "pacer.hidlr.grouping", c.getString("grouping"));
         List<Double> offsets = c.getDoubleList("offsets");
         Config f = c.getConfig("freeze");
         return new HiDlrSettings(
@@ -171,11 +190,11 @@ public record HiDlrSettings(
                 c.getDouble("min-r2"),
                 c.getDouble("smoothing"),
                 c.getDouble("max-multiplier"),
-                c.getString("mode"),
+                ConfigChoice.parse(Mode.class, "pacer.hidlr.mode", c.getString("mode")),
                 new Freeze(
                         f.getBoolean("enabled"),
                         f.getInt("measure-probes"),
-                        f.getString("rule"),
+                        ConfigChoice.parse(Freeze.Rule.class, "pacer.hidlr.freeze.rule", f.getString("rule")),
                         f.getDouble("budget"),
                         f.getDouble("threshold")),
                 initialMultipliers(c));
@@ -201,7 +220,7 @@ public record HiDlrSettings(
      * {@code absolute}, and in {@code auto} exactly when AdaLRS sets the level.
      */
     public boolean shapeOnly(boolean adalrsEnabled) {
-        return mode.equals("shape") || (mode.equals("auto") && adalrsEnabled);
+        return mode == Mode.SHAPE || (mode == Mode.AUTO && adalrsEnabled);
     }
 
     /** Sequences in one probe batch: the setting, or a quarter of the global batch (at least one per partition). */

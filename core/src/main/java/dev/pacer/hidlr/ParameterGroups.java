@@ -1,5 +1,6 @@
 package dev.pacer.hidlr;
 
+import dev.pacer.config.ConfigChoice;
 import dev.pacer.model.ParameterKind;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
@@ -22,25 +23,11 @@ import java.util.Map;
  */
 public final class ParameterGroups {
 
-    /** How tensors are grouped. */
-    public enum Strategy {
+    /** How tensors are grouped ({@code pacer.hidlr.grouping}). */
+    public enum Strategy implements ConfigChoice {
         KIND,
         BLOCK,
-        TENSOR;
-
-        public String id() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        /** The strategy named {@code id}; {@link IllegalArgumentException} naming the choices otherwise. */
-        public static Strategy fromId(String id) {
-            for (Strategy s : values()) {
-                if (s.id().equals(id)) {
-                    return s;
-                }
-            }
-            throw new IllegalArgumentException("unknown grouping '" + id + "'; expected kind, block or tensor");
-        }
+        TENSOR
     }
 
     /** One group: its name, tensor indices in layout order, and parameter count. */

@@ -31,17 +31,38 @@ public final class AdaBelief extends FlatStateOptimizer {
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_VAR = "exp_avg_var";
 
+    /** The registry entry of {@code pacer.optimizer.name = adabelief} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adabelief", Settings.class);
+
+    /** {@code pacer.optimizer.adabelief}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay, boolean rectify)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new AdaBelief(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
     private final boolean rectify;
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public AdaBelief(int size, double beta1, double beta2, double eps, boolean rectify) {
+        this(size, new Settings(beta1, beta2, eps, 0, rectify));
+    }
+
+    public AdaBelief(int size, Settings s) {
         super(size, "AdaBelief", EXP_AVG, EXP_AVG_VAR);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
-        this.rectify = rectify;
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
+        this.rectify = s.rectify();
     }
 
     @Override
@@ -83,6 +104,6 @@ public final class AdaBelief extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "adabelief";
+        return SPEC.id();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,6 +45,28 @@ public final class AdamP extends FlatStateOptimizer {
         LAYER
     }
 
+    /** The registry entry of {@code pacer.optimizer.name = adamp} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adamp", Settings.class);
+
+    /**
+     * {@code pacer.optimizer.adamp}: betas in [0, 1), eps &gt; 0, weight decay &gt;= 0, the cosine
+     * threshold {@code delta} &gt; 0 and {@code wdRatio} in [0, 1].
+     */
+    public record Settings(
+            double beta1, double beta2, double eps, double weightDecay, double delta, double wdRatio, boolean nesterov)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+            Check.positive(SPEC.key("delta"), delta);
+            Check.inRange(SPEC.key("wd-ratio"), wdRatio, 0, 1, true);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new AdamP(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -53,14 +76,19 @@ public final class AdamP extends FlatStateOptimizer {
     private final Map<String, Projection> lastProjection = new HashMap<>();
     private double[] scratch = new double[0];
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public AdamP(int size, double beta1, double beta2, double eps, double delta, double wdRatio, boolean nesterov) {
+        this(size, new Settings(beta1, beta2, eps, 0, delta, wdRatio, nesterov));
+    }
+
+    public AdamP(int size, Settings s) {
         super(size, "AdamP", EXP_AVG, EXP_AVG_SQ);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
-        this.delta = checkPositive("delta", delta);
-        this.wdRatio = checkRange("wdRatio", wdRatio, 0, 1, true);
-        this.nesterov = nesterov;
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
+        this.delta = s.delta();
+        this.wdRatio = s.wdRatio();
+        this.nesterov = s.nesterov();
     }
 
     @Override
@@ -163,6 +191,6 @@ public final class AdamP extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "adamp";
+        return SPEC.id();
     }
 }

@@ -32,30 +32,39 @@ public final class AdamW extends FlatStateOptimizer {
     /** State name of the second-moment vector v. */
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
+    /** The registry entry of {@code pacer.optimizer.name = adamw} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.topLevel("adamw", Settings.class);
+
+    /**
+     * AdamW's keys, directly under {@code pacer.optimizer}: moment decays in [0, 1), {@code eps}
+     * finite and &gt; 0, decoupled weight decay &gt;= 0.
+     */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new AdamW(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
 
-    /**
-     * @param size  length of the flat weight vector
-     * @param beta1 first-moment decay, in [0, 1)
-     * @param beta2 second-moment decay, in [0, 1)
-     * @param eps   denominator term, finite and &gt; 0
-     */
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public AdamW(int size, double beta1, double beta2, double eps) {
+        this(size, new Settings(beta1, beta2, eps, 0));
+    }
+
+    public AdamW(int size, Settings s) {
         super(size, "AdamW", EXP_AVG, EXP_AVG_SQ);
-        if (!(beta1 >= 0 && beta1 < 1)) {
-            throw new IllegalArgumentException("beta1 must be in [0, 1), got " + beta1);
-        }
-        if (!(beta2 >= 0 && beta2 < 1)) {
-            throw new IllegalArgumentException("beta2 must be in [0, 1), got " + beta2);
-        }
-        if (!(eps > 0) || Double.isInfinite(eps)) {
-            throw new IllegalArgumentException("eps must be finite and > 0, got " + eps);
-        }
-        this.beta1 = beta1;
-        this.beta2 = beta2;
-        this.eps = eps;
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
     }
 
     public double beta1() {
@@ -100,6 +109,6 @@ public final class AdamW extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "adamw";
+        return SPEC.id();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
 import java.util.List;
 
 /**
@@ -30,18 +31,42 @@ public final class Adan extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
     public static final String PREV_GRAD = "prev_grad";
 
+    /** The registry entry of {@code pacer.optimizer.name = adan} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adan", Settings.class);
+
+    /**
+     * {@code pacer.optimizer.adan}: betas as the official code writes them (decay factors), each in
+     * [0, 1); eps &gt; 0; proximal weight decay &gt;= 0.
+     */
+    public record Settings(double beta1, double beta2, double beta3, double eps, double weightDecay)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+            Check.inRange(SPEC.key("beta3"), beta3, 0, 1, false);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new Adan(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double beta3;
     private final double eps;
 
-    /** Betas as in the official code (decay factors), each in [0, 1); eps &gt; 0. */
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public Adan(int size, double beta1, double beta2, double beta3, double eps) {
+        this(size, new Settings(beta1, beta2, beta3, eps, 0));
+    }
+
+    public Adan(int size, Settings s) {
         super(size, "Adan", EXP_AVG, EXP_AVG_DIFF, EXP_AVG_SQ, PREV_GRAD);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.beta3 = checkRange("beta3", beta3, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.beta3 = s.beta3();
+        this.eps = s.eps();
     }
 
     @Override
@@ -77,6 +102,6 @@ public final class Adan extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "adan";
+        return SPEC.id();
     }
 }

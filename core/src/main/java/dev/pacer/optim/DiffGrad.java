@@ -28,15 +28,36 @@ public final class DiffGrad extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
     public static final String PREVIOUS_GRAD = "previous_grad";
 
+    /** The registry entry of {@code pacer.optimizer.name = diffgrad} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("diffgrad", Settings.class);
+
+    /** {@code pacer.optimizer.diffgrad}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new DiffGrad(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public DiffGrad(int size, double beta1, double beta2, double eps) {
+        this(size, new Settings(beta1, beta2, eps, 0));
+    }
+
+    public DiffGrad(int size, Settings s) {
         super(size, "diffGrad", EXP_AVG, EXP_AVG_SQ, PREVIOUS_GRAD);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
     }
 
     @Override
@@ -65,6 +86,6 @@ public final class DiffGrad extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "diffgrad";
+        return SPEC.id();
     }
 }

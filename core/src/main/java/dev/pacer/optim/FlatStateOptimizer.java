@@ -240,29 +240,4 @@ abstract class FlatStateOptimizer implements Optimizer {
                     + "' has none: build the slices with ParamSlice.of(TensorSpec, lr, weightDecay)");
         }
     }
-
-    /** Checks a hyperparameter lies in [lo, hi) (or [lo, hi] when {@code hiInclusive}). */
-    static double checkRange(String what, double v, double lo, double hi, boolean hiInclusive) {
-        if (!(v >= lo) || (hiInclusive ? v > hi : v >= hi)) {
-            throw new IllegalArgumentException(
-                    what + " must be in [" + lo + ", " + hi + (hiInclusive ? "]" : ")") + ", got " + v);
-        }
-        return v;
-    }
-
-    /** Checks a hyperparameter is finite and &gt; 0. */
-    static double checkPositive(String what, double v) {
-        if (!(v > 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(what + " must be finite and > 0, got " + v);
-        }
-        return v;
-    }
-
-    /** Checks a hyperparameter is finite and &gt;= 0. */
-    static double checkNonNegative(String what, double v) {
-        if (!(v >= 0) || Double.isInfinite(v)) {
-            throw new IllegalArgumentException(what + " must be finite and >= 0, got " + v);
-        }
-        return v;
-    }
 }

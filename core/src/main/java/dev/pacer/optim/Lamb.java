@@ -28,16 +28,37 @@ public final class Lamb extends FlatStateOptimizer {
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
+    /** The registry entry of {@code pacer.optimizer.name = lamb} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lamb", Settings.class);
+
+    /** {@code pacer.optimizer.lamb}: betas in [0, 1), eps &gt; 0, weight decay &gt;= 0. */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new Lamb(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
     private double lastTrustRatio = Double.NaN;
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public Lamb(int size, double beta1, double beta2, double eps) {
+        this(size, new Settings(beta1, beta2, eps, 0));
+    }
+
+    public Lamb(int size, Settings s) {
         super(size, "LAMB", EXP_AVG, EXP_AVG_SQ);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
     }
 
     @Override
@@ -83,6 +104,6 @@ public final class Lamb extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "lamb";
+        return SPEC.id();
     }
 }

@@ -1,5 +1,6 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
 import java.util.List;
 
 /**
@@ -25,14 +26,35 @@ public final class Lion extends FlatStateOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
 
+    /** The registry entry of {@code pacer.optimizer.name = lion} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lion", Settings.class);
+
+    /** {@code pacer.optimizer.lion}: betas in [0, 1), decoupled weight decay &gt;= 0. */
+    public record Settings(double beta1, double beta2, double weightDecay) implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
+            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
+            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new Lion(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
 
-    /** @param beta1 interpolation for the update, in [0, 1); @param beta2 momentum decay, in [0, 1) */
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public Lion(int size, double beta1, double beta2) {
+        this(size, new Settings(beta1, beta2, 0));
+    }
+
+    public Lion(int size, Settings s) {
         super(size, "Lion", EXP_AVG);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
     }
 
     @Override
@@ -52,6 +74,6 @@ public final class Lion extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "lion";
+        return SPEC.id();
     }
 }

@@ -1,85 +1,72 @@
 package dev.pacer.optim;
 
-import dev.pacer.config.OptimizerHyperparameters;
+import dev.pacer.config.ConfigError;
 import dev.pacer.config.OptimizerSettings;
+import java.util.List;
+import java.util.stream.Collectors;
 
-/** Builds the optimizer that {@code pacer.optimizer.name} selects. */
+/**
+ * The registry of the optimizers {@code pacer.optimizer.name} can select. Adding one takes:
+ *
+ * <ol>
+ *   <li>one new class in this package (usually extending {@link FlatStateOptimizer}) that declares
+ *       its entry, {@code public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("<id>",
+ *       Settings.class)}, and a nested {@code record Settings implements
+ *       OptimizerSpec.Hyperparameters}: one component per key of its block (read by name, in kebab
+ *       case), a {@code weightDecay} among them, with the range checks in the record's constructor
+ *       (each a {@link ConfigError} naming the key, via {@code SPEC.key}), and {@code create(size)};
+ *   <li>one line: its {@code SPEC} in {@link #REGISTERED};
+ *   <li>its documented defaults, as for every setting: the block {@code pacer.optimizer.<id>} in
+ *       core's reference.conf, and the id in the comment of {@code pacer.optimizer.name}
+ *       ({@code ReferenceConfTest} fails until both are there).
+ * </ol>
+ *
+ * Nothing else names an optimizer: the settings read every registered block (all are validated,
+ * whichever is selected), and the run builds the selected one through its record.
+ */
 public final class Optimizers {
 
+    /** Every selectable optimizer, in the order docs and errors list them. */
+    public static final List<OptimizerSpec> REGISTERED = List.of(
+            AdamW.SPEC,
+            SgdMomentum.SPEC,
+            Lion.SPEC,
+            AdaBelief.SPEC,
+            Adan.SPEC,
+            Lamb.SPEC,
+            DiffGrad.SPEC,
+            AdamP.SPEC,
+            SgdSai.SPEC,
+            Prodigy.SPEC,
+            ScheduleFreeAdamW.SPEC);
+
     private Optimizers() {}
+
+    /** The registered optimizer {@code id}; a {@link ConfigError} naming {@code key} and the valid ids otherwise. */
+    public static OptimizerSpec parse(String key, String id) {
+        for (OptimizerSpec s : REGISTERED) {
+            if (s.id().equals(id)) {
+                return s;
+            }
+        }
+        throw new ConfigError(key + " = \"" + id + "\": expected one of " + ids());
+    }
+
+    /** The registered optimizer {@code id} (for settings shipped to another JVM). */
+    static OptimizerSpec spec(String id) {
+        return parse("pacer.optimizer.name", id);
+    }
+
+    /** The registered ids, comma-separated. */
+    public static String ids() {
+        return REGISTERED.stream().map(OptimizerSpec::id).collect(Collectors.joining(", "));
+    }
 
     /**
      * A fresh optimizer for a flat weight vector of {@code size} elements. Weight decay is not part of it:
      * it comes per tensor with each step's slices ({@link OptimizerSettings#weightDecayFor}).
      */
     public static Optimizer create(OptimizerSettings s, int size) {
-        OptimizerHyperparameters h = s.hyper();
-        return switch (s.name()) {
-            case "adamw" -> new AdamW(size, s.beta1(), s.beta2(), s.eps());
-            case "sgd" ->
-                new SgdMomentum(
-                        size, h.sgd().momentum(), h.sgd().dampening(), h.sgd().nesterov());
-            case "lion" -> new Lion(size, h.lion().beta1(), h.lion().beta2());
-            case "adabelief" ->
-                new AdaBelief(
-                        size,
-                        h.adabelief().beta1(),
-                        h.adabelief().beta2(),
-                        h.adabelief().eps(),
-                        h.adabelief().rectify());
-            case "adan" ->
-                new Adan(
-                        size,
-                        h.adan().beta1(),
-                        h.adan().beta2(),
-                        h.adan().beta3(),
-                        h.adan().eps());
-            case "lamb" ->
-                new Lamb(size, h.lamb().beta1(), h.lamb().beta2(), h.lamb().eps());
-            case "diffgrad" ->
-                new DiffGrad(
-                        size,
-                        h.diffgrad().beta1(),
-                        h.diffgrad().beta2(),
-                        h.diffgrad().eps());
-            case "adamp" ->
-                new AdamP(
-                        size,
-                        h.adamp().beta1(),
-                        h.adamp().beta2(),
-                        h.adamp().eps(),
-                        h.adamp().delta(),
-                        h.adamp().wdRatio(),
-                        h.adamp().nesterov());
-            case "sgd-sai" ->
-                new SgdSai(
-                        size,
-                        h.sgdSai().momentum(),
-                        h.sgdSai().eps(),
-                        h.sgdSai().normalize());
-            case "prodigy" ->
-                new Prodigy(
-                        size,
-                        h.prodigy().beta1(),
-                        h.prodigy().beta2(),
-                        h.prodigy().beta3(),
-                        h.prodigy().eps(),
-                        h.prodigy().d0(),
-                        h.prodigy().dCoef(),
-                        h.prodigy().growthRate(),
-                        h.prodigy().biasCorrection(),
-                        h.prodigy().safeguardWarmup());
-            case "schedule-free-adamw" ->
-                new ScheduleFreeAdamW(
-                        size,
-                        h.scheduleFree().beta1(),
-                        h.scheduleFree().beta2(),
-                        h.scheduleFree().eps(),
-                        h.scheduleFree().r(),
-                        h.scheduleFree().weightLrPower());
-            default ->
-                throw new IllegalArgumentException(
-                        "unknown optimizer '" + s.name() + "'; valid: " + String.join(", ", OptimizerSettings.NAMES));
-        };
+        return s.hyperparameters().create(size);
     }
 }

@@ -1,5 +1,8 @@
 package dev.pacer.optim;
 
+import com.typesafe.config.Config;
+import dev.pacer.config.Check;
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import java.util.Map;
 
@@ -51,6 +54,76 @@ public final class Prodigy extends FlatStateOptimizer {
     public static final String D_MAX = "d_max";
     public static final String D_NUMERATOR = "d_numerator";
 
+    /** The registry entry of {@code pacer.optimizer.name = prodigy} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = new OptimizerSpec("prodigy", "prodigy", Settings::read);
+
+    /**
+     * {@code pacer.optimizer.prodigy}: betas in [0, 1); {@code beta3} in [0, 1), or NaN for sqrt(beta2)
+     * ({@code "auto"}); eps, d0 and dCoef &gt; 0; weight decay &gt;= 0; {@code growthRate} &gt;= 1, infinite
+     * for no bound ({@code "inf"}).
+     */
+    public record Settings(
+            double beta1,
+            double beta2,
+            double beta3,
+            double eps,
+            double weightDecay,
+            double d0,
+            double dCoef,
+            double growthRate,
+            boolean biasCorrection,
+            boolean safeguardWarmup)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
+            Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
+            if (!Double.isNaN(beta3)) {
+                Check.inRange(SPEC.key("beta3"), beta3, 0, 1, false);
+            }
+            Check.positive(SPEC.key("eps"), eps);
+            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+            Check.positive(SPEC.key("d0"), d0);
+            Check.positive(SPEC.key("d-coef"), dCoef);
+            if (!(growthRate >= 1)) {
+                throw new ConfigError(SPEC.key("growth-rate") + " = " + growthRate
+                        + ": expected a number >= 1, or \"inf\" for no bound");
+            }
+        }
+
+        static Settings read(Config c) {
+            return new Settings(
+                    c.getDouble("beta1"),
+                    c.getDouble("beta2"),
+                    OptimizerSpec.numberOrWord(c, "beta3", "auto", Double.NaN, SPEC.key("beta3")),
+                    c.getDouble("eps"),
+                    c.getDouble("weight-decay"),
+                    c.getDouble("d0"),
+                    c.getDouble("d-coef"),
+                    OptimizerSpec.numberOrWord(
+                            c, "growth-rate", "inf", Double.POSITIVE_INFINITY, SPEC.key("growth-rate")),
+                    c.getBoolean("bias-correction"),
+                    c.getBoolean("safeguard-warmup"));
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new Prodigy(size, this);
+        }
+
+        /**
+         * Prodigy's learning rate multiplies its own step-size estimate: its authors recommend 1. A rate far
+         * from it (such as an AdamW rate left in place) makes the estimate grow slowly and the run crawl.
+         */
+        @Override
+        public void checkLearningRate(double lr) {
+            if (!(lr >= 0.1 && lr <= 10)) {
+                throw new ConfigError("pacer.train.lr = " + lr + " with pacer.optimizer.name = \"prodigy\": Prodigy's"
+                        + " learning rate multiplies its own step-size estimate, so use a value in [0.1, 10], normally"
+                        + " 1.0 (conf/optimizers/prodigy.conf), and tune " + SPEC.key("d-coef") + " instead");
+            }
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double beta3;
@@ -64,10 +137,7 @@ public final class Prodigy extends FlatStateOptimizer {
     private float dMax;
     private float dNumerator;
 
-    /**
-     * @param beta3           decay of the d-estimate statistics, in [0, 1); NaN for sqrt(beta2)
-     * @param growthRate      bound on d's growth per step, &gt;= 1; infinite for none
-     */
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public Prodigy(
             int size,
             double beta1,
@@ -79,21 +149,22 @@ public final class Prodigy extends FlatStateOptimizer {
             double growthRate,
             boolean biasCorrection,
             boolean safeguardWarmup) {
+        this(size, new Settings(beta1, beta2, beta3, eps, 0, d0, dCoef, growthRate, biasCorrection, safeguardWarmup));
+    }
+
+    public Prodigy(int size, Settings s) {
         super(size, "Prodigy", EXP_AVG, EXP_AVG_SQ, S, P0);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.beta3 = Double.isNaN(beta3) ? Math.sqrt(beta2) : checkRange("beta3", beta3, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
-        this.d0 = checkPositive("d0", d0);
-        this.dCoef = checkPositive("dCoef", dCoef);
-        if (!(growthRate >= 1)) {
-            throw new IllegalArgumentException("growthRate must be >= 1 (infinite for no bound), got " + growthRate);
-        }
-        this.growthRate = growthRate;
-        this.biasCorrection = biasCorrection;
-        this.safeguardWarmup = safeguardWarmup;
-        this.d = (float) d0;
-        this.dMax = (float) d0;
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.beta3 = Double.isNaN(s.beta3()) ? Math.sqrt(s.beta2()) : s.beta3();
+        this.eps = s.eps();
+        this.d0 = s.d0();
+        this.dCoef = s.dCoef();
+        this.growthRate = s.growthRate();
+        this.biasCorrection = s.biasCorrection();
+        this.safeguardWarmup = s.safeguardWarmup();
+        this.d = (float) s.d0();
+        this.dMax = (float) s.d0();
         this.dNumerator = 0f;
     }
 
@@ -217,7 +288,7 @@ public final class Prodigy extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "prodigy";
+        return SPEC.id();
     }
 
     @Override

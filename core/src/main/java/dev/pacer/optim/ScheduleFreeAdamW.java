@@ -1,5 +1,6 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
 import java.util.List;
 import java.util.Map;
 
@@ -43,6 +44,27 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     public static final String LR_MAX = "lr_max";
     public static final String WEIGHT_SUM = "weight_sum";
 
+    /** The registry entry of {@code pacer.optimizer.name = schedule-free-adamw} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("schedule-free-adamw", Settings.class);
+
+    /**
+     * {@code pacer.optimizer.schedule-free-adamw}: betas in [0, 1), eps &gt; 0, weight decay, {@code r}
+     * and {@code weightLrPower} &gt;= 0.
+     */
+    public record Settings(double beta1, double beta2, double eps, double weightDecay, double r, double weightLrPower)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
+            Check.nonNegative(SPEC.key("r"), r);
+            Check.nonNegative(SPEC.key("weight-lr-power"), weightLrPower);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new ScheduleFreeAdamW(size, this);
+        }
+    }
+
     private final double beta1;
     private final double beta2;
     private final double eps;
@@ -53,13 +75,18 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     /** The averaged point; null until the first step or until {@link #trainingWeights} after a restore. */
     private float[] x;
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public ScheduleFreeAdamW(int size, double beta1, double beta2, double eps, double r, double weightLrPower) {
+        this(size, new Settings(beta1, beta2, eps, 0, r, weightLrPower));
+    }
+
+    public ScheduleFreeAdamW(int size, Settings s) {
         super(size, "Schedule-Free AdamW", Z, EXP_AVG_SQ);
-        this.beta1 = checkRange("beta1", beta1, 0, 1, false);
-        this.beta2 = checkRange("beta2", beta2, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
-        this.r = checkNonNegative("r", r);
-        this.weightLrPower = checkNonNegative("weightLrPower", weightLrPower);
+        this.beta1 = s.beta1();
+        this.beta2 = s.beta2();
+        this.eps = s.eps();
+        this.r = s.r();
+        this.weightLrPower = s.weightLrPower();
         this.lrMax = new SliceScalars(LR_MAX, size, 0f);
         this.weightSum = new SliceScalars(WEIGHT_SUM, size, 0f);
     }
@@ -167,7 +194,7 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "schedule-free-adamw";
+        return SPEC.id();
     }
 
     @Override

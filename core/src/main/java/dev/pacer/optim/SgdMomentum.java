@@ -1,5 +1,7 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
+import dev.pacer.config.ConfigError;
 import java.util.List;
 
 /**
@@ -27,24 +29,45 @@ public final class SgdMomentum extends FlatStateOptimizer {
 
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
 
+    /** The registry entry of {@code pacer.optimizer.name = sgd} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd", Settings.class);
+
+    /**
+     * {@code pacer.optimizer.sgd}: torch.optim.SGD's momentum form; its weight decay is PyTorch's L2
+     * term. Nesterov needs momentum &gt; 0 and dampening 0, as in PyTorch.
+     */
+    public record Settings(double momentum, double dampening, boolean nesterov, double weightDecay)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            Check.inRange(SPEC.key("momentum"), momentum, 0, 1, false);
+            Check.inRange(SPEC.key("dampening"), dampening, 0, 1, true);
+            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+            if (nesterov && (momentum <= 0 || dampening != 0)) {
+                throw new ConfigError(SPEC.key("nesterov") + " = true needs " + SPEC.key("momentum") + " > 0 and "
+                        + SPEC.key("dampening") + " = 0 (got " + momentum + " and " + dampening + ")");
+            }
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new SgdMomentum(size, this);
+        }
+    }
+
     private final double momentum;
     private final double dampening;
     private final boolean nesterov;
 
-    /**
-     * @param momentum  in [0, 1)
-     * @param dampening in [0, 1]
-     * @param nesterov  Nesterov momentum; needs momentum &gt; 0 and dampening 0 (as PyTorch)
-     */
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public SgdMomentum(int size, double momentum, double dampening, boolean nesterov) {
+        this(size, new Settings(momentum, dampening, nesterov, 0));
+    }
+
+    public SgdMomentum(int size, Settings s) {
         super(size, "SGD", MOMENTUM_BUFFER);
-        this.momentum = checkRange("momentum", momentum, 0, 1, false);
-        this.dampening = checkRange("dampening", dampening, 0, 1, true);
-        if (nesterov && (momentum <= 0 || dampening != 0)) {
-            throw new IllegalArgumentException(
-                    "Nesterov momentum requires momentum > 0 and dampening 0, got " + momentum + " and " + dampening);
-        }
-        this.nesterov = nesterov;
+        this.momentum = s.momentum();
+        this.dampening = s.dampening();
+        this.nesterov = s.nesterov();
     }
 
     @Override
@@ -70,6 +93,6 @@ public final class SgdMomentum extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "sgd";
+        return SPEC.id();
     }
 }

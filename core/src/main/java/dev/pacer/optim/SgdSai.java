@@ -1,5 +1,6 @@
 package dev.pacer.optim;
 
+import dev.pacer.config.Check;
 import java.util.List;
 import java.util.Map;
 
@@ -38,16 +39,39 @@ public final class SgdSai extends FlatStateOptimizer {
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
     public static final String LR_SCALE = "lr_scale";
 
+    /** The registry entry of {@code pacer.optimizer.name = sgd-sai} ({@link Optimizers#REGISTERED}). */
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd-sai", Settings.class);
+
+    /** {@code pacer.optimizer.sgd-sai}: momentum in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
+    public record Settings(double momentum, double eps, double weightDecay, boolean normalize)
+            implements OptimizerSpec.Hyperparameters {
+        public Settings {
+            Check.inRange(SPEC.key("momentum"), momentum, 0, 1, false);
+            Check.positive(SPEC.key("eps"), eps);
+            Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
+        }
+
+        @Override
+        public Optimizer create(int size) {
+            return new SgdSai(size, this);
+        }
+    }
+
     private final double momentum;
     private final double eps;
     private final boolean normalize;
     private final SliceScalars scales;
 
+    /** With the given hyperparameters (weight decay comes with each step's slices). */
     public SgdSai(int size, double momentum, double eps, boolean normalize) {
+        this(size, new Settings(momentum, eps, 0, normalize));
+    }
+
+    public SgdSai(int size, Settings s) {
         super(size, "SGD-SaI", MOMENTUM_BUFFER);
-        this.momentum = checkRange("momentum", momentum, 0, 1, false);
-        this.eps = checkPositive("eps", eps);
-        this.normalize = normalize;
+        this.momentum = s.momentum();
+        this.eps = s.eps();
+        this.normalize = s.normalize();
         this.scales = new SliceScalars(LR_SCALE, size, 0f);
     }
 
@@ -162,7 +186,7 @@ public final class SgdSai extends FlatStateOptimizer {
 
     @Override
     public String name() {
-        return "sgd-sai";
+        return SPEC.id();
     }
 
     @Override

@@ -10,8 +10,6 @@ package dev.pacer.schedule;
  */
 public final class ConstantSchedule extends WarmupSchedule {
 
-    public static final String NAME = "constant";
-
     /**
      * @param warmupSteps warmup length, in [0, totalSteps]
      * @param totalSteps planned number of steps, &gt; 0 (only validated; the factor does not depend on it)
@@ -26,12 +24,12 @@ public final class ConstantSchedule extends WarmupSchedule {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ScheduleKind kind() {
+        return ScheduleKind.CONSTANT;
     }
 
     @Override
     public String toString() {
-        return NAME + "(warmup=" + warmupSteps + ", total=" + totalSteps + ")";
+        return kind().id() + "(warmup=" + warmupSteps + ", total=" + totalSteps + ")";
     }
 }

@@ -13,9 +13,6 @@ import dev.pacer.rates.StepRates;
  */
 public interface LrSchedule extends RateController<Void> {
 
-    /** Valid names for {@link #create}. */
-    String VALID_NAMES = "cosine, constant, wsd";
-
     /**
      * Factor multiplying the peak learning rate at the given step.
      *
@@ -24,8 +21,8 @@ public interface LrSchedule extends RateController<Void> {
      */
     double factor(long step);
 
-    /** The schedule's name as accepted by {@link #create}. */
-    String name();
+    /** Which schedule this is ({@code pacer.train.schedule}). */
+    ScheduleKind kind();
 
     @Override
     default void shape(long step, StepRates rates) {
@@ -47,39 +44,27 @@ public interface LrSchedule extends RateController<Void> {
     }
 
     /**
-     * Creates a schedule by name.
+     * Creates a schedule of the given kind.
      *
      * <ul>
-     *   <li>{@code "cosine"}: {@link WarmupCosineSchedule}, warmup then cosine decay to {@code minFactor};</li>
-     *   <li>{@code "constant"}: {@link ConstantSchedule}, warmup then constant 1;</li>
-     *   <li>{@code "wsd"}: {@link WarmupStableDecaySchedule}, warmup, constant 1, then linear decay over the
+     *   <li>{@code cosine}: {@link WarmupCosineSchedule}, warmup then cosine decay to {@code minFactor};</li>
+     *   <li>{@code constant}: {@link ConstantSchedule}, warmup then constant 1;</li>
+     *   <li>{@code wsd}: {@link WarmupStableDecaySchedule}, warmup, constant 1, then linear decay over the
      *       last {@code decayFraction * totalSteps} steps to {@code minFactor}.</li>
      * </ul>
      *
-     * <p>All arguments are validated whatever the name, so that a bad configuration value is reported even
-     * when the chosen schedule does not use it: {@code totalSteps > 0}, {@code 0 <= warmupSteps <= totalSteps},
-     * {@code minFactor} in [0, 1] and {@code decayFraction} in (0, 1].
+     * <p>Each schedule validates the arguments it uses: {@code totalSteps > 0},
+     * {@code 0 <= warmupSteps <= totalSteps}, {@code minFactor} in [0, 1] and {@code decayFraction} in (0, 1]
+     * ({@code pacer.train} refuses every out-of-range value, whichever schedule is selected).
      *
-     * @throws IllegalArgumentException for an unknown name (the message lists the valid names) or an invalid
-     *                                  argument (the message names it)
+     * @throws IllegalArgumentException for an invalid argument (the message names it)
      */
-    static LrSchedule create(String name, long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
-        WarmupSchedule.checkCommon(warmupSteps, totalSteps);
-        WarmupSchedule.checkMinFactor(minFactor);
-        WarmupSchedule.checkDecayFraction(decayFraction);
-        if (name == null) {
-            throw new IllegalArgumentException("schedule name is null; valid names: " + VALID_NAMES);
-        }
-        switch (name) {
-            case WarmupCosineSchedule.NAME:
-                return new WarmupCosineSchedule(warmupSteps, totalSteps, minFactor);
-            case ConstantSchedule.NAME:
-                return new ConstantSchedule(warmupSteps, totalSteps);
-            case WarmupStableDecaySchedule.NAME:
-                return new WarmupStableDecaySchedule(warmupSteps, totalSteps, minFactor, decayFraction);
-            default:
-                throw new IllegalArgumentException(
-                        "unknown learning-rate schedule '" + name + "'; valid names: " + VALID_NAMES);
-        }
+    static LrSchedule create(
+            ScheduleKind kind, long warmupSteps, long totalSteps, double minFactor, double decayFraction) {
+        return switch (kind) {
+            case COSINE -> new WarmupCosineSchedule(warmupSteps, totalSteps, minFactor);
+            case CONSTANT -> new ConstantSchedule(warmupSteps, totalSteps);
+            case WSD -> new WarmupStableDecaySchedule(warmupSteps, totalSteps, minFactor, decayFraction);
+        };
     }
 }

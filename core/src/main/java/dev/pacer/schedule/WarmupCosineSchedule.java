@@ -15,8 +15,6 @@ package dev.pacer.schedule;
  */
 public final class WarmupCosineSchedule extends WarmupSchedule {
 
-    public static final String NAME = "cosine";
-
     private final double minFactor;
 
     /**
@@ -41,12 +39,12 @@ public final class WarmupCosineSchedule extends WarmupSchedule {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ScheduleKind kind() {
+        return ScheduleKind.COSINE;
     }
 
     @Override
     public String toString() {
-        return NAME + "(warmup=" + warmupSteps + ", total=" + totalSteps + ", minFactor=" + minFactor + ")";
+        return kind().id() + "(warmup=" + warmupSteps + ", total=" + totalSteps + ", minFactor=" + minFactor + ")";
     }
 }

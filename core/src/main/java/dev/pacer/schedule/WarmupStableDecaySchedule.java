@@ -23,8 +23,6 @@ package dev.pacer.schedule;
  */
 public final class WarmupStableDecaySchedule extends WarmupSchedule {
 
-    public static final String NAME = "wsd";
-
     private final double minFactor;
     private final double decayFraction;
     private final long decaySteps;
@@ -69,13 +67,13 @@ public final class WarmupStableDecaySchedule extends WarmupSchedule {
     }
 
     @Override
-    public String name() {
-        return NAME;
+    public ScheduleKind kind() {
+        return ScheduleKind.WSD;
     }
 
     @Override
     public String toString() {
-        return NAME + "(warmup=" + warmupSteps + ", total=" + totalSteps + ", minFactor=" + minFactor
+        return kind().id() + "(warmup=" + warmupSteps + ", total=" + totalSteps + ", minFactor=" + minFactor
                 + ", decayFraction=" + decayFraction + ", decaySteps=" + decaySteps + ")";
     }
 }

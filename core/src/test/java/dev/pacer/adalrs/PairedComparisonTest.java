@@ -24,9 +24,9 @@ class PairedComparisonTest {
                 1e3,
                 1.0,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 extra,
                 false,
                 true,
@@ -51,9 +51,9 @@ class PairedComparisonTest {
                 1e3,
                 0.1,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 extra,
                 false,
                 false,
@@ -239,46 +239,26 @@ class PairedComparisonTest {
         }
     }
 
+    /** The error {@code pacer.adalrs} with {@code hocon} over the reference gives. */
+    private static String settingsError(String hocon) {
+        return org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.pacer.config.ConfigError.class,
+                        () -> AdaLrsSettings.from(com.typesafe.config.ConfigFactory.parseString(hocon)
+                                .withFallback(com.typesafe.config.ConfigFactory.defaultReference()
+                                        .getConfig("pacer"))))
+                .getMessage();
+    }
+
     @Test
     void settingsRefuseAnUnknownComparisonAndABudgetOutsideZeroToOne() {
-        var e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "pairs", 0.1, false, true, 20,
-                        false, 0, false, false));
-        assertTrue(e.getMessage().startsWith("pacer.adalrs.comparison"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(
-                        true, 20, 3, 2, 0.99, 0.1, 0.4, 0.01, 100, 1, 1, "none", true, "paired", 1.5, false, true, 20,
-                        false, 0, false, false));
-        assertTrue(e.getMessage().startsWith("pacer.adalrs.max-extra-compute = 1.5"), e.getMessage());
-        e = org.junit.jupiter.api.Assertions.assertThrows(
-                dev.pacer.config.ConfigError.class,
-                () -> new AdaLrsSettings(
-                        true,
-                        20,
-                        3,
-                        2,
-                        0.99,
-                        0.1,
-                        0.4,
-                        0.01,
-                        100,
-                        1,
-                        1,
-                        "none",
-                        true,
-                        "velocity",
-                        0.1,
-                        true,
-                        true,
-                        20,
-                        false,
-                        0,
-                        false,
-                        false));
-        assertTrue(e.getMessage().startsWith("pacer.adalrs.during-warmup = true needs comparison"), e.getMessage());
+        assertEquals(
+                "pacer.adalrs.comparison = \"pairs\": expected one of paired, velocity",
+                settingsError("adalrs.comparison = pairs"));
+        String m = settingsError("adalrs { comparison = paired, max-extra-compute = 1.5 }");
+        assertTrue(m.startsWith("pacer.adalrs.max-extra-compute = 1.5"), m);
+        m = settingsError("adalrs { comparison = velocity, during-warmup = true }");
+        assertTrue(
+                m.startsWith("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \"velocity\")"), m);
     }
 
     @Test
@@ -374,9 +354,9 @@ class PairedComparisonTest {
                 1e3,
                 1.0,
                 1.0,
-                "inverse-time",
+                AdaLrsSettings.Trend.INVERSE_TIME,
                 true,
-                "paired",
+                AdaLrsSettings.Comparison.PAIRED,
                 0.15,
                 true,
                 true,

@@ -8,6 +8,20 @@ import com.typesafe.config.ConfigFactory;
 import dev.pacer.model.ModelPreset;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
+import dev.pacer.optim.AdaBelief;
+import dev.pacer.optim.AdamP;
+import dev.pacer.optim.AdamW;
+import dev.pacer.optim.Adan;
+import dev.pacer.optim.DiffGrad;
+import dev.pacer.optim.Lamb;
+import dev.pacer.optim.Lion;
+import dev.pacer.optim.OptimizerSpec;
+import dev.pacer.optim.Optimizers;
+import dev.pacer.optim.Prodigy;
+import dev.pacer.optim.ScheduleFreeAdamW;
+import dev.pacer.optim.SgdMomentum;
+import dev.pacer.optim.SgdSai;
+import dev.pacer.schedule.ScheduleKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,42 +38,69 @@ class OptimizerSettingsTest {
         return assertThrows(ConfigError.class, () -> load(hocon)).getMessage();
     }
 
+    /** The hyperparameters {@code spec} reads from the block {@code hocon} leaves (defaults otherwise). */
+    private static OptimizerSpec.Hyperparameters block(OptimizerSpec spec, String hocon) {
+        return spec.read(ConfigFactory.parseString(hocon)
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve()
+                .getConfig("pacer.optimizer"));
+    }
+
     @Test
     void defaultsAreThePapersAndOfficialCodes() {
         OptimizerSettings s = load("");
-        assertEquals("adamw", s.name());
+        assertEquals(AdamW.SPEC, s.spec());
+        assertEquals(new AdamW.Settings(0.9, 0.95, 1e-8, 0.1), s.hyperparameters());
         assertEquals(List.of("norm", "bias", "embedding"), s.noDecay());
-        OptimizerHyperparameters h = s.hyper();
-        assertEquals(new OptimizerHyperparameters.Sgd(0.9, 0, false, 0), h.sgd());
-        assertEquals(new OptimizerHyperparameters.Lion(0.9, 0.99, 0), h.lion());
-        assertEquals(new OptimizerHyperparameters.AdaBelief(0.9, 0.999, 1e-16, 0, true), h.adabelief());
-        assertEquals(new OptimizerHyperparameters.Adan(0.98, 0.92, 0.99, 1e-8, 0), h.adan());
-        assertEquals(new OptimizerHyperparameters.Lamb(0.9, 0.999, 1e-6, 0.01), h.lamb());
-        assertEquals(new OptimizerHyperparameters.DiffGrad(0.9, 0.999, 1e-8, 0), h.diffgrad());
-        assertEquals(new OptimizerHyperparameters.AdamP(0.9, 0.999, 1e-8, 0, 0.1, 0.1, false), h.adamp());
-        assertEquals(new OptimizerHyperparameters.SgdSai(0.9, 1e-8, 0.01, true), h.sgdSai());
-        OptimizerHyperparameters.Prodigy p = h.prodigy();
+        assertEquals(new SgdMomentum.Settings(0.9, 0, false, 0), block(SgdMomentum.SPEC, ""));
+        assertEquals(new Lion.Settings(0.9, 0.99, 0), block(Lion.SPEC, ""));
+        assertEquals(new AdaBelief.Settings(0.9, 0.999, 1e-16, 0, true), block(AdaBelief.SPEC, ""));
+        assertEquals(new Adan.Settings(0.98, 0.92, 0.99, 1e-8, 0), block(Adan.SPEC, ""));
+        assertEquals(new Lamb.Settings(0.9, 0.999, 1e-6, 0.01), block(Lamb.SPEC, ""));
+        assertEquals(new DiffGrad.Settings(0.9, 0.999, 1e-8, 0), block(DiffGrad.SPEC, ""));
+        assertEquals(new AdamP.Settings(0.9, 0.999, 1e-8, 0, 0.1, 0.1, false), block(AdamP.SPEC, ""));
+        assertEquals(new SgdSai.Settings(0.9, 1e-8, 0.01, true), block(SgdSai.SPEC, ""));
+        Prodigy.Settings p = (Prodigy.Settings) block(Prodigy.SPEC, "");
         assertTrue(Double.isNaN(p.beta3()), "beta3 auto = sqrt(beta2)");
         assertEquals(Double.POSITIVE_INFINITY, p.growthRate());
         assertEquals(
-                new OptimizerHyperparameters.Prodigy(
-                        0.9, 0.999, p.beta3(), 1e-8, 0, 1e-6, 1.0, Double.POSITIVE_INFINITY, false, true),
+                new Prodigy.Settings(0.9, 0.999, p.beta3(), 1e-8, 0, 1e-6, 1.0, Double.POSITIVE_INFINITY, false, true),
                 p);
-        assertEquals(new OptimizerHyperparameters.ScheduleFree(0.9, 0.999, 1e-8, 0, 0, 2), h.scheduleFree());
+        assertEquals(new ScheduleFreeAdamW.Settings(0.9, 0.999, 1e-8, 0, 0, 2), block(ScheduleFreeAdamW.SPEC, ""));
     }
 
     @Test
     void unknownNameListsTheValidOnes() {
         String m = error("pacer.optimizer.name = adam");
-        assertTrue(m.startsWith("pacer.optimizer.name = \"adam\""), m);
-        for (String n : OptimizerSettings.NAMES) {
-            assertTrue(m.contains(n), m + " should list " + n);
-        }
-        assertEquals(11, OptimizerSettings.NAMES.size());
-        for (String n : OptimizerSettings.NAMES) {
+        assertEquals(
+                "pacer.optimizer.name = \"adam\": expected one of adamw, sgd, lion, adabelief, adan, lamb, diffgrad,"
+                        + " adamp, sgd-sai, prodigy, schedule-free-adamw",
+                m);
+        assertEquals(11, Optimizers.REGISTERED.size());
+        for (OptimizerSpec spec : Optimizers.REGISTERED) {
+            String n = spec.id();
             String extra = n.equals("prodigy") ? "\npacer.train.lr = 1.0" : "";
-            assertEquals(n, load("pacer.optimizer.name = \"" + n + "\"" + extra).name());
+            OptimizerSettings s = load("pacer.optimizer.name = \"" + n + "\"" + extra);
+            assertEquals(spec, s.spec());
+            assertEquals(s.hyperparameters(), block(spec, ""), n + ": the selected block's hyperparameters");
         }
+    }
+
+    @Test
+    void settingsTravelToExecutorsAndResolveToTheRegisteredEntry() throws Exception {
+        OptimizerSettings s = load("pacer.optimizer { name = lamb, lamb.beta1 = 0.8 }");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(s);
+        }
+        OptimizerSettings back;
+        try (java.io.ObjectInputStream in =
+                new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            back = (OptimizerSettings) in.readObject();
+        }
+        assertEquals(s, back);
+        assertTrue(back.spec() == Lamb.SPEC, "the registered entry itself");
+        assertEquals(0.8, ((Lamb.Settings) back.hyperparameters()).beta1());
     }
 
     @Test
@@ -81,9 +122,8 @@ class OptimizerSettingsTest {
         assertTrue(error("pacer.optimizer.sgd.nesterov = true\npacer.optimizer.sgd.dampening = 0.1")
                 .contains("nesterov"));
         // explicit values where "auto" / "inf" are the defaults
-        OptimizerHyperparameters.Prodigy p = load("pacer.optimizer.prodigy { beta3 = 0.98, growth-rate = 1.02 }")
-                .hyper()
-                .prodigy();
+        Prodigy.Settings p =
+                (Prodigy.Settings) block(Prodigy.SPEC, "pacer.optimizer.prodigy { beta3 = 0.98, growth-rate = 1.02 }");
         assertEquals(0.98, p.beta3());
         assertEquals(1.02, p.growthRate());
     }
@@ -94,8 +134,8 @@ class OptimizerSettingsTest {
         assertTrue(m.startsWith("pacer.train.lr = 0.002"), m);
         assertTrue(m.contains("1.0") && m.contains("d-coef"), m);
         assertEquals(
-                "prodigy",
-                load("pacer.optimizer.name = prodigy\npacer.train.lr = 0.5").name());
+                Prodigy.SPEC,
+                load("pacer.optimizer.name = prodigy\npacer.train.lr = 0.5").spec());
     }
 
     @Test
@@ -108,9 +148,9 @@ class OptimizerSettingsTest {
                     .withFallback(ConfigFactory.defaultReference())
                     .resolve()
                     .getConfig("pacer");
-            assertEquals(preset, OptimizerSettings.from(pacer).name());
+            assertEquals(preset, OptimizerSettings.from(pacer).spec().id());
             TrainSettings train = TrainSettings.from(pacer);
-            assertEquals(preset.equals("prodigy") ? "cosine" : "constant", train.schedule());
+            assertEquals(preset.equals("prodigy") ? ScheduleKind.COSINE : ScheduleKind.CONSTANT, train.schedule());
         }
     }
 
@@ -153,6 +193,6 @@ class OptimizerSettingsTest {
         OptimizerSettings lion = load("pacer.optimizer { name = lion, lion.weight-decay = 0.3, weight-decay = 7 }");
         assertEquals(0.3, decayOf(lion, layout, "h.0.attn.c_proj.weight"));
         assertEquals(0.3, lion.selectedWeightDecay());
-        assertEquals(7.0, lion.weightDecay(), "AdamW's own key is unchanged");
+        assertEquals(7.0, block(AdamW.SPEC, "pacer.optimizer.weight-decay = 7").weightDecay(), "AdamW's own key");
     }
 }

@@ -76,7 +76,7 @@ class HiDlrControllerTest {
         return new double[] {b, a};
     }
 
-    private static HiDlrSettings settings(double minR2, boolean freeze, String rule, double budget) {
+    private static HiDlrSettings settings(double minR2, boolean freeze, HiDlrSettings.Freeze.Rule rule, double budget) {
         return new HiDlrSettings(
                 true,
                 ParameterGroups.Strategy.KIND,
@@ -87,7 +87,7 @@ class HiDlrControllerTest {
                 minR2,
                 0.9,
                 10,
-                "auto",
+                HiDlrSettings.Mode.AUTO,
                 new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
     }
 
@@ -102,7 +102,8 @@ class HiDlrControllerTest {
 
     @Test
     void fitsEqualTheClosedFormAndRatesMoveAsGeNSmooths() {
-        HiDlrController c = new HiDlrController(settings(0.9, false, "budget", 1), groups, false, 0, 1000, 10);
+        HiDlrController c = new HiDlrController(
+                settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1), groups, false, 0, 1000, 10);
         double base = 0.3; // best steps range 0.1 .. 2: some clip up, some down, some not at all
         HiDlrController.Outcome out = c.update(10, base, probe(c, base));
         assertEquals(6, out.fits().size());
@@ -129,7 +130,8 @@ class HiDlrControllerTest {
 
     @Test
     void noisyFitsAreRejectedByTheRSquaredRule() {
-        HiDlrController c = new HiDlrController(settings(0.9, false, "budget", 1), groups, false, 0, 1000, 10);
+        HiDlrController c = new HiDlrController(
+                settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1), groups, false, 0, 1000, 10);
         double base = 0.01;
         double[] losses = probe(c, base);
         // swamp the bias group's four points (the last four) with noise 100x its loss variation
@@ -153,8 +155,10 @@ class HiDlrControllerTest {
 
     @Test
     void shapeNormalisationKeepsTheLevelAdaLrsSets() {
-        HiDlrController absolute = new HiDlrController(settings(0.9, false, "budget", 1), groups, false, 0, 1000, 10);
-        HiDlrController shape = new HiDlrController(settings(0.9, false, "budget", 1), groups, true, 0, 1000, 10);
+        HiDlrController absolute = new HiDlrController(
+                settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1), groups, false, 0, 1000, 10);
+        HiDlrController shape = new HiDlrController(
+                settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1), groups, true, 0, 1000, 10);
         double level = 3.0; // AdaLRS's level times the schedule: the base rate both see
         double base = 0.1 * level;
         for (int round = 0; round < 3; round++) {
@@ -179,7 +183,8 @@ class HiDlrControllerTest {
 
     @Test
     void freezeKeepsTheGroupsOfHighestInfluenceWithinTheBudget() {
-        HiDlrController c = new HiDlrController(settings(0.9, true, "budget", 0.5), groups, false, 0, 1000, 10);
+        HiDlrController c = new HiDlrController(
+                settings(0.9, true, HiDlrSettings.Freeze.Rule.BUDGET, 0.5), groups, false, 0, 1000, 10);
         HiDlrController.Outcome out = c.update(10, 0.01, probe(c, 0.01));
         // expected by hand: rank the closed-form PPI, take greedily what fits in half the parameters
         List<Integer> order = new ArrayList<>(List.of(0, 1, 2, 3, 4, 5));
@@ -212,9 +217,11 @@ class HiDlrControllerTest {
 
     @Test
     void stateRoundTripsAndRefusesAnotherGrouping() {
-        HiDlrController a = new HiDlrController(settings(0.9, true, "threshold", 1), groups, false, 0, 1000, 10);
+        HiDlrController a = new HiDlrController(
+                settings(0.9, true, HiDlrSettings.Freeze.Rule.THRESHOLD, 1), groups, false, 0, 1000, 10);
         a.update(10, 0.01, probe(a, 0.01));
-        HiDlrController b = new HiDlrController(settings(0.9, true, "threshold", 1), groups, false, 0, 1000, 10);
+        HiDlrController b = new HiDlrController(
+                settings(0.9, true, HiDlrSettings.Freeze.Rule.THRESHOLD, 1), groups, false, 0, 1000, 10);
         // through the JSON a checkpoint stores
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         b.restore(assertDoesNotThrow(() -> json.readValue(json.writeValueAsString(a.state()), HiDlrState.class)));
@@ -233,8 +240,8 @@ class HiDlrControllerTest {
                 0.9,
                 0.9,
                 10,
-                "auto",
-                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+                HiDlrSettings.Mode.AUTO,
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
         HiDlrController other = new HiDlrController(
                 block, ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK), false, 0, 1000, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.restore(a.state()));
@@ -243,7 +250,7 @@ class HiDlrControllerTest {
 
     @Test
     void modeDecidesWhoSetsTheLevel() {
-        for (String mode : List.of("auto", "absolute", "shape")) {
+        for (HiDlrSettings.Mode mode : HiDlrSettings.Mode.values()) {
             HiDlrSettings s = new HiDlrSettings(
                     true,
                     ParameterGroups.Strategy.KIND,
@@ -255,9 +262,9 @@ class HiDlrControllerTest {
                     0.9,
                     10,
                     mode,
-                    new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
-            assertEquals(!mode.equals("absolute"), s.shapeOnly(true), mode + " with AdaLRS");
-            assertEquals(mode.equals("shape"), s.shapeOnly(false), mode + " without AdaLRS");
+                    new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
+            assertEquals(!mode.id().equals("absolute"), s.shapeOnly(true), mode + " with AdaLRS");
+            assertEquals(mode.id().equals("shape"), s.shapeOnly(false), mode + " without AdaLRS");
         }
     }
 
@@ -273,8 +280,8 @@ class HiDlrControllerTest {
                 0.9,
                 0.0,
                 1.5,
-                "auto",
-                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1));
+                HiDlrSettings.Mode.AUTO,
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
         HiDlrController c = new HiDlrController(s, groups, false, 0, 1000, 10);
         // a base rate far below every group's best step: each probe asks for 2x, the bound stops at 1.5x
         for (int round = 0; round < 3; round++) {
@@ -287,7 +294,8 @@ class HiDlrControllerTest {
 
     @Test
     void probesStartAfterWarmupOnMultiplesOfTheInterval() {
-        HiDlrController c = new HiDlrController(settings(0.9, false, "budget", 1), groups, false, 10, 100, 7);
+        HiDlrController c = new HiDlrController(
+                settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1), groups, false, 10, 100, 7);
         List<Long> due = new ArrayList<>();
         for (long s = 1; s <= 100; s++) {
             if (c.probeDue(s)) {
@@ -299,7 +307,7 @@ class HiDlrControllerTest {
 
     @Test
     void derivedIntervalKeepsProbesWithinTheOverheadBudget() {
-        HiDlrSettings s = settings(0.9, false, "budget", 1);
+        HiDlrSettings s = settings(0.9, false, HiDlrSettings.Freeze.Rule.BUDGET, 1);
         // 6 groups, 4 offsets: 25 forwards of 4 sequences per probe; a step of 16 sequences costs 48
         // forwards; 100 / (48 · 0.1) = 20.8 → every 21 steps
         assertEquals(4, s.probeSequences(16, 2));
@@ -320,8 +328,8 @@ class HiDlrControllerTest {
                 0.9,
                 0.9,
                 10,
-                "auto",
-                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                HiDlrSettings.Mode.AUTO,
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
                 java.util.Map.of("norm", 4.0, "token-embedding", 0.5));
         HiDlrController absolute = new HiDlrController(s, groups, false, 0, 1000, 1_000_000);
         double logSum = 0;
@@ -356,8 +364,8 @@ class HiDlrControllerTest {
                 0.9,
                 0.9,
                 10,
-                "auto",
-                new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                HiDlrSettings.Mode.AUTO,
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
                 java.util.Map.of("embeddings", 2.0));
         ConfigError e = assertThrows(ConfigError.class, () -> unknown.checkGroups(groups));
         assertTrue(
@@ -377,8 +385,8 @@ class HiDlrControllerTest {
                         0.9,
                         0.9,
                         10,
-                        "auto",
-                        new HiDlrSettings.Freeze(false, 1, "budget", 1, 0.1),
+                        HiDlrSettings.Mode.AUTO,
+                        new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
                         java.util.Map.of("norm", 20.0)));
         assertTrue(
                 e.getMessage().startsWith("pacer.hidlr.initial-multipliers.norm = 20.0: expected a factor in"),

@@ -51,8 +51,10 @@ class ParameterGroupsTest {
 
     @Test
     void unknownStrategyIsNamed() {
-        IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> ParameterGroups.Strategy.fromId("layer"));
-        assertEquals("unknown grouping 'layer'; expected kind, block or tensor", e.getMessage());
+        dev.pacer.config.ConfigError e = assertThrows(
+                dev.pacer.config.ConfigError.class,
+                () -> dev.pacer.config.ConfigChoice.parse(
+                        ParameterGroups.Strategy.class, "pacer.hidlr.grouping", "layer"));
+        assertEquals("pacer.hidlr.grouping = \"layer\": expected one of kind, block, tensor", e.getMessage());
     }
 }

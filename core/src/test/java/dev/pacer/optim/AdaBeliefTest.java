@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -74,8 +75,8 @@ class AdaBeliefTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new AdaBelief(1, 0.9, 1.0, 1e-16, true));
-        assertThrows(IllegalArgumentException.class, () -> new AdaBelief(1, 0.9, 0.999, 0, true));
+        assertThrows(ConfigError.class, () -> new AdaBelief(1, 0.9, 1.0, 1e-16, true));
+        assertThrows(ConfigError.class, () -> new AdaBelief(1, 0.9, 0.999, 0, true));
         assertEquals("adabelief", new AdaBelief(1, 0.9, 0.999, 1e-16, true).name());
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -169,8 +170,8 @@ class AdamPTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new AdamP(1, 0.9, 0.999, 1e-8, 0, 0.1, false));
-        assertThrows(IllegalArgumentException.class, () -> new AdamP(1, 0.9, 0.999, 1e-8, 0.1, 1.5, false));
+        assertThrows(ConfigError.class, () -> new AdamP(1, 0.9, 0.999, 1e-8, 0, 0.1, false));
+        assertThrows(ConfigError.class, () -> new AdamP(1, 0.9, 0.999, 1e-8, 0.1, 1.5, false));
         assertEquals("adamp", new AdamP(1, 0.9, 0.999, 1e-8, 0.1, 0.1, false).name());
     }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.config.ConfigError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.HashMap;
@@ -299,18 +300,18 @@ class AdamWTest {
     @Test
     void constructorValidates() {
         assertThrows(IllegalArgumentException.class, () -> new AdamW(-1, 0.9, 0.95, 1e-8));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 1.0, 0.95, 1e-8))
+        assertTrue(assertThrows(ConfigError.class, () -> new AdamW(4, 1.0, 0.95, 1e-8))
                 .getMessage()
                 .contains("beta1"));
-        assertThrows(IllegalArgumentException.class, () -> new AdamW(4, -0.1, 0.95, 1e-8));
-        assertThrows(IllegalArgumentException.class, () -> new AdamW(4, Double.NaN, 0.95, 1e-8));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 1.0, 1e-8))
+        assertThrows(ConfigError.class, () -> new AdamW(4, -0.1, 0.95, 1e-8));
+        assertThrows(ConfigError.class, () -> new AdamW(4, Double.NaN, 0.95, 1e-8));
+        assertTrue(assertThrows(ConfigError.class, () -> new AdamW(4, 0.9, 1.0, 1e-8))
                 .getMessage()
                 .contains("beta2"));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 0.95, 0.0))
+        assertTrue(assertThrows(ConfigError.class, () -> new AdamW(4, 0.9, 0.95, 0.0))
                 .getMessage()
                 .contains("eps"));
-        assertThrows(IllegalArgumentException.class, () -> new AdamW(4, 0.9, 0.95, Double.POSITIVE_INFINITY));
+        assertThrows(ConfigError.class, () -> new AdamW(4, 0.9, 0.95, Double.POSITIVE_INFINITY));
         // Boundary values that are allowed.
         new AdamW(0, 0.0, 0.0, Double.MIN_VALUE);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -42,8 +43,8 @@ class AdanTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new Adan(1, 0.98, 0.92, 1.0, 1e-8));
-        assertThrows(IllegalArgumentException.class, () -> new Adan(1, 0.98, 0.92, 0.99, -1));
+        assertThrows(ConfigError.class, () -> new Adan(1, 0.98, 0.92, 1.0, 1e-8));
+        assertThrows(ConfigError.class, () -> new Adan(1, 0.98, 0.92, 0.99, -1));
         assertEquals("adan", new Adan(1, 0.98, 0.92, 0.99, 1e-8).name());
     }
 }

@@ -3,6 +3,7 @@ package dev.pacer.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -48,7 +49,7 @@ class DiffGradTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new DiffGrad(1, 0.9, 0.999, 0));
+        assertThrows(ConfigError.class, () -> new DiffGrad(1, 0.9, 0.999, 0));
         assertEquals("diffgrad", new DiffGrad(1, 0.9, 0.999, 1e-8).name());
     }
 }

@@ -3,6 +3,7 @@ package dev.pacer.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -66,8 +67,8 @@ class LambTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new Lamb(1, -0.1, 0.999, 1e-6));
-        assertThrows(IllegalArgumentException.class, () -> new Lamb(1, 0.9, 0.999, Double.NaN));
+        assertThrows(ConfigError.class, () -> new Lamb(1, -0.1, 0.999, 1e-6));
+        assertThrows(ConfigError.class, () -> new Lamb(1, 0.9, 0.999, Double.NaN));
         assertEquals("lamb", new Lamb(1, 0.9, 0.999, 1e-6).name());
     }
 }

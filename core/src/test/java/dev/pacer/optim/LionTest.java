@@ -3,6 +3,7 @@ package dev.pacer.optim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -58,8 +59,8 @@ class LionTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new Lion(1, 1.0, 0.99));
-        assertThrows(IllegalArgumentException.class, () -> new Lion(1, 0.9, -0.1));
+        assertThrows(ConfigError.class, () -> new Lion(1, 1.0, 0.99));
+        assertThrows(ConfigError.class, () -> new Lion(1, 0.9, -0.1));
         assertEquals("lion", new Lion(1, 0.9, 0.99).name());
     }
 }

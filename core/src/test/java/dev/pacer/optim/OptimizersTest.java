@@ -33,7 +33,8 @@ class OptimizersTest {
         ParameterLayout layout = new ParameterLayout(ModelPreset.TINY.config(257));
         int n = layout.totalSize();
         float[] init = layout.initialWeights(7);
-        for (String name : OptimizerSettings.NAMES) {
+        for (OptimizerSpec spec : Optimizers.REGISTERED) {
+            String name = spec.id();
             OptimizerSettings s = settings(name);
             Optimizer opt = Optimizers.create(s, n);
             assertEquals(name, opt.name());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -118,13 +119,10 @@ class ProdigyTest {
     @Test
     void validatesAndNames() {
         assertThrows(
-                IllegalArgumentException.class,
+                ConfigError.class,
                 () -> new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 0, 1, Double.POSITIVE_INFINITY, false, true));
-        assertThrows(
-                IllegalArgumentException.class,
-                () -> new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, 0.5, false, true));
-        assertThrows(
-                IllegalArgumentException.class, () -> new Prodigy(1, 0.9, 0.999, 1.0, 1e-8, 1e-6, 1, 2, false, true));
+        assertThrows(ConfigError.class, () -> new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, 0.5, false, true));
+        assertThrows(ConfigError.class, () -> new Prodigy(1, 0.9, 0.999, 1.0, 1e-8, 1e-6, 1, 2, false, true));
         assertEquals(
                 "prodigy",
                 new Prodigy(1, 0.9, 0.999, Double.NaN, 1e-8, 1e-6, 1, Double.POSITIVE_INFINITY, false, true).name());

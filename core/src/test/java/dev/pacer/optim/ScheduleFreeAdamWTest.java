@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -100,8 +101,8 @@ class ScheduleFreeAdamWTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new ScheduleFreeAdamW(1, 1.0, 0.999, 1e-8, 0, 2));
-        assertThrows(IllegalArgumentException.class, () -> new ScheduleFreeAdamW(1, 0.9, 0.999, 1e-8, -1, 2));
+        assertThrows(ConfigError.class, () -> new ScheduleFreeAdamW(1, 1.0, 0.999, 1e-8, 0, 2));
+        assertThrows(ConfigError.class, () -> new ScheduleFreeAdamW(1, 0.9, 0.999, 1e-8, -1, 2));
         assertEquals("schedule-free-adamw", new ScheduleFreeAdamW(1, 0.9, 0.999, 1e-8, 0, 2).name());
     }
 }

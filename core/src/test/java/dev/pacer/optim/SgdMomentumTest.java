@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pacer.config.ConfigError;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -123,14 +124,14 @@ class SgdMomentumTest {
 
     @Test
     void constructorValidates() {
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 1.0, 0, false))
+        assertTrue(assertThrows(ConfigError.class, () -> new SgdMomentum(4, 1.0, 0, false))
                 .getMessage()
                 .contains("momentum"));
-        assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.9, 1.5, false));
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.9, 0.1, true))
+        assertThrows(ConfigError.class, () -> new SgdMomentum(4, 0.9, 1.5, false));
+        assertTrue(assertThrows(ConfigError.class, () -> new SgdMomentum(4, 0.9, 0.1, true))
                 .getMessage()
-                .contains("Nesterov"));
-        assertThrows(IllegalArgumentException.class, () -> new SgdMomentum(4, 0.0, 0, true));
+                .contains("nesterov"));
+        assertThrows(ConfigError.class, () -> new SgdMomentum(4, 0.0, 0, true));
         assertEquals("sgd", new SgdMomentum(1, 0.9, 0, false).name());
     }
 }

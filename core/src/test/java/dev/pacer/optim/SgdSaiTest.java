@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pacer.config.ConfigError;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -108,8 +109,8 @@ class SgdSaiTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(IllegalArgumentException.class, () -> new SgdSai(1, 1.0, 1e-8, true));
-        assertThrows(IllegalArgumentException.class, () -> new SgdSai(1, 0.9, 0, true));
+        assertThrows(ConfigError.class, () -> new SgdSai(1, 1.0, 1e-8, true));
+        assertThrows(ConfigError.class, () -> new SgdSai(1, 0.9, 0, true));
         assertEquals("sgd-sai", new SgdSai(1, 0.9, 1e-8, true).name());
     }
 }

@@ -7,6 +7,7 @@ import dev.pacer.rates.Controllers;
 import dev.pacer.run.ModelSource;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.run.RunState;
+import dev.pacer.schedule.ScheduleKind;
 import dev.pacer.train.DriverBackend;
 import dev.pacer.train.DriverTraffic;
 import dev.pacer.train.GradientWorker;
@@ -122,7 +123,7 @@ final class PipelineRun {
                 t.globalBatch(),
                 t.microBatch(),
                 t.seqLen(),
-                "constant",
+                ScheduleKind.CONSTANT,
                 0.0,
                 t.minLrRatio(),
                 t.decayFraction(),

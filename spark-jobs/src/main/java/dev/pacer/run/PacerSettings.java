@@ -20,7 +20,9 @@ import dev.pacer.engine.CpuKernels;
 import dev.pacer.engine.DeviceChoice;
 import dev.pacer.engine.Precision;
 import dev.pacer.hidlr.HiDlrSettings;
+import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.GptConfig;
+import dev.pacer.model.ParameterLayout;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -99,7 +101,8 @@ public record PacerSettings(
         }
     }
 
-    private static PacerSettings from(Config all) {
+    /** Builds the settings from the resolved tree (user, preset defaults and reference merged). */
+    static PacerSettings from(Config all) {
         Config p = all.getConfig("pacer");
         DataSettings data;
         try {
@@ -115,6 +118,9 @@ public record PacerSettings(
                     + model.preset().id() + " model's context is " + gpt.context() + "; use a seq-len <= "
                     + gpt.context());
         }
+        HiDlrSettings hidlr = HiDlrSettings.from(p);
+        // group names depend on the model's depth, not its vocabulary
+        hidlr.checkGroups(ParameterGroups.of(new ParameterLayout(gpt), hidlr.grouping()));
         int partitions = (int) Check.inRange("pacer.spark.partitions", p.getInt("spark.partitions"), 1, 100_000);
         if (partitions > train.globalBatch()) {
             throw new ConfigError("pacer.spark.partitions = " + partitions + " exceeds pacer.train.global-batch = "
@@ -154,7 +160,7 @@ public record PacerSettings(
                 OptimizerSettings.from(p),
                 CheckpointSettings.from(p),
                 AdaLrsSettings.from(p),
-                HiDlrSettings.from(p),
+                hidlr,
                 data,
                 runDir,
                 p.getString("run.init-from").trim(),

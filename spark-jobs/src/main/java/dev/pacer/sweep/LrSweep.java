@@ -177,7 +177,7 @@ public final class LrSweep {
                 t.append(String.format(
                         "| %s | %s | %.3e | %.4f | %+.2f%% | %.2fx |%n",
                         peer.getKey(),
-                        peer.getValue().optimizer().name(),
+                        peer.getValue().optimizer().spec().id(),
                         r.startLr(),
                         r.valLoss(),
                         100 * (r.valLoss() - best) / best,

@@ -2,7 +2,6 @@ package dev.pacer.train;
 
 import dev.pacer.data.CorpusPartition;
 import dev.pacer.engine.Precision;
-import dev.pacer.hidlr.ParameterGroups;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.CheckpointStore;
 import dev.pacer.run.Checkpointing;
@@ -58,7 +57,6 @@ public final class PretrainJob {
         CorpusData corpus = CorpusData.open(settings, hadoop);
         int vocab = corpus.vocabSize();
         ParameterLayout layout = new ParameterLayout(settings.gptConfig(vocab));
-        settings.hidlr().checkGroups(ParameterGroups.of(layout, settings.hidlr().grouping()));
         dev.pacer.run.WritableDirectory.require(settings.runDir(), "--run-dir", hadoop);
         try (RunLease runLease = RunLease.forPretrain(settings.runDir(), settings.leaseTimeout(), hadoop)) {
             return run(hadoop, corpus, layout, runLease);

@@ -25,8 +25,8 @@ class PacerSettingsTest {
     void defaultsLoadAndAreDocumentedValues() {
         PacerSettings s = load("");
         assertEquals(ModelPreset.SMALL, s.model().preset());
-        assertEquals("cosine", s.train().schedule());
-        assertEquals("adamw", s.optimizer().name());
+        assertEquals("cosine", s.train().schedule().id());
+        assertEquals("adamw", s.optimizer().spec().id());
         assertTrue(s.data().bundled());
     }
 
@@ -58,7 +58,9 @@ class PacerSettingsTest {
         assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
         assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));
         assertTrue(error("pacer.model.preset = medium").contains("tiny, small, gpt2-124m"));
-        assertTrue(error("pacer.hidlr.grouping = layer").contains("expected kind, block or tensor"));
+        assertEquals(
+                "pacer.hidlr.grouping = \"layer\": expected one of kind, block, tensor",
+                error("pacer.hidlr.grouping = layer"));
         assertTrue(error("pacer.hidlr.offsets = [1, 1, 2]").contains("pacer.hidlr.offsets"));
         assertTrue(error("pacer.hidlr.max-overhead = 0").contains("pacer.hidlr.max-overhead"));
         assertTrue(error("pacer.hidlr.max-multiplier = 0.5").contains("expected a finite factor >= 1"));
@@ -66,6 +68,15 @@ class PacerSettingsTest {
         assertTrue(error("pacer.hidlr.freeze.enabled = true").contains("needs pacer.hidlr.enabled = true"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.freeze.rule = best")
                 .contains("budget, threshold"));
+        // group names are checked against the model before Spark starts
+        assertTrue(error("pacer.hidlr { enabled = true, initial-multipliers.embeddings = 2 }")
+                .startsWith("pacer.hidlr.initial-multipliers.embeddings: no such parameter group under grouping kind"));
+        assertEquals(
+                2.0,
+                load("pacer.hidlr { enabled = true, grouping = block, initial-multipliers.embeddings = 2 }")
+                        .hidlr()
+                        .initialMultipliers()
+                        .get("embeddings"));
         assertTrue(error("pacer.hidlr.initial-multipliers.norm = 2")
                 .contains("initial-multipliers is set but pacer.hidlr.enabled = false"));
         assertTrue(error("pacer.hidlr.enabled = true\npacer.hidlr.initial-multipliers.norm = fast")
