@@ -14,9 +14,10 @@ import dev.pacer.rates.StepRates;
  * (the paper's: velocities of a base and a later trial window) or {@link PairedComparison} (the
  * trial replays the base window's steps on the same batches).
  *
- * <p>Safeguards: a non-finite loss rolls back to the snapshot at once and downscales; a window
- * whose mean loss is above the run's post-warmup maximum stops further upscaling; two consecutive
- * windows with significantly rising loss downscale. The level stays in [min-scale, max-scale].
+ * <p>{@link Safeguards}: a non-finite loss rolls back to the snapshot at once and downscales; a
+ * window whose mean loss is above the run's post-warmup maximum stops further upscaling; two
+ * consecutive windows with significantly rising loss downscale. The level stays in [min-scale,
+ * max-scale].
  *
  * <p>Pure Java over plain numbers: the training loop reports each step's global loss through
  * {@link #observe} and carries out the returned {@link Action}. The whole state is an
@@ -72,8 +73,7 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     private final Comparison comparison;
     AdaLrsState s;
 
-    private boolean stoppedUpscaling;
-    private double lastWindowMean;
+    final Safeguards safeguards = new Safeguards(this);
 
     public AdaLrsController(AdaLrsSettings settings, long warmupSteps, long maxSteps) {
         this.settings = settings;
@@ -158,85 +158,10 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
             case "trial" -> comparison.trial(step, loss);
             default -> throw new IllegalStateException("unknown AdaLRS phase " + s.phase);
         };
-        if (stoppedUpscaling) {
-            stoppedUpscaling = false;
-            ObjectNode e = d.event() != null
-                    ? d.event()
-                    : event(step, "upscaling_stopped").put("old_level", s.level).put("new_level", s.level);
-            e.put("upscaling_stopped", true)
-                    .put("window_mean_loss", lastWindowMean)
-                    .put("max_loss", s.maxLoss);
-            return new Decision(d.action(), e, d.resumeAt());
-        }
-        return d;
+        return safeguards.reportStoppedUpscaling(step, d);
     }
 
     // ------------------------------------------------------------ shared by both comparisons
-
-    /**
-     * The "loss above the run's maximum" safeguard: a window whose mean loss exceeds the highest
-     * single batch loss seen since warmup (normally the first ones) stops upscaling. Comparing
-     * single losses with the maximum, or window means with earlier window means, fired on batch
-     * noise alone in the LR-recovery sweep and froze the search (docs/adalrs.md).
-     */
-    private void checkAgainstMaximum(long step) {
-        if (step <= warmupSteps) {
-            return;
-        }
-        double mean = 0;
-        double highest = Double.NEGATIVE_INFINITY;
-        for (double[] p : s.window) {
-            mean += p[1];
-            highest = Math.max(highest, p[1]);
-        }
-        mean /= s.window.size();
-        if (mean > s.maxLoss && s.maxLoss > Double.NEGATIVE_INFINITY && s.upscaleAllowed) {
-            s.upscaleAllowed = false;
-            stoppedUpscaling = true;
-            lastWindowMean = mean;
-        }
-        s.maxLoss = Math.max(s.maxLoss, highest);
-    }
-
-    /**
-     * The "loss rising over two windows" safeguard on a full base window: counts significantly
-     * rising windows and, at the second in a row, downscales by β′ and returns the event; else null.
-     */
-    ObjectNode downscaleIfRising(long step, LossWindow.Velocity v) {
-        if (v.value() + settings.margin() * v.error() < 0) {
-            s.risingWindows++;
-        } else {
-            s.risingWindows = 0;
-        }
-        if (s.risingWindows < 2) {
-            return null;
-        }
-        double old = s.level;
-        s.level = clamp(old / betaFactor());
-        s.round++;
-        s.risingWindows = 0;
-        return event(step, "rising")
-                .put("v_base", v.value())
-                .put("e_base", v.error())
-                .put("old_level", old)
-                .put("new_level", s.level);
-    }
-
-    /**
-     * The shared part of a non-finite loss with a snapshot in force: downscale from the level
-     * the branch started at, stop upscaling, count the round; returns the event.
-     */
-    ObjectNode downscaleOnDivergence(long step, double loss) {
-        double from = "trial".equals(s.phase) ? s.previousLevel : s.level;
-        s.level = clamp(from / betaFactor());
-        s.round++;
-        s.upscaleAllowed = false;
-        return event(step, "diverged")
-                .put("loss", String.valueOf(loss))
-                .put("old_level", from)
-                .put("new_level", s.level);
-    }
-
     /** Ends the search: outside the phase from now on, no snapshot in force. */
     void finish() {
         s.phase = "outside";
@@ -260,7 +185,7 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         }
         s.window.add(new double[] {step, loss});
         if (s.window.size() >= windowLength()) {
-            checkAgainstMaximum(step);
+            safeguards.checkAgainstMaximum(step);
             return true;
         }
         return false;
@@ -310,35 +235,5 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
             e.put("outcome", outcome);
         }
         return e;
-    }
-
-    /**
-     * How a trial is run and judged; phases of {@link AdaLrsState#phase} map to these calls. A
-     * comparison works on its controller's state and shared machinery.
-     */
-    abstract static class Comparison {
-        final AdaLrsController c;
-        final AdaLrsSettings settings;
-
-        Comparison(AdaLrsController controller) {
-            this.c = controller;
-            this.settings = controller.settings;
-        }
-
-        AdaLrsState s() {
-            return c.s;
-        }
-
-        /** A step outside a window: start the search when its phase begins. */
-        abstract Decision start(long step);
-
-        /** A step of the base window at the current level. */
-        abstract Decision base(long step, double loss);
-
-        /** A step of the trial window. */
-        abstract Decision trial(long step, double loss);
-
-        /** A non-finite loss while a snapshot is in force. */
-        abstract Decision diverged(long step, double loss);
     }
 }

@@ -20,7 +20,7 @@ import java.util.ArrayList;
  * instead: after a warmup at a low initial-scale the search climbs to the level where a higher
  * one stops winning.
  */
-final class PairedComparison extends AdaLrsController.Comparison {
+final class PairedComparison extends Comparison {
 
     /** A paired search stops once the factor of its next trial is below this. */
     static final double SMALLEST_FACTOR = 1.1;
@@ -118,7 +118,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         }
         AdaLrsState st = s();
         LossWindow.Velocity v = c.velocity();
-        ObjectNode rising = c.downscaleIfRising(step, v);
+        ObjectNode rising = c.safeguards.downscaleIfRising(step, v);
         if (rising != null) {
             st.failedUp = false;
             st.failedDown = false;
@@ -234,7 +234,7 @@ final class PairedComparison extends AdaLrsController.Comparison {
         if ("trial".equals(s().phase)) {
             return trialDiverged(step, loss);
         }
-        ObjectNode e = c.downscaleOnDivergence(step, loss);
+        ObjectNode e = c.safeguards.downscaleOnDivergence(step, loss);
         // back to the round's snapshot; the step counter runs on and a new round starts here
         s().direction = -1;
         s().failedUp = false;

@@ -12,7 +12,7 @@ import dev.pacer.adalrs.AdaLrsController.Decision;
  * the base window, so with {@code trend = inverse-time} the base velocity is first scaled to
  * the trial window's time (descent slows roughly as 1/t).
  */
-final class VelocityComparison extends AdaLrsController.Comparison {
+final class VelocityComparison extends Comparison {
 
     VelocityComparison(AdaLrsController controller) {
         super(controller);
@@ -37,7 +37,7 @@ final class VelocityComparison extends AdaLrsController.Comparison {
             return Decision.none();
         }
         LossWindow.Velocity v = c.velocity();
-        ObjectNode rising = c.downscaleIfRising(step, v);
+        ObjectNode rising = c.safeguards.downscaleIfRising(step, v);
         if (rising != null) {
             return new Decision(nextWindowOrStop(step, "base", 1), rising);
         }
@@ -111,7 +111,7 @@ final class VelocityComparison extends AdaLrsController.Comparison {
 
     @Override
     Decision diverged(long step, double loss) {
-        ObjectNode e = c.downscaleOnDivergence(step, loss);
+        ObjectNode e = c.safeguards.downscaleOnDivergence(step, loss);
         c.startWindow("base", 1);
         return new Decision(Action.ROLLBACK, e);
     }
