@@ -10,7 +10,7 @@ import dev.pacer.rates.StepRates;
  * that multiplies the base schedule, moved by comparing a trial level with the current one. This
  * class is what both comparisons share: the level and its bounds, the rounds and their factors
  * α′ = max(λ^r·α, 1) and β′ = 1/max(λ^r·β, 1), the loss windows, the search phase and budget, and
- * the safeguards. How a trial is run and judged is a {@link Comparison}: {@link VelocityComparison}
+ * the safeguards. How a trial is run and judged is a {@link TrialProtocol}: {@link VelocityComparison}
  * (the paper's: velocities of a base and a later trial window) or {@link PairedComparison} (the
  * trial replays the base window's steps on the same batches).
  *
@@ -70,7 +70,7 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     /** Steps of the first paired round's windows (first-window of the planned steps), 0 = window. */
     final int firstWindow;
 
-    private final Comparison comparison;
+    private final TrialProtocol comparison;
     AdaLrsState s;
 
     final Safeguards safeguards = new Safeguards(this);

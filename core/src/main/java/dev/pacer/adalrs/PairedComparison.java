@@ -20,7 +20,7 @@ import java.util.ArrayList;
  * instead: after a warmup at a low initial-scale the search climbs to the level where a higher
  * one stops winning.
  */
-final class PairedComparison extends Comparison {
+final class PairedComparison extends TrialProtocol {
 
     /** A paired search stops once the factor of its next trial is below this. */
     static final double SMALLEST_FACTOR = 1.1;

@@ -12,7 +12,7 @@ import dev.pacer.adalrs.AdaLrsController.Decision;
  * the base window, so with {@code trend = inverse-time} the base velocity is first scaled to
  * the trial window's time (descent slows roughly as 1/t).
  */
-final class VelocityComparison extends Comparison {
+final class VelocityComparison extends TrialProtocol {
 
     VelocityComparison(AdaLrsController controller) {
         super(controller);

@@ -6,11 +6,11 @@ import dev.pacer.adalrs.AdaLrsController.Decision;
  * How an AdaLRS trial is run and judged; phases of {@link AdaLrsState#phase} map to these calls. A
  * comparison works on its controller's state and shared machinery.
  */
-abstract class Comparison {
+abstract class TrialProtocol {
     final AdaLrsController c;
     final AdaLrsSettings settings;
 
-    Comparison(AdaLrsController controller) {
+    TrialProtocol(AdaLrsController controller) {
         this.c = controller;
         this.settings = controller.settings;
     }
