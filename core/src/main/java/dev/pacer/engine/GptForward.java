@@ -37,17 +37,16 @@ public final class GptForward implements AutoCloseable {
     /**
      * bf16: attention as two matrix products, as PyTorch's reference attention computes it (the
      * scale split over q and k, each rounded; scores and output products in bf16; the softmax in
-     * fp32, its probabilities rounded to bf16; the causal mask one [t, t] tensor broadcast over
-     * batch and heads). On the development machine (AVX-512 BF16) libtorch 2.7's fused kernel in
-     * bf16 made the small preset's bf16 step about 1.5 times slower than this (docs/precision.md);
-     * in fp32 the fused kernel is as fast or faster, so fp32 keeps it.
+     * fp32, its probabilities rounded to bf16). On the development machine (AVX-512 BF16) libtorch
+     * 2.7's fused kernel in bf16 made the small preset's bf16 step about 1.5 times slower than this
+     * (docs/precision.md); in fp32 the fused kernel is as fast or faster, so fp32 keeps it.
      */
     private static final String MATMUL_ATTENTION = String.join(
             "\n    ",
             "q = torch.mul(heads[0], {ROOT_SCALE})",
             "k = torch.mul(heads[1], {ROOT_SCALE})",
             "att = torch.matmul(q, torch.transpose(k, -2, -1))",
-            "att = torch.masked_fill(att, torch.triu(torch.ones([t, t], dtype=11, device=att.device), 1), float(\"-inf\"))",
+            "att = torch.masked_fill(att, torch.triu(torch.ones_like(att, dtype=11), 1), float(\"-inf\"))",
             "y = torch.matmul(torch.to(torch.softmax(att, -1, 6), {COMPUTE}), heads[2])");
 
     /**
