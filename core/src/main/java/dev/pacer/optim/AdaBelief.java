@@ -66,6 +66,11 @@ public final class AdaBelief extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] m = vector(0);
         float[] s = vector(1);

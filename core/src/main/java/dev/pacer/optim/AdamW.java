@@ -80,6 +80,11 @@ public final class AdamW extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         double b1 = beta1;
         double b2 = beta2;

@@ -70,6 +70,11 @@ public final class Adan extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] m = vector(0);
         float[] d = vector(1);

@@ -61,6 +61,11 @@ public final class DiffGrad extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] m = vector(0);
         float[] v = vector(1);

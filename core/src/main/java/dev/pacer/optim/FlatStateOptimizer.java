@@ -30,6 +30,7 @@ abstract class FlatStateOptimizer implements Optimizer {
     private final List<String> vectorNames;
     private final float[][] vectors;
     private long step;
+    private int threads = 1;
 
     /**
      * @param size        length of the flat weight vector, {@code >= 0}
@@ -84,12 +85,31 @@ abstract class FlatStateOptimizer implements Optimizer {
     @Override
     public final void finishStep(float[] weights, float[] grads, List<ParamSlice> slices, List<double[]> allPartials) {
         long t = step + 1;
-        if (allPartials == null) {
+        if (allPartials == null && elementwise() && threads > 1) {
+            ElementRanges.inParallel(slices, threads, part -> update(weights, grads, part, t));
+        } else if (allPartials == null) {
             update(weights, grads, slices, t);
         } else {
             update(weights, grads, slices, t, allPartials);
         }
         step = t;
+    }
+
+    @Override
+    public final void setThreads(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /**
+     * Whether each element's update reads and writes only that element of the weights, gradients
+     * and state vectors (the step's scalars aside): then contiguous ranges of a tensor may be updated
+     * on different threads with the same result. False by default (per-tensor norms, global sums).
+     */
+    protected boolean elementwise() {
+        return false;
     }
 
     /**

@@ -58,6 +58,11 @@ public final class Lion extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] m = vector(0);
         for (ParamSlice s : slices) {

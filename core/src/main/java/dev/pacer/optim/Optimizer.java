@@ -43,6 +43,14 @@ public interface Optimizer {
     }
 
     /** Whether {@link #beginStep} returns partials: the update needs scalars from every tensor. */
+    /**
+     * Lets the update use up to {@code threads} threads (at least 1; 1 by default). Only
+     * optimizers whose update is elementwise use more than one, splitting the vector into
+     * contiguous ranges; each element is computed exactly as with one thread, so the result is the
+     * same bit for bit. The caller decides: a Spark task keeps its own thread budget.
+     */
+    default void setThreads(int threads) {}
+
     default boolean reducesAcrossTensors() {
         return false;
     }

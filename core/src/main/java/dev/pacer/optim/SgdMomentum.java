@@ -71,6 +71,11 @@ public final class SgdMomentum extends FlatStateOptimizer {
     }
 
     @Override
+    protected boolean elementwise() {
+        return true;
+    }
+
+    @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
         float[] buf = vector(0);
         double mu = momentum;

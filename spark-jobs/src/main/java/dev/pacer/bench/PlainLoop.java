@@ -42,7 +42,9 @@ final class PlainLoop {
             out.add(new ArrayList<>());
             replicas.add(new ModelReplica(layout, Device.cpu(), p));
             weights.add(layout.initialWeights(settings.seed()));
-            optimizers.add(Optimizers.create(settings.optimizer(), layout.totalSize()));
+            Optimizer optimizer = Optimizers.create(settings.optimizer(), layout.totalSize());
+            optimizer.setThreads(Runtime.getRuntime().availableProcessors());
+            optimizers.add(optimizer);
         }
         List<ParamSlice> slices = new ArrayList<>();
         for (TensorSpec t : layout.tensors()) {

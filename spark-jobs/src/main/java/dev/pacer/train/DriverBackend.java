@@ -73,6 +73,9 @@ public final class DriverBackend implements StepBackend {
             throw new UncheckedIOException(e);
         }
         optimizer = Optimizers.create(optimizerSettings, layout.totalSize());
+        // the tasks wait while the driver updates, so an elementwise update may use every core
+        // the driver has (same result bit for bit)
+        optimizer.setThreads(Runtime.getRuntime().availableProcessors());
         weights = current.weights().clone();
         if (!current.optimizerState().isEmpty()) {
             optimizer.restore(current.optimizerState(), current.optimizerSteps());
