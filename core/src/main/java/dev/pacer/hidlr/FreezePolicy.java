@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 
@@ -34,6 +35,18 @@ final class FreezePolicy {
         this.ppiSum = new double[k];
         this.ppiCount = new int[k];
         this.frozen = new boolean[k];
+    }
+
+    /** The groups still trainable, in group order: the ones a probe covers. */
+    int[] trainable() {
+        int[] out = new int[frozen.length];
+        int n = 0;
+        for (int g = 0; g < frozen.length; g++) {
+            if (!frozen[g]) {
+                out[n++] = g;
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /** Group {@code g}'s influence from its fit: NaN without a curvature to divide by. */
