@@ -32,34 +32,6 @@ public record HiDlrSettings(
         Freeze freeze,
         Map<String, Double> initialMultipliers) {
 
-    /** Without initial multipliers: every group starts at the base rate. */
-    public HiDlrSettings(
-            boolean enabled,
-            ParameterGroups.Strategy grouping,
-            long every,
-            double maxOverhead,
-            int probeSequences,
-            double[] offsets,
-            double minR2,
-            double smoothing,
-            double maxMultiplier,
-            Mode mode,
-            Freeze freeze) {
-        this(
-                enabled,
-                grouping,
-                every,
-                maxOverhead,
-                probeSequences,
-                offsets,
-                minR2,
-                smoothing,
-                maxMultiplier,
-                mode,
-                freeze,
-                Map.of());
-    }
-
     /**
      * {@code pacer.hidlr.mode}: whether Hi-DLR's rates are absolute or only the shape of the rates
      * ({@link #shapeOnly}).
@@ -149,7 +121,8 @@ public record HiDlrSettings(
                 0.9,
                 10,
                 Mode.AUTO,
-                new Freeze(false, 3, Freeze.Rule.BUDGET, 0.5, 0.1));
+                new Freeze(false, 3, Freeze.Rule.BUDGET, 0.5, 0.1),
+                Map.of());
     }
 
     /**

@@ -26,24 +26,19 @@ import java.util.List;
  * eps 1e-16, weight decay 0, rectification on (official code 0.2). With beta2 = 0.999 the first five steps
  * are momentum steps. State: {@code exp_avg}, {@code exp_avg_var}.
  */
-public final class AdaBelief extends FlatStateOptimizer {
+public final class AdaBelief extends ElementwiseOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_VAR = "exp_avg_var";
 
     /** The registry entry of {@code pacer.optimizer.name = adabelief} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adabelief", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adabelief", Settings.class, AdaBelief::new);
 
     /** {@code pacer.optimizer.adabelief}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
     public record Settings(double beta1, double beta2, double eps, double weightDecay, boolean rectify)
             implements OptimizerSpec.Hyperparameters {
         public Settings {
             SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new AdaBelief(size, this);
         }
     }
 
@@ -63,11 +58,6 @@ public final class AdaBelief extends FlatStateOptimizer {
         this.beta2 = s.beta2();
         this.eps = s.eps();
         this.rectify = s.rectify();
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
     }
 
     @Override

@@ -46,7 +46,7 @@ public final class AdamP extends FlatStateOptimizer {
     }
 
     /** The registry entry of {@code pacer.optimizer.name = adamp} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adamp", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adamp", Settings.class, AdamP::new);
 
     /**
      * {@code pacer.optimizer.adamp}: betas in [0, 1), eps &gt; 0, weight decay &gt;= 0, the cosine
@@ -59,11 +59,6 @@ public final class AdamP extends FlatStateOptimizer {
             SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.positive(SPEC.key("delta"), delta);
             Check.inRange(SPEC.key("wd-ratio"), wdRatio, 0, 1, true);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new AdamP(size, this);
         }
     }
 

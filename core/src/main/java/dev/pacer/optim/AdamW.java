@@ -25,7 +25,7 @@ import java.util.List;
  * update is computed in double precision and rounded to float once when stored. Elements outside every
  * slice keep their weights and state unchanged.
  */
-public final class AdamW extends FlatStateOptimizer {
+public final class AdamW extends ElementwiseOptimizer {
 
     /** State name of the first-moment vector m. */
     public static final String EXP_AVG = "exp_avg";
@@ -33,23 +33,7 @@ public final class AdamW extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
     /** The registry entry of {@code pacer.optimizer.name = adamw} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.topLevel("adamw", Settings.class);
-
-    /**
-     * AdamW's keys, directly under {@code pacer.optimizer}: moment decays in [0, 1), {@code eps}
-     * finite and &gt; 0, decoupled weight decay &gt;= 0.
-     */
-    public record Settings(double beta1, double beta2, double eps, double weightDecay)
-            implements OptimizerSpec.Hyperparameters {
-        public Settings {
-            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new AdamW(size, this);
-        }
-    }
+    public static final OptimizerSpec SPEC = OptimizerSpec.topLevel("adamw", AdamTerms.class, AdamW::new);
 
     private final double beta1;
     private final double beta2;
@@ -57,11 +41,12 @@ public final class AdamW extends FlatStateOptimizer {
 
     /** With the given hyperparameters (weight decay comes with each step's slices). */
     public AdamW(int size, double beta1, double beta2, double eps) {
-        this(size, new Settings(beta1, beta2, eps, 0));
+        this(size, new AdamTerms(beta1, beta2, eps, 0));
     }
 
-    public AdamW(int size, Settings s) {
+    public AdamW(int size, AdamTerms s) {
         super(size, "AdamW", EXP_AVG, EXP_AVG_SQ);
+        s.check(SPEC);
         this.beta1 = s.beta1();
         this.beta2 = s.beta2();
         this.eps = s.eps();
@@ -77,11 +62,6 @@ public final class AdamW extends FlatStateOptimizer {
 
     public double eps() {
         return eps;
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
     }
 
     @Override

@@ -24,7 +24,7 @@ import java.util.List;
  * eps 1e-8, weight decay 0, from the official code (the paper's GPT-2 runs used weight decay 0.02). State:
  * {@code exp_avg} (m), {@code exp_avg_diff} (d), {@code exp_avg_sq} (n), {@code prev_grad}.
  */
-public final class Adan extends FlatStateOptimizer {
+public final class Adan extends ElementwiseOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_DIFF = "exp_avg_diff";
@@ -32,7 +32,7 @@ public final class Adan extends FlatStateOptimizer {
     public static final String PREV_GRAD = "prev_grad";
 
     /** The registry entry of {@code pacer.optimizer.name = adan} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adan", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("adan", Settings.class, Adan::new);
 
     /**
      * {@code pacer.optimizer.adan}: betas as the official code writes them (decay factors), each in
@@ -43,11 +43,6 @@ public final class Adan extends FlatStateOptimizer {
         public Settings {
             SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.inRange(SPEC.key("beta3"), beta3, 0, 1, false);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new Adan(size, this);
         }
     }
 
@@ -67,11 +62,6 @@ public final class Adan extends FlatStateOptimizer {
         this.beta2 = s.beta2();
         this.beta3 = s.beta3();
         this.eps = s.eps();
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
     }
 
     @Override

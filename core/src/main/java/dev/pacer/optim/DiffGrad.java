@@ -22,51 +22,28 @@ import java.util.List;
  * betas (0.9, 0.999), eps 1e-8, weight decay 0 (official code). State: {@code exp_avg}, {@code exp_avg_sq},
  * {@code previous_grad}.
  */
-public final class DiffGrad extends FlatStateOptimizer {
+public final class DiffGrad extends ElementwiseOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_SQ = "exp_avg_sq";
     public static final String PREVIOUS_GRAD = "previous_grad";
 
     /** The registry entry of {@code pacer.optimizer.name = diffgrad} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("diffgrad", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("diffgrad", AdamTerms.class, DiffGrad::new);
 
-    /** {@code pacer.optimizer.diffgrad}: betas in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
-    public record Settings(double beta1, double beta2, double eps, double weightDecay)
-            implements OptimizerSpec.Hyperparameters {
-        public Settings {
-            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new DiffGrad(size, this);
-        }
-    }
-
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
+    private final AdamTerms terms;
 
     /** With the given hyperparameters (weight decay comes with each step's slices). */
-    public DiffGrad(int size, double beta1, double beta2, double eps) {
-        this(size, new Settings(beta1, beta2, eps, 0));
-    }
-
-    public DiffGrad(int size, Settings s) {
+    public DiffGrad(int size, AdamTerms s) {
         super(size, "diffGrad", EXP_AVG, EXP_AVG_SQ, PREVIOUS_GRAD);
-        this.beta1 = s.beta1();
-        this.beta2 = s.beta2();
-        this.eps = s.eps();
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
+        s.check(SPEC);
+        this.terms = s;
     }
 
     @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        double beta1 = terms.beta1();
+        double beta2 = terms.beta2();
         float[] m = vector(0);
         float[] v = vector(1);
         float[] prev = vector(2);
@@ -84,7 +61,7 @@ public final class DiffGrad extends FlatStateOptimizer {
                 m[i] = (float) mi;
                 v[i] = (float) vi;
                 prev[i] = grads[i];
-                weights[i] = (float) (weights[i] * decay - step * xi * mi / (Math.sqrt(vi) + eps));
+                weights[i] = (float) (weights[i] * decay - step * xi * mi / (Math.sqrt(vi) + terms.eps()));
             }
         }
     }

@@ -29,40 +29,22 @@ public final class Lamb extends FlatStateOptimizer {
     public static final String EXP_AVG_SQ = "exp_avg_sq";
 
     /** The registry entry of {@code pacer.optimizer.name = lamb} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lamb", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lamb", AdamTerms.class, Lamb::new);
 
-    /** {@code pacer.optimizer.lamb}: betas in [0, 1), eps &gt; 0, weight decay &gt;= 0. */
-    public record Settings(double beta1, double beta2, double eps, double weightDecay)
-            implements OptimizerSpec.Hyperparameters {
-        public Settings {
-            SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new Lamb(size, this);
-        }
-    }
-
-    private final double beta1;
-    private final double beta2;
-    private final double eps;
+    private final AdamTerms terms;
     private double lastTrustRatio = Double.NaN;
 
     /** With the given hyperparameters (weight decay comes with each step's slices). */
-    public Lamb(int size, double beta1, double beta2, double eps) {
-        this(size, new Settings(beta1, beta2, eps, 0));
-    }
-
-    public Lamb(int size, Settings s) {
+    public Lamb(int size, AdamTerms s) {
         super(size, "LAMB", EXP_AVG, EXP_AVG_SQ);
-        this.beta1 = s.beta1();
-        this.beta2 = s.beta2();
-        this.eps = s.eps();
+        s.check(SPEC);
+        this.terms = s;
     }
 
     @Override
     protected void update(float[] weights, float[] grads, List<ParamSlice> slices, long t) {
+        double beta1 = terms.beta1();
+        double beta2 = terms.beta2();
         float[] m = vector(0);
         float[] v = vector(1);
         double bc1 = 1.0 - Math.pow(beta1, t);
@@ -94,7 +76,7 @@ public final class Lamb extends FlatStateOptimizer {
     }
 
     private double adamDirection(double m, double v, double bc1, double bc2) {
-        return (m / bc1) / (Math.sqrt(v / bc2) + eps);
+        return (m / bc1) / (Math.sqrt(v / bc2) + terms.eps());
     }
 
     /** The trust ratio of the last slice of the last step (for tests and diagnostics); NaN before any step. */

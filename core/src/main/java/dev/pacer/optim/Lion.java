@@ -22,12 +22,12 @@ import java.util.List;
  * official code ({@code google/automl/lion}). The authors advise a learning rate 3-10x smaller than AdamW's
  * and a weight decay 3-10x larger, to keep the effective decay {@code lr * wd} similar. State: {@code exp_avg}.
  */
-public final class Lion extends FlatStateOptimizer {
+public final class Lion extends ElementwiseOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
 
     /** The registry entry of {@code pacer.optimizer.name = lion} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lion", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("lion", Settings.class, Lion::new);
 
     /** {@code pacer.optimizer.lion}: betas in [0, 1), decoupled weight decay &gt;= 0. */
     public record Settings(double beta1, double beta2, double weightDecay) implements OptimizerSpec.Hyperparameters {
@@ -35,11 +35,6 @@ public final class Lion extends FlatStateOptimizer {
             Check.inRange(SPEC.key("beta1"), beta1, 0, 1, false);
             Check.inRange(SPEC.key("beta2"), beta2, 0, 1, false);
             Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new Lion(size, this);
         }
     }
 
@@ -55,11 +50,6 @@ public final class Lion extends FlatStateOptimizer {
         super(size, "Lion", EXP_AVG);
         this.beta1 = s.beta1();
         this.beta2 = s.beta2();
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
     }
 
     @Override

@@ -18,8 +18,9 @@ import java.util.Locale;
  * @param block  the optimizer's block under {@code pacer.optimizer}, or null when its keys sit
  *               directly under {@code pacer.optimizer} (AdamW's)
  * @param reader builds the validated hyperparameters from that block
+ * @param factory builds the optimizer from them
  */
-public record OptimizerSpec(String id, String block, Reader reader) implements Serializable {
+public record OptimizerSpec(String id, String block, Reader reader, Factory factory) implements Serializable {
 
     private static final String PREFIX = "pacer.optimizer.";
 
@@ -39,11 +40,26 @@ public record OptimizerSpec(String id, String block, Reader reader) implements S
         /** The weight-decay coefficient (each step's slices carry it; see {@code pacer.optimizer.no-decay}). */
         double weightDecay();
 
-        /** A fresh optimizer for a flat weight vector of {@code size} elements. */
-        Optimizer create(int size);
+        /**
+         * Checks ranges that need the optimizer's key names ({@code spec.key}); nothing by default,
+         * as most records check in their own constructor.
+         */
+        default void check(OptimizerSpec spec) {}
 
         /** Refuses a peak learning rate ({@code pacer.train.lr}) this optimizer cannot use; most take any. */
         default void checkLearningRate(double lr) {}
+    }
+
+    /** Builds an optimizer from its hyperparameters, whatever their record. */
+    @FunctionalInterface
+    public interface Factory {
+        Optimizer create(Hyperparameters hyperparameters, int size);
+    }
+
+    /** An optimizer's constructor: a flat weight vector of {@code size} elements and its record. */
+    @FunctionalInterface
+    public interface Constructor<H extends Hyperparameters> {
+        Optimizer create(int size, H hyperparameters);
     }
 
     /**
@@ -51,13 +67,30 @@ public record OptimizerSpec(String id, String block, Reader reader) implements S
      * component of {@code record}: the component's name in kebab case ({@code weightDecay} is
      * {@code weight-decay}), a number for a {@code double}, true or false for a {@code boolean}.
      */
-    public static OptimizerSpec ownBlock(String id, Class<? extends Hyperparameters> record) {
-        return new OptimizerSpec(id, id, block -> readRecord(record, block));
+    public static <H extends Hyperparameters> OptimizerSpec ownBlock(
+            String id, Class<H> record, Constructor<H> constructor) {
+        return new OptimizerSpec(id, id, block -> readRecord(record, block), typed(record, constructor));
     }
 
     /** As {@link #ownBlock}, with the keys directly under {@code pacer.optimizer} (AdamW's). */
-    public static OptimizerSpec topLevel(String id, Class<? extends Hyperparameters> record) {
-        return new OptimizerSpec(id, null, block -> readRecord(record, block));
+    public static <H extends Hyperparameters> OptimizerSpec topLevel(
+            String id, Class<H> record, Constructor<H> constructor) {
+        return new OptimizerSpec(id, null, block -> readRecord(record, block), typed(record, constructor));
+    }
+
+    /** As {@link #ownBlock}, with a reader of its own (for values such as {@code "auto"}). */
+    public static <H extends Hyperparameters> OptimizerSpec withReader(
+            String id, Class<H> type, Reader reader, Constructor<H> constructor) {
+        return new OptimizerSpec(id, id, reader, typed(type, constructor));
+    }
+
+    private static <H extends Hyperparameters> Factory typed(Class<H> type, Constructor<H> constructor) {
+        return (h, size) -> constructor.create(size, type.cast(h));
+    }
+
+    /** A fresh optimizer for a flat weight vector of {@code size} elements. */
+    public Optimizer create(Hyperparameters hyperparameters, int size) {
+        return factory.create(hyperparameters, size);
     }
 
     /** The record whose components are read from the keys of the same names; its constructor checks them. */
@@ -98,7 +131,9 @@ public record OptimizerSpec(String id, String block, Reader reader) implements S
 
     /** The hyperparameters in {@code optimizer} (the {@code pacer.optimizer} object), validated. */
     public Hyperparameters read(Config optimizer) {
-        return reader.read(block == null ? optimizer : optimizer.getConfig(block));
+        Hyperparameters h = reader.read(block == null ? optimizer : optimizer.getConfig(block));
+        h.check(this);
+        return h;
     }
 
     /** The full name of one of this optimizer's keys, for error messages. */

@@ -11,10 +11,11 @@ import java.util.stream.Collectors;
  * <ol>
  *   <li>one new class in this package (usually extending {@link FlatStateOptimizer}) that declares
  *       its entry, {@code public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("<id>",
- *       Settings.class)}, and a nested {@code record Settings implements
+ *       Settings.class, MyOptimizer::new)}, with a nested {@code record Settings implements
  *       OptimizerSpec.Hyperparameters}: one component per key of its block (read by name, in kebab
  *       case), a {@code weightDecay} among them, with the range checks in the record's constructor
- *       (each a {@link ConfigError} naming the key, via {@code SPEC.key}), and {@code create(size)};
+ *       (each a {@link ConfigError} naming the key, via {@code SPEC.key}); the Adam family's four
+ *       terms are {@link AdamTerms};
  *   <li>one line: its {@code SPEC} in {@link #REGISTERED};
  *   <li>its documented defaults, as for every setting: the block {@code pacer.optimizer.<id>} in
  *       core's reference.conf, and the id in the comment of {@code pacer.optimizer.name}
@@ -22,7 +23,7 @@ import java.util.stream.Collectors;
  * </ol>
  *
  * Nothing else names an optimizer: the settings read every registered block (all are validated,
- * whichever is selected), and the run builds the selected one through its record.
+ * whichever is selected), and the run builds the selected one through its entry.
  */
 public final class Optimizers {
 
@@ -67,6 +68,6 @@ public final class Optimizers {
      * it comes per tensor with each step's slices ({@link OptimizerSettings#weightDecayFor}).
      */
     public static Optimizer create(OptimizerSettings s, int size) {
-        return s.hyperparameters().create(size);
+        return s.spec().create(s.hyperparameters(), size);
     }
 }

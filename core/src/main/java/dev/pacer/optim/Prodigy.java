@@ -55,7 +55,8 @@ public final class Prodigy extends FlatStateOptimizer {
     public static final String D_NUMERATOR = "d_numerator";
 
     /** The registry entry of {@code pacer.optimizer.name = prodigy} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = new OptimizerSpec("prodigy", "prodigy", Settings::read);
+    public static final OptimizerSpec SPEC =
+            OptimizerSpec.withReader("prodigy", Settings.class, Settings::read, Prodigy::new);
 
     /**
      * {@code pacer.optimizer.prodigy}: betas in [0, 1); {@code beta3} in [0, 1), or NaN for sqrt(beta2)
@@ -103,11 +104,6 @@ public final class Prodigy extends FlatStateOptimizer {
                             c, "growth-rate", "inf", Double.POSITIVE_INFINITY, SPEC.key("growth-rate")),
                     c.getBoolean("bias-correction"),
                     c.getBoolean("safeguard-warmup"));
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new Prodigy(size, this);
         }
 
         /**

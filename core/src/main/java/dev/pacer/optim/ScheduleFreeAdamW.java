@@ -45,7 +45,8 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
     public static final String WEIGHT_SUM = "weight_sum";
 
     /** The registry entry of {@code pacer.optimizer.name = schedule-free-adamw} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("schedule-free-adamw", Settings.class);
+    public static final OptimizerSpec SPEC =
+            OptimizerSpec.ownBlock("schedule-free-adamw", Settings.class, ScheduleFreeAdamW::new);
 
     /**
      * {@code pacer.optimizer.schedule-free-adamw}: betas in [0, 1), eps &gt; 0, weight decay, {@code r}
@@ -57,11 +58,6 @@ public final class ScheduleFreeAdamW extends FlatStateOptimizer {
             SPEC.checkAdamTerms(beta1, beta2, eps, weightDecay);
             Check.nonNegative(SPEC.key("r"), r);
             Check.nonNegative(SPEC.key("weight-lr-power"), weightLrPower);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new ScheduleFreeAdamW(size, this);
         }
     }
 

@@ -25,12 +25,12 @@ import java.util.List;
  * PyTorch has no default momentum), dampening 0, nesterov off and weight decay 0 (PyTorch's defaults). State:
  * {@code momentum_buffer}.
  */
-public final class SgdMomentum extends FlatStateOptimizer {
+public final class SgdMomentum extends ElementwiseOptimizer {
 
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
 
     /** The registry entry of {@code pacer.optimizer.name = sgd} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd", Settings.class, SgdMomentum::new);
 
     /**
      * {@code pacer.optimizer.sgd}: torch.optim.SGD's momentum form; its weight decay is PyTorch's L2
@@ -46,11 +46,6 @@ public final class SgdMomentum extends FlatStateOptimizer {
                 throw new ConfigError(SPEC.key("nesterov") + " = true needs " + SPEC.key("momentum") + " > 0 and "
                         + SPEC.key("dampening") + " = 0 (got " + momentum + " and " + dampening + ")");
             }
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new SgdMomentum(size, this);
         }
     }
 
@@ -68,11 +63,6 @@ public final class SgdMomentum extends FlatStateOptimizer {
         this.momentum = s.momentum();
         this.dampening = s.dampening();
         this.nesterov = s.nesterov();
-    }
-
-    @Override
-    protected boolean elementwise() {
-        return true;
     }
 
     @Override

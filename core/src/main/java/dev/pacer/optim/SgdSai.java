@@ -40,7 +40,7 @@ public final class SgdSai extends FlatStateOptimizer {
     public static final String LR_SCALE = "lr_scale";
 
     /** The registry entry of {@code pacer.optimizer.name = sgd-sai} ({@link Optimizers#REGISTERED}). */
-    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd-sai", Settings.class);
+    public static final OptimizerSpec SPEC = OptimizerSpec.ownBlock("sgd-sai", Settings.class, SgdSai::new);
 
     /** {@code pacer.optimizer.sgd-sai}: momentum in [0, 1), eps &gt; 0, decoupled weight decay &gt;= 0. */
     public record Settings(double momentum, double eps, double weightDecay, boolean normalize)
@@ -49,11 +49,6 @@ public final class SgdSai extends FlatStateOptimizer {
             Check.inRange(SPEC.key("momentum"), momentum, 0, 1, false);
             Check.positive(SPEC.key("eps"), eps);
             Check.nonNegative(SPEC.key("weight-decay"), weightDecay);
-        }
-
-        @Override
-        public Optimizer create(int size) {
-            return new SgdSai(size, this);
         }
     }
 

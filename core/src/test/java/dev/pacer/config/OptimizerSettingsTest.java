@@ -10,6 +10,7 @@ import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.TensorSpec;
 import dev.pacer.optim.AdaBelief;
 import dev.pacer.optim.AdamP;
+import dev.pacer.optim.AdamTerms;
 import dev.pacer.optim.AdamW;
 import dev.pacer.optim.Adan;
 import dev.pacer.optim.DiffGrad;
@@ -50,14 +51,14 @@ class OptimizerSettingsTest {
     void defaultsAreThePapersAndOfficialCodes() {
         OptimizerSettings s = load("");
         assertEquals(AdamW.SPEC, s.spec());
-        assertEquals(new AdamW.Settings(0.9, 0.95, 1e-8, 0.1), s.hyperparameters());
+        assertEquals(new AdamTerms(0.9, 0.95, 1e-8, 0.1), s.hyperparameters());
         assertEquals(List.of("norm", "bias", "embedding"), s.noDecay());
         assertEquals(new SgdMomentum.Settings(0.9, 0, false, 0), block(SgdMomentum.SPEC, ""));
         assertEquals(new Lion.Settings(0.9, 0.99, 0), block(Lion.SPEC, ""));
         assertEquals(new AdaBelief.Settings(0.9, 0.999, 1e-16, 0, true), block(AdaBelief.SPEC, ""));
         assertEquals(new Adan.Settings(0.98, 0.92, 0.99, 1e-8, 0), block(Adan.SPEC, ""));
-        assertEquals(new Lamb.Settings(0.9, 0.999, 1e-6, 0.01), block(Lamb.SPEC, ""));
-        assertEquals(new DiffGrad.Settings(0.9, 0.999, 1e-8, 0), block(DiffGrad.SPEC, ""));
+        assertEquals(new AdamTerms(0.9, 0.999, 1e-6, 0.01), block(Lamb.SPEC, ""));
+        assertEquals(new AdamTerms(0.9, 0.999, 1e-8, 0), block(DiffGrad.SPEC, ""));
         assertEquals(new AdamP.Settings(0.9, 0.999, 1e-8, 0, 0.1, 0.1, false), block(AdamP.SPEC, ""));
         assertEquals(new SgdSai.Settings(0.9, 1e-8, 0.01, true), block(SgdSai.SPEC, ""));
         Prodigy.Settings p = (Prodigy.Settings) block(Prodigy.SPEC, "");
@@ -100,7 +101,7 @@ class OptimizerSettingsTest {
         }
         assertEquals(s, back);
         assertTrue(back.spec() == Lamb.SPEC, "the registered entry itself");
-        assertEquals(0.8, ((Lamb.Settings) back.hyperparameters()).beta1());
+        assertEquals(0.8, ((AdamTerms) back.hyperparameters()).beta1());
     }
 
     @Test

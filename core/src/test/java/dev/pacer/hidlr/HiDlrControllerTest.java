@@ -13,6 +13,7 @@ import dev.pacer.model.GptConfig;
 import dev.pacer.model.ParameterLayout;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -88,7 +89,8 @@ class HiDlrControllerTest {
                 0.9,
                 10,
                 HiDlrSettings.Mode.AUTO,
-                new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1));
+                new HiDlrSettings.Freeze(freeze, 1, rule, budget, 0.1),
+                Map.of());
     }
 
     private double[] probe(HiDlrController c, double baseRate) {
@@ -241,7 +243,8 @@ class HiDlrControllerTest {
                 0.9,
                 10,
                 HiDlrSettings.Mode.AUTO,
-                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
+                Map.of());
         HiDlrController other = new HiDlrController(
                 block, ParameterGroups.of(layout, ParameterGroups.Strategy.BLOCK), false, 0, 1000, 10);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> other.restore(a.state()));
@@ -262,7 +265,8 @@ class HiDlrControllerTest {
                     0.9,
                     10,
                     mode,
-                    new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
+                    new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
+                    Map.of());
             assertEquals(!mode.id().equals("absolute"), s.shapeOnly(true), mode + " with AdaLRS");
             assertEquals(mode.id().equals("shape"), s.shapeOnly(false), mode + " without AdaLRS");
         }
@@ -281,7 +285,8 @@ class HiDlrControllerTest {
                 0.0,
                 1.5,
                 HiDlrSettings.Mode.AUTO,
-                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1));
+                new HiDlrSettings.Freeze(false, 1, HiDlrSettings.Freeze.Rule.BUDGET, 1, 0.1),
+                Map.of());
         HiDlrController c = new HiDlrController(s, groups, false, 0, 1000, 10);
         // a base rate far below every group's best step: each probe asks for 2x, the bound stops at 1.5x
         for (int round = 0; round < 3; round++) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class DiffGradTest {
 
     private static DiffGrad fromGolden(GoldenRun run) {
-        return new DiffGrad(run.size(), run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"));
+        return new DiffGrad(run.size(), new AdamTerms(run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"), 0));
     }
 
     @Test
@@ -24,7 +24,7 @@ class DiffGradTest {
         // Same gradient twice: xi = sigmoid(0) = 1/2, so diffGrad's second step is half of Adam's (eps aside).
         // A changed gradient gives xi = sigmoid(|change|) > 1/2: the buggy first release had 1/2 always.
         double lr = 0.01;
-        DiffGrad dg = new DiffGrad(2, 0.9, 0.999, 1e-8);
+        DiffGrad dg = new DiffGrad(2, new AdamTerms(0.9, 0.999, 1e-8, 0));
         AdamW adam = new AdamW(2, 0.9, 0.999, 1e-8);
         float[] wd = {0f, 0f};
         float[] wa = {0f, 0f};
@@ -49,7 +49,7 @@ class DiffGradTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(ConfigError.class, () -> new DiffGrad(1, 0.9, 0.999, 0));
-        assertEquals("diffgrad", new DiffGrad(1, 0.9, 0.999, 1e-8).name());
+        assertThrows(ConfigError.class, () -> new DiffGrad(1, new AdamTerms(0.9, 0.999, 0, 0)));
+        assertEquals("diffgrad", new DiffGrad(1, new AdamTerms(0.9, 0.999, 1e-8, 0)).name());
     }
 }

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class LambTest {
 
     private static Lamb fromGolden(GoldenRun run) {
-        return new Lamb(run.size(), run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"));
+        return new Lamb(run.size(), new AdamTerms(run.hyper("beta1"), run.hyper("beta2"), run.hyper("eps"), 0));
     }
 
     @Test
@@ -27,7 +27,7 @@ class LambTest {
     void stepIsTheAdamDirectionScaledToTheWeightNorm() {
         // First step: m / bc1 = g, sqrt(v / bc2) = |g|, so r = g / (|g| + eps) ~ sign(g); u = r + wd p.
         // The step lr * tau * u has norm lr * ||p||: the trust ratio tau = ||p|| / ||u||.
-        Lamb opt = new Lamb(3, 0.9, 0.999, 1e-6);
+        Lamb opt = new Lamb(3, new AdamTerms(0.9, 0.999, 1e-6, 0));
         float[] w = {3f, 0f, 4f}; // ||p|| = 5
         float[] g = {2f, -1e-3f, 7f};
         double wd = 0.1;
@@ -51,7 +51,7 @@ class LambTest {
 
     @Test
     void trustRatioIsOneForZeroWeights() {
-        Lamb opt = new Lamb(2, 0.9, 0.999, 1e-6);
+        Lamb opt = new Lamb(2, new AdamTerms(0.9, 0.999, 1e-6, 0));
         float[] w = {0f, 0f};
         opt.step(w, new float[] {1f, -1f}, List.of(new ParamSlice("bias", 0, 2, 0.01, 0.0)));
         assertEquals(1.0, opt.lastTrustRatio());
@@ -67,8 +67,8 @@ class LambTest {
 
     @Test
     void validatesAndNames() {
-        assertThrows(ConfigError.class, () -> new Lamb(1, -0.1, 0.999, 1e-6));
-        assertThrows(ConfigError.class, () -> new Lamb(1, 0.9, 0.999, Double.NaN));
-        assertEquals("lamb", new Lamb(1, 0.9, 0.999, 1e-6).name());
+        assertThrows(ConfigError.class, () -> new Lamb(1, new AdamTerms(-0.1, 0.999, 1e-6, 0)));
+        assertThrows(ConfigError.class, () -> new Lamb(1, new AdamTerms(0.9, 0.999, Double.NaN, 0)));
+        assertEquals("lamb", new Lamb(1, new AdamTerms(0.9, 0.999, 1e-6, 0)).name());
     }
 }
