@@ -42,7 +42,6 @@ public interface Optimizer {
         step(weights, grads, slices);
     }
 
-    /** Whether {@link #beginStep} returns partials: the update needs scalars from every tensor. */
     /**
      * Lets the update use up to {@code threads} threads (at least 1; 1 by default). Only
      * optimizers whose update is elementwise use more than one, splitting the vector into
@@ -51,6 +50,7 @@ public interface Optimizer {
      */
     default void setThreads(int threads) {}
 
+    /** Whether {@link #beginStep} returns partials: the update needs scalars from every tensor. */
     default boolean reducesAcrossTensors() {
         return false;
     }

@@ -44,7 +44,7 @@ import java.util.Map;
  * than the learning rate. State: {@code exp_avg}, {@code exp_avg_sq}, {@code s}, {@code p0} per element, and
  * the run scalars {@code d}, {@code d_max}, {@code d_numerator} as constant vectors.
  */
-public final class Prodigy extends FlatStateOptimizer {
+public final class Prodigy extends ReducingOptimizer {
 
     public static final String EXP_AVG = "exp_avg";
     public static final String EXP_AVG_SQ = "exp_avg_sq";
@@ -285,10 +285,5 @@ public final class Prodigy extends FlatStateOptimizer {
     @Override
     public String name() {
         return SPEC.id();
-    }
-
-    @Override
-    public boolean reducesAcrossTensors() {
-        return true;
     }
 }

@@ -34,7 +34,7 @@ import java.util.Map;
  * normalize on (paper). State: {@code momentum_buffer}, and {@code lr_scale}, each tensor's scale repeated
  * over the tensor.
  */
-public final class SgdSai extends FlatStateOptimizer {
+public final class SgdSai extends ReducingOptimizer {
 
     public static final String MOMENTUM_BUFFER = "momentum_buffer";
     public static final String LR_SCALE = "lr_scale";
@@ -182,10 +182,5 @@ public final class SgdSai extends FlatStateOptimizer {
     @Override
     public String name() {
         return SPEC.id();
-    }
-
-    @Override
-    public boolean reducesAcrossTensors() {
-        return true;
     }
 }
