@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.typesafe.config.ConfigFactory;
-import dev.pacer.config.OptimizerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -13,14 +11,6 @@ import org.junit.jupiter.api.Test;
 
 /** An elementwise update on several threads gives the one-thread result bit for bit. */
 class OptimizerThreadsTest {
-
-    private static OptimizerSettings settings(String name) {
-        String lr = name.equals("prodigy") ? "\npacer.train.lr = 1.0" : "";
-        return OptimizerSettings.from(ConfigFactory.parseString("pacer.optimizer.name = \"" + name + "\"" + lr)
-                .withFallback(ConfigFactory.defaultReference())
-                .resolve()
-                .getConfig("pacer"));
-    }
 
     /** Five tensors of uneven sizes (one larger than a thread's share), with their own rates and decay. */
     private static List<ParamSlice> slices() {
@@ -51,7 +41,7 @@ class OptimizerThreadsTest {
         for (OptimizerSpec spec : Optimizers.REGISTERED) {
             float[][] results = new float[3][];
             for (int threads = 1; threads <= 3; threads++) {
-                Optimizer opt = Optimizers.create(settings(spec.id()), n);
+                Optimizer opt = Optimizers.create(OptimizersTest.settings(spec.id()), n);
                 opt.setThreads(threads);
                 float[] w = random(n, 1, 0.02);
                 for (int step = 0; step < 3; step++) {

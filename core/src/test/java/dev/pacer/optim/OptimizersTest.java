@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class OptimizersTest {
 
-    private static OptimizerSettings settings(String name) {
+    /** reference.conf's optimizer settings with {@code name} selected (Prodigy at its own lr 1). */
+    static OptimizerSettings settings(String name) {
         String lr = name.equals("prodigy") ? "\npacer.train.lr = 1.0" : "";
         return OptimizerSettings.from(ConfigFactory.parseString("pacer.optimizer.name = \"" + name + "\"" + lr)
                 .withFallback(ConfigFactory.defaultReference())
