@@ -85,12 +85,12 @@ abstract class FlatStateOptimizer implements Optimizer {
     @Override
     public final void finishStep(float[] weights, float[] grads, List<ParamSlice> slices, List<double[]> allPartials) {
         long t = step + 1;
-        if (allPartials == null && elementwise() && threads > 1) {
-            ElementRanges.inParallel(slices, threads, part -> update(weights, grads, part, t));
-        } else if (allPartials == null) {
-            update(weights, grads, slices, t);
-        } else {
+        if (allPartials != null) {
             update(weights, grads, slices, t, allPartials);
+        } else if (elementwise() && threads > 1) {
+            ElementRanges.inParallel(slices, threads, part -> update(weights, grads, part, t));
+        } else {
+            update(weights, grads, slices, t);
         }
         step = t;
     }
