@@ -115,6 +115,24 @@ public final class GptForward implements AutoCloseable {
     }
 
     /**
+     * Per tensor in layout order, whether the forward pass reads it only through its
+     * compute-precision copy: the matrices and biases of the four linear layers of every block.
+     * The embeddings (the token embedding is also read in fp32 by the lookup) and the layer norms
+     * are read in fp32. In bf16 such a tensor's own fp32 bits beyond its bf16 rounding change
+     * nothing the model computes, gradients included (the cast passes them through unchanged).
+     */
+    public static boolean[] readOnlyAsComputeCopy(GptConfig config) {
+        boolean[] copyOnly = new boolean[2 + PER_BLOCK * config.layers() + 2];
+        for (int i = 0; i < config.layers(); i++) {
+            int j = 2 + PER_BLOCK * i;
+            for (int k : new int[] {2, 3, 4, 5, 8, 9, 10, 11}) {
+                copyOnly[j + k] = true;
+            }
+        }
+        return copyOnly;
+    }
+
+    /**
      * Parameters ready for forward passes: the fp32 arrays and their copies in the compute
      * precision (the same tensors in fp32), cast once for all micro-batches of a call. The casts
      * are part of the autograd graph and keep no tensors for backward, so every micro-batch's

@@ -1,11 +1,13 @@
 package dev.pacer.engine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pacer.model.TensorSpec;
+import dev.pacer.transfer.Bf16Codec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +116,57 @@ class Bf16ComputeTest {
                 Math.abs(sum.loss() - reference.json.get("loss_sum").asDouble())
                         / bf16.get("loss_sum").asDouble(),
                 worstProjection);
+    }
+
+    /**
+     * What lets bf16 weights travel between executors without changing a bit of training:
+     * rounding to bf16 every tensor {@link GptForward#readOnlyAsComputeCopy} names leaves the loss
+     * and every gradient exactly as they were; rounding any other tensor alone changes them (so
+     * the list names no tensor the model also reads in fp32).
+     */
+    @Test
+    void onlyTheTensorsReadAsComputeCopiesCanTravelInBf16Unchanged() {
+        boolean[] copyOnly = GptForward.readOnlyAsComputeCopy(reference.layout.config());
+        assertEquals(reference.layout.tensors().size(), copyOnly.length);
+        float[] exactGrads = new float[reference.layout.totalSize()];
+        double exactLoss = replica.gradients(reference.weights, reference.sequences(), 2, exactGrads)
+                .loss();
+        float[] rounded = reference.weights.clone();
+        int copies = 0;
+        for (int t = 0; t < copyOnly.length; t++) {
+            if (copyOnly[t]) {
+                roundTensor(rounded, reference.layout.tensors().get(t));
+                copies++;
+            }
+        }
+        assertTrue(copies > 0 && copies < copyOnly.length, copies + " of " + copyOnly.length);
+        float[] grads = new float[exactGrads.length];
+        double loss =
+                replica.gradients(rounded, reference.sequences(), 2, grads).loss();
+        assertEquals(exactLoss, loss, 0.0, "loss with the compute copies' tensors rounded to bf16");
+        assertArrayEquals(exactGrads, grads, 0f, "gradients with the compute copies' tensors rounded to bf16");
+        for (int t = 0; t < copyOnly.length; t++) {
+            if (!copyOnly[t]) {
+                TensorSpec spec = reference.layout.tensors().get(t);
+                float[] one = reference.weights.clone();
+                roundTensor(one, spec);
+                float[] g = new float[exactGrads.length];
+                double l = replica.gradients(one, reference.sequences(), 2, g).loss();
+                assertTrue(
+                        l != exactLoss || !java.util.Arrays.equals(g, exactGrads),
+                        spec.name() + " rounded to bf16 changed nothing: it is read only as a compute copy");
+            }
+        }
+    }
+
+    private static void roundTensor(float[] weights, TensorSpec t) {
+        boolean changed = false;
+        for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+            float r = Bf16Codec.decode(Bf16Codec.encode(weights[i]));
+            changed |= r != weights[i];
+            weights[i] = r;
+        }
+        assertTrue(changed, t.name() + "'s reference values are bf16 numbers already: the check would be empty");
     }
 
     /** The directions make_gpt_golden.py projects each gradient on (DIRECTIONS there). */

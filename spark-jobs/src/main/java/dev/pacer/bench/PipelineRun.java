@@ -88,7 +88,8 @@ final class PipelineRun {
                         layout,
                         settings.optimizer(),
                         bench.gradClip(),
-                        jsc.hadoopConfiguration())
+                        jsc.hadoopConfiguration(),
+                        settings.weightEncoding())
                 : new DriverBackend(
                         null, layout, settings.optimizer(), bench.gradClip(), new SparkGradients(jsc, data, worker))) {
             Controllers controllers = Controllers.of(

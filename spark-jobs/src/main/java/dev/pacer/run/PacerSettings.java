@@ -55,6 +55,7 @@ public record PacerSettings(
         Update update,
         Precision precision,
         Precision gradientEncoding,
+        Precision weightEncoding,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
 
@@ -138,6 +139,17 @@ public record PacerSettings(
         Update update = Update.parse(p.getString("spark.update"));
         Precision precision = Precision.parse("pacer.train.precision", p.getString("train.precision"));
         Precision encoding = Precision.parse("pacer.spark.gradient-encoding", p.getString("spark.gradient-encoding"));
+        Precision weightEncoding = Precision.parse("pacer.spark.weight-encoding", p.getString("spark.weight-encoding"));
+        if (weightEncoding == Precision.BF16 && update != Update.SHARDED) {
+            throw new ConfigError("pacer.spark.weight-encoding = bf16 applies to pacer.spark.update = sharded (weights"
+                    + " moving between executors); set update = sharded, or weight-encoding = fp32");
+        }
+        if (weightEncoding == Precision.BF16 && precision != Precision.BF16) {
+            throw new ConfigError(
+                    "pacer.spark.weight-encoding = bf16 needs pacer.train.precision = bf16: weights travel"
+                            + " in bf16 only where the replica computes with their bf16 copies; set both to bf16, or"
+                            + " weight-encoding = fp32");
+        }
         Map<String, String> sparkConf = new LinkedHashMap<>();
         for (Map.Entry<String, ConfigValue> e : p.getConfig("spark.conf").entrySet()) {
             sparkConf.put(
@@ -172,6 +184,7 @@ public record PacerSettings(
                 update,
                 precision,
                 encoding,
+                weightEncoding,
                 sparkConf,
                 Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }
@@ -231,7 +244,7 @@ public record PacerSettings(
                 .withoutPath("engine");
         // keys added after runs existed: at fp32, the behaviour before them, they leave the digest
         // as it was, so resuming an older run does not warn of changed settings
-        for (String key : List.of("train.precision", "spark.gradient-encoding")) {
+        for (String key : List.of("train.precision", "spark.gradient-encoding", "spark.weight-encoding")) {
             if (shaping.getString(key).equals(Precision.FP32.id())) {
                 shaping = shaping.withoutPath(key);
             }

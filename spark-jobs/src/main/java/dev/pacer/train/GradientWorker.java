@@ -70,6 +70,16 @@ public final class GradientWorker implements Serializable {
     }
 
     /** The model this worker computes. */
+    /** The precision replicas compute in (after any fall-back to fp32). */
+    public Precision precision() {
+        return precision;
+    }
+
+    /** How this worker's gradients travel ({@code pacer.spark.gradient-encoding}). */
+    public Precision gradientEncoding() {
+        return gradientEncoding;
+    }
+
     public GptConfig config() {
         return config;
     }

@@ -113,7 +113,8 @@ final class TrainingAttempt {
                     layout,
                     settings.optimizer(),
                     settings.train().gradClip(),
-                    jsc.hadoopConfiguration());
+                    jsc.hadoopConfiguration(),
+                    settings.weightEncoding());
         }
         return new DriverBackend(
                 store,

@@ -99,6 +99,9 @@ class ReferenceConfTest {
                 "pacer.spark.gradient-encoding",
                 Arrays.stream(Precision.values()).map(Precision::id).toList());
         choices.put(
+                "pacer.spark.weight-encoding",
+                Arrays.stream(Precision.values()).map(Precision::id).toList());
+        choices.put(
                 "pacer.engine.compute",
                 Arrays.stream(Compute.values()).map(Compute::id).toList());
         choices.put(

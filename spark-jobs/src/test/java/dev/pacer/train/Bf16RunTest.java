@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Training the tiny model with bf16 compute through the real loop ({@link LocalRun}: in-memory
@@ -54,13 +56,20 @@ class Bf16RunTest {
 
     /**
      * Paired AdaLRS and Hi-DLR probes in bf16, stopped inside a trial and resumed: the same rows and
-     * bit-identical weights as the uninterrupted run on this machine.
+     * bit-identical weights as the uninterrupted run on this machine; with the driver-held update,
+     * and with the sharded one moving gradients and weights between its ranks in bf16.
      */
-    @Test
-    void aBf16RunStoppedInsideAPairedTrialWithProbesResumesExactly() throws IOException {
+    @ParameterizedTest
+    @ValueSource(strings = {"driver", "sharded"})
+    void aBf16RunStoppedInsideAPairedTrialWithProbesResumesExactly(String update) throws IOException {
+        LocalRun.Update u = LocalRun.Update.valueOf(update.toUpperCase(java.util.Locale.ROOT));
+        String transfers = u == LocalRun.Update.SHARDED
+                ? "pacer.spark.update = sharded\npacer.spark.gradient-encoding = bf16\npacer.spark.weight-encoding = bf16"
+                : "";
         String paired = String.join(
                 "\n",
                 TINY_TORCH,
+                transfers,
                 "pacer.train.precision = bf16",
                 "pacer.train.max-steps = 24",
                 "pacer.train.warmup-fraction = 0",
@@ -73,12 +82,12 @@ class Bf16RunTest {
                 "pacer.adalrs.max-extra-compute = 0.5",
                 "pacer.hidlr.enabled = true",
                 "pacer.hidlr.every = 4");
-        LocalRun straight = new LocalRun(tmp.resolve("a"), paired);
+        LocalRun straight = new LocalRun(tmp.resolve("a"), paired, u);
         RunState end = straight.invoke(0);
-        LocalRun stopped = new LocalRun(tmp.resolve("b"), paired);
+        LocalRun stopped = new LocalRun(tmp.resolve("b"), paired, u);
         stopped.invoke(6);
         assertEquals("trial", stopped.records.get(5).phase(), "the stop must fall inside a trial");
-        LocalRun resumed = new LocalRun(tmp.resolve("b"), paired);
+        LocalRun resumed = new LocalRun(tmp.resolve("b"), paired, u);
         RunState resumedEnd = resumed.invoke(0);
 
         assertTrue(straight.events("hidlr_probe").size() > 1, "no Hi-DLR probes ran");
@@ -87,6 +96,38 @@ class Bf16RunTest {
         List<StepRecord> tail =
                 straight.records.subList(straight.records.size() - resumed.records.size(), straight.records.size());
         assertEquals(rows(tail), rows(resumed.records));
+    }
+
+    /**
+     * Weights reaching the sharded update's replicas in bf16 (only the tensors they read through
+     * bf16 copies) train the same bits as fp32 weights: every row, through paired AdaLRS's
+     * snapshots, rollbacks and replays and validations, and the checkpointed weights.
+     */
+    @Test
+    void bf16WeightsBetweenRanksTrainTheSameBitsAsFp32Weights() throws IOException {
+        String paired = String.join(
+                "\n",
+                TINY_TORCH,
+                "pacer.spark.update = sharded",
+                "pacer.train.precision = bf16",
+                "pacer.train.max-steps = 24",
+                "pacer.train.warmup-fraction = 0",
+                "pacer.train.eval-every = 5",
+                "pacer.checkpoint.every = 8",
+                "pacer.adalrs.enabled = true",
+                "pacer.adalrs.window = 4",
+                "pacer.adalrs.phase-start = 0",
+                "pacer.adalrs.phase-end = 1",
+                "pacer.adalrs.max-extra-compute = 0.5");
+        LocalRun fp32 = new LocalRun(tmp.resolve("w32"), paired, LocalRun.Update.SHARDED);
+        fp32.invoke(0);
+        LocalRun bf16 = new LocalRun(
+                tmp.resolve("w16"), paired + "\npacer.spark.weight-encoding = bf16", LocalRun.Update.SHARDED);
+        bf16.invoke(0);
+        assertTrue(
+                fp32.events("adalrs").size() > 1, "no AdaLRS decision: no snapshot, rollback or replay was exercised");
+        assertEquals(rows(fp32.records), rows(bf16.records));
+        assertArrayEquals(fp32.weightsAt(24), bf16.weightsAt(24));
     }
 
     private static double windowMean(List<StepRecord> records, int from) {

@@ -113,7 +113,8 @@ final class LocalRun {
                     layout,
                     settings.optimizer(),
                     settings.train().gradClip(),
-                    new Configuration());
+                    new Configuration(),
+                    settings.weightEncoding());
         }
         return new DriverBackend(
                 store,

@@ -78,6 +78,12 @@ class ShardedUpdateTest {
                 40);
     }
 
+    /** bf16 gradient pieces summed in fp32 by the owners: the driver's bf16 sums, bit for bit. */
+    @Test
+    void bf16GradientPiecesStepTheSameBitsAsTheDriversBf16Transfer() throws IOException {
+        assertSame(TEN + "pacer.spark.gradient-encoding = bf16\n", 10);
+    }
+
     @Test
     void aShardedRunStoppedInATrialResumesExactlyAndWritesTheShardedLayout() throws IOException {
         String paired = "pacer.train.max-steps = 24\npacer.train.warmup-fraction = 0\npacer.checkpoint.every = 3\n"

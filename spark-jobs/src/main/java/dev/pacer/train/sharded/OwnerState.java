@@ -74,7 +74,8 @@ final class OwnerState {
                 which,
                 shard,
                 spec.plan()::offsetInShard,
-                t -> layout.tensors().get(t).size());
+                t -> layout.tensors().get(t).size(),
+                t -> spec.weightsInBf16()[t]);
     }
 
     void dropPublished(BlockTransport transport) {

@@ -16,11 +16,18 @@ import org.apache.spark.broadcast.Broadcast;
 
 /**
  * What every rank of a sharded run knows: the run's id, the plan of who owns which tensor, the
- * optimizer's settings and the {@link GradientWorker} that computes a rank's share of a step.
+ * optimizer's settings, the {@link GradientWorker} that computes a rank's share of a step, and
+ * how blocks encode gradient pieces and (per tensor) weights ({@link TensorBlock}).
  * Its size grows with the number of tensors (the plan), so on Spark it is broadcast once per
  * run ({@link Ranks#share}) and a job's tasks carry only the broadcast's handle.
  */
-record ShardSpec(String run, ShardPlan plan, OptimizerSettings optimizer, GradientWorker worker)
+record ShardSpec(
+        String run,
+        ShardPlan plan,
+        OptimizerSettings optimizer,
+        GradientWorker worker,
+        boolean gradientsInBf16,
+        boolean[] weightsInBf16)
         implements Serializable {
 
     /** Specs that {@link Ranks#share} broadcast, by identity: they serialize as their handle. */

@@ -2,6 +2,8 @@ package dev.pacer.train.sharded;
 
 import dev.pacer.config.OptimizerSettings;
 import dev.pacer.data.HadoopConf;
+import dev.pacer.engine.GptForward;
+import dev.pacer.engine.Precision;
 import dev.pacer.hidlr.ProbePlan;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.model.ShardPlan;
@@ -56,7 +58,8 @@ public final class ShardedBackend implements StepBackend {
             ParameterLayout layout,
             OptimizerSettings optimizer,
             double gradClip,
-            Configuration hadoop) {
+            Configuration hadoop,
+            Precision weightEncoding) {
         this.ranks = ranks;
         this.layout = layout;
         this.gradClip = gradClip;
@@ -65,11 +68,26 @@ public final class ShardedBackend implements StepBackend {
                 UUID.randomUUID().toString().substring(0, 8),
                 ShardPlan.balance(layout, ranks.count()),
                 optimizer,
-                worker);
+                worker,
+                worker.gradientEncoding() == Precision.BF16,
+                weightsInBf16(worker, weightEncoding, layout));
         ranks.share(spec);
         Optimizer probe = Optimizers.create(optimizer, 0);
         this.reducing = probe.reducesAcrossTensors();
         this.separateEvaluation = probe.separateEvaluationWeights();
+    }
+
+    /**
+     * Per tensor, whether its weight blocks travel in bf16: with {@code weightEncoding} bf16 and
+     * replicas computing in bf16, the tensors they read only through their bf16 copies, whose
+     * other bits change nothing they compute; none otherwise (also when bf16 was asked for but the
+     * run fell back to fp32 compute: then rounding would change the training).
+     */
+    static boolean[] weightsInBf16(GradientWorker worker, Precision weightEncoding, ParameterLayout layout) {
+        if (weightEncoding == Precision.BF16 && worker.precision() == Precision.BF16) {
+            return GptForward.readOnlyAsComputeCopy(worker.config());
+        }
+        return new boolean[layout.tensors().size()];
     }
 
     /** Who owns which tensor. */

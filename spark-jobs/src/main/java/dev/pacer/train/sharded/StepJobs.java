@@ -59,7 +59,8 @@ final class StepJobs {
                                 spec.trainableOf(owner, trainable),
                                 grads,
                                 t -> layout.tensors().get(t).offset(),
-                                t -> layout.tensors().get(t).size()));
+                                t -> layout.tensors().get(t).size(),
+                                t -> spec.gradientsInBf16()));
                 synchronized (res.gradientBlocks) {
                     res.gradientBlocks.add(name);
                 }

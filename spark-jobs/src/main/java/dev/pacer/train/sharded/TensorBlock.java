@@ -1,43 +1,82 @@
 package dev.pacer.train.sharded;
 
+import dev.pacer.transfer.Bf16Codec;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
 /**
- * The bytes of a block: whole tensors' float32 values, little-endian, after a header (a magic
- * number, a version, the tensor count) and each tensor's layout index and length. A block is a
- * list of chunks of at most {@link #CHUNK_BYTES}, so no array or buffer ever holds more than that
- * (a Java buffer stops at 2 GB; a model's shard may not).
+ * The bytes of a block: whole tensors' values, little-endian, after a header (a magic number, a
+ * version, the tensor count) and each tensor's layout index, length and encoding: float32, or
+ * bfloat16 ({@link Bf16Codec}: half the bytes, 8 significant bits; padded to a whole number of
+ * 4-byte words). Readers always receive float32 values. A block is a list of chunks of at most
+ * {@link #CHUNK_BYTES}, so no array or buffer ever holds more than that (a Java buffer stops at
+ * 2 GB; a model's shard may not).
  */
 final class TensorBlock {
 
     static final int CHUNK_BYTES = 64 << 20;
-    private static final int MAGIC = 0x50544231; // "PTB1"
+    private static final int MAGIC = 0x50544232; // "PTB2"
+    private static final int FP32 = 0;
+    private static final int BF16 = 1;
 
     private TensorBlock() {}
 
     /**
-     * Encodes tensors {@code tensors} (layout indices) of {@code data}, tensor {@code t} at
-     * {@code data[offsetOf(t), offsetOf(t) + lengthOf(t))}.
+     * Encodes tensors {@code tensors} (layout indices) of {@code data} in float32, tensor {@code t}
+     * at {@code data[offsetOf(t), offsetOf(t) + lengthOf(t))}.
      */
     static List<ByteBuffer> encode(
             long version, int[] tensors, float[] data, IntUnaryOperator offsetOf, IntUnaryOperator lengthOf) {
+        return encode(version, tensors, data, offsetOf, lengthOf, t -> false);
+    }
+
+    /** As {@link #encode(long, int[], float[], IntUnaryOperator, IntUnaryOperator)}, tensor {@code t} in bf16 when {@code inBf16} says so. */
+    static List<ByteBuffer> encode(
+            long version,
+            int[] tensors,
+            float[] data,
+            IntUnaryOperator offsetOf,
+            IntUnaryOperator lengthOf,
+            IntPredicate inBf16) {
+        return encode(version, tensors, data, offsetOf, lengthOf, inBf16, CHUNK_BYTES);
+    }
+
+    /** As above, in chunks of at most {@code chunkBytes} (a multiple of 4; tests use small ones). */
+    static List<ByteBuffer> encode(
+            long version,
+            int[] tensors,
+            float[] data,
+            IntUnaryOperator offsetOf,
+            IntUnaryOperator lengthOf,
+            IntPredicate inBf16,
+            int chunkBytes) {
+        if (chunkBytes <= 0 || chunkBytes % Integer.BYTES != 0) {
+            throw new IllegalArgumentException("chunks of " + chunkBytes + " bytes: expected a positive multiple of 4");
+        }
         long bytes = 4L * Integer.BYTES;
         for (int t : tensors) {
-            bytes += 2L * Integer.BYTES + (long) Float.BYTES * lengthOf.applyAsInt(t);
+            int length = lengthOf.applyAsInt(t);
+            bytes += 3L * Integer.BYTES + (inBf16.test(t) ? 4L * ((length + 1) / 2) : (long) Float.BYTES * length);
         }
-        Writer w = new Writer(bytes);
+        Writer w = new Writer(bytes, chunkBytes);
         w.putInt(MAGIC);
         w.putInt((int) (version >>> 32));
         w.putInt((int) version);
         w.putInt(tensors.length);
         for (int t : tensors) {
+            boolean bf16 = inBf16.test(t);
             w.putInt(t);
             w.putInt(lengthOf.applyAsInt(t));
-            w.putFloats(data, offsetOf.applyAsInt(t), lengthOf.applyAsInt(t));
+            w.putInt(bf16 ? BF16 : FP32);
+            if (bf16) {
+                w.putBf16(data, offsetOf.applyAsInt(t), lengthOf.applyAsInt(t));
+            } else {
+                w.putFloats(data, offsetOf.applyAsInt(t), lengthOf.applyAsInt(t));
+            }
         }
         return w.finish();
     }
@@ -60,10 +99,18 @@ final class TensorBlock {
         for (int k = 0; k < count; k++) {
             int t = r.getInt();
             int length = r.getInt();
+            int encoding = r.getInt();
+            if (encoding != FP32 && encoding != BF16) {
+                throw new IllegalStateException("tensor " + t + " has an unknown encoding " + encoding);
+            }
             for (int from = 0; from < length; ) {
-                int n = r.getFloats(scratch, Math.min(scratch.length, length - from));
+                int max = Math.min(scratch.length, length - from);
+                int n = encoding == BF16 ? r.getBf16(scratch, max) : r.getFloats(scratch, max);
                 sink.accept(t, from, scratch, n);
                 from += n;
+            }
+            if (encoding == BF16 && length % 2 == 1) {
+                r.getBf16(scratch, 1); // the padding to a whole word
             }
         }
         return version;
@@ -87,16 +134,18 @@ final class TensorBlock {
     /** Fills chunks allocated to the block's exact size, so nothing is copied twice. */
     private static final class Writer {
         private final List<ByteBuffer> chunks = new ArrayList<>();
+        private final int chunkBytes;
         private long left;
         private ByteBuffer current;
 
-        Writer(long bytes) {
+        Writer(long bytes, int chunkBytes) {
             this.left = bytes;
+            this.chunkBytes = chunkBytes;
             this.current = newChunk();
         }
 
         private ByteBuffer newChunk() {
-            int size = (int) Math.min(CHUNK_BYTES, left);
+            int size = (int) Math.min(chunkBytes, left);
             left -= size;
             ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
             chunks.add(b);
@@ -120,6 +169,25 @@ final class TensorBlock {
                 current.position(current.position() + n * Float.BYTES);
                 off += n;
                 len -= n;
+            }
+        }
+
+        /** Writes {@code len} values as bf16, padded with a zero to a whole number of 4-byte words. */
+        void putBf16(float[] a, int off, int len) {
+            int end = off + len;
+            while (off < end) {
+                if (current.remaining() < Integer.BYTES) {
+                    current = newChunk();
+                }
+                // whole words only, so a chunk never ends inside one
+                int n = Math.min(end - off, (current.remaining() / Integer.BYTES) * 2);
+                for (int i = 0; i < n; i++) {
+                    current.putShort(Bf16Codec.encode(a[off + i]));
+                }
+                if (n % 2 == 1) {
+                    current.putShort((short) 0);
+                }
+                off += n;
             }
         }
 
@@ -154,6 +222,16 @@ final class TensorBlock {
         int getInt() {
             advanceIfEmpty();
             return current.getInt();
+        }
+
+        /** Reads up to {@code max} bf16 values from the current chunk into {@code into} as floats; returns how many. */
+        int getBf16(float[] into, int max) {
+            advanceIfEmpty();
+            int n = Math.min(max, current.remaining() / Short.BYTES);
+            for (int i = 0; i < n; i++) {
+                into[i] = Bf16Codec.decode(current.getShort());
+            }
+            return n;
         }
 
         /** Reads up to {@code max} floats from the current chunk into {@code into}; returns how many. */
