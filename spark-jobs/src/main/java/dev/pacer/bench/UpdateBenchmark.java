@@ -3,6 +3,7 @@ package dev.pacer.bench;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.pacer.data.CorpusPartition;
+import dev.pacer.engine.Precision;
 import dev.pacer.model.ParameterLayout;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.train.CorpusData;
@@ -32,11 +33,31 @@ public final class UpdateBenchmark {
     private final int warmup;
     private final PrintStream out;
 
+    /** Encodings the sharded update is measured with ({@code --transfers}); fp32 only by default. */
+    private final List<Precision> transfers;
+
     public UpdateBenchmark(PacerSettings settings, int steps, int warmup, PrintStream out) {
+        this(settings, steps, warmup, List.of(Precision.FP32), out);
+    }
+
+    /**
+     * As above, the sharded update measured once per encoding of {@code transfers}: bf16 sends
+     * gradient pieces in bf16 and, with bf16 compute, the weights its replicas read as bf16 copies.
+     */
+    public UpdateBenchmark(PacerSettings settings, int steps, int warmup, List<Precision> transfers, PrintStream out) {
         this.settings = settings;
         this.steps = steps;
         this.warmup = warmup;
+        this.transfers = List.copyOf(transfers);
         this.out = out;
+    }
+
+    /** One pipeline measured: an update and, for the sharded one, how its blocks travel. */
+    private record Variant(PacerSettings.Update update, Precision transfer, boolean named) {
+        String label() {
+            String u = update.name().toLowerCase(java.util.Locale.ROOT) + " update";
+            return named ? u + ", " + transfer.id() + " transfers" : u;
+        }
     }
 
     /** Mean milliseconds of the measured (post-warmup) steps. */
@@ -52,7 +73,7 @@ public final class UpdateBenchmark {
                 (long) settings.train().globalBatch() * settings.train().seqLen();
 
         double[] plain = plainLoop(layout, totalThreads);
-        Map<PacerSettings.Update, PipelineRun.Measured> pipes = new LinkedHashMap<>();
+        Map<Variant, PipelineRun.Measured> pipes = new LinkedHashMap<>();
         executorRss.clear();
         pipelines(layout, partitions, pipes);
 
@@ -79,8 +100,8 @@ public final class UpdateBenchmark {
         for (var e : pipes.entrySet()) {
             double ms = mean(e.getValue().timings(), t -> t.totalMs() - t.validationMs());
             out.printf(
-                    "| pipeline, %s update, %s | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
-                    e.getKey().name().toLowerCase(java.util.Locale.ROOT),
+                    "| pipeline, %s, %s | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
+                    e.getKey().label(),
                     settings.master().isEmpty() ? "local[" + cores + "]" : settings.master(),
                     partitions,
                     threadsPerTask,
@@ -91,8 +112,10 @@ public final class UpdateBenchmark {
                     e.getValue().sentBytesPerStep());
         }
         out.println();
-        out.println("| where a step goes (mean ms) | driver update | sharded update |");
-        out.println("|---|---:|---:|");
+        out.print("| where a step goes (mean ms) |");
+        pipes.keySet().forEach(v -> out.print(" " + v.label() + " |"));
+        out.println();
+        out.println("|---|" + "---:|".repeat(pipes.size()));
         row("send weights (broadcast)", pipes, StepTimings::broadcastMs);
         row("gradient job: slowest task forward+backward", pipes, StepTimings::slowestTaskMs);
         row("gradient job: scheduling, transfer, rest", pipes, t -> t.jobMs() - t.slowestTaskMs());
@@ -102,20 +125,14 @@ public final class UpdateBenchmark {
         out.printf("| plain loop: optimizer | %.1f | |%n", plain[2]);
         out.printf(
                 "%npeak resident set of the driver JVM (and of the executor in local mode): %,d MiB%n", peakRssMiB());
-        executorRss.forEach((u, rss) -> out.printf(
-                "peak resident set of the executors after the %s update: %s MiB%n",
-                u.name().toLowerCase(java.util.Locale.ROOT), rss));
+        executorRss.forEach(
+                (v, rss) -> out.printf("peak resident set of the executors after the %s: %s MiB%n", v.label(), rss));
     }
 
     private void row(
-            String what,
-            Map<PacerSettings.Update, PipelineRun.Measured> pipes,
-            java.util.function.ToDoubleFunction<StepTimings> f) {
+            String what, Map<Variant, PipelineRun.Measured> pipes, java.util.function.ToDoubleFunction<StepTimings> f) {
         out.printf("| %s |", what);
-        for (PacerSettings.Update u : PacerSettings.Update.values()) {
-            PipelineRun.Measured m = pipes.get(u);
-            out.print(m == null ? " |" : String.format(" %.1f |", mean(m.timings(), f)));
-        }
+        pipes.values().forEach(m -> out.printf(" %.1f |", mean(m.timings(), f)));
         out.println();
     }
 
@@ -153,11 +170,10 @@ public final class UpdateBenchmark {
     }
 
     /** Per update, each executor's peak resident set (MiB) after its pipeline ran. */
-    private final Map<PacerSettings.Update, java.util.List<Long>> executorRss = new LinkedHashMap<>();
+    private final Map<Variant, java.util.List<Long>> executorRss = new LinkedHashMap<>();
 
     /** Both pipelines in one Spark session, one after the other, on the same cached data. */
-    private void pipelines(
-            ParameterLayout layout, int partitions, Map<PacerSettings.Update, PipelineRun.Measured> pipes)
+    private void pipelines(ParameterLayout layout, int partitions, Map<Variant, PipelineRun.Measured> pipes)
             throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
         SparkConf conf = ThroughputBenchmark.sparkConf(settings, cores);
@@ -167,17 +183,32 @@ public final class UpdateBenchmark {
                     new CorpusData(settings.data(), partitions, settings.train().seqLen());
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
             data.count();
-            GradientWorker worker = new dev.pacer.train.PretrainJob(settings, 0, List.of())
-                    .worker(layout, Math.max(1, cores / partitions), settings.precision());
-            for (PacerSettings.Update u : PacerSettings.Update.values()) {
-                pipes.put(u, PipelineRun.run(settings, u, jsc, data, worker, layout, warmup, steps));
+            List<Variant> variants = new java.util.ArrayList<>();
+            variants.add(new Variant(PacerSettings.Update.DRIVER, null, false));
+            transfers.forEach(t -> variants.add(new Variant(PacerSettings.Update.SHARDED, t, transfers.size() > 1)));
+            for (Variant v : variants) {
+                PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer());
+                GradientWorker worker = new dev.pacer.train.PretrainJob(s, 0, List.of())
+                        .worker(layout, Math.max(1, cores / partitions), s.precision());
+                pipes.put(v, PipelineRun.run(s, v.update(), jsc, data, worker, layout, warmup, steps));
                 // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
                 executorRss.put(
-                        u,
+                        v,
                         new dev.pacer.train.sharded.SparkRanks(jsc, data)
                                 .run("pacer bench: executor memory", (rank, d) -> peakRssMiB()));
             }
         }
+    }
+
+    /** The settings with the sharded update's gradient pieces and (in bf16 compute) weights in {@code t}. */
+    private PacerSettings withTransfers(Precision t) {
+        com.typesafe.config.Config c = settings.resolved()
+                .withValue("pacer.spark.update", com.typesafe.config.ConfigValueFactory.fromAnyRef("sharded"))
+                .withValue("pacer.spark.gradient-encoding", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.id()));
+        if (settings.precision() == Precision.BF16) {
+            c = c.withValue("pacer.spark.weight-encoding", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.id()));
+        }
+        return PacerSettings.load(c);
     }
 
     private static double mean(List<StepTimings> t, java.util.function.ToDoubleFunction<StepTimings> f) {

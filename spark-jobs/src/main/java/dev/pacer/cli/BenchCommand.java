@@ -67,6 +67,14 @@ public final class BenchCommand implements Callable<Integer> {
     boolean updates;
 
     @Option(
+            names = "--transfers",
+            paramLabel = "ENCODINGS",
+            split = ",",
+            description = "With --updates: measure the sharded update once per encoding of its gradient pieces and,"
+                    + " with bf16 compute, weights (e.g. fp32,bf16).")
+    List<String> transfers = new ArrayList<>();
+
+    @Option(
             names = "--frozen",
             paramLabel = "GROUPS",
             split = ",",
@@ -86,8 +94,16 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         PacerSettings settings = config.settings(ConfigFactory.empty());
+        if (!transfers.isEmpty() && !updates) {
+            throw new ConfigError("--transfers compares the sharded update's encodings: add --updates");
+        }
         if (updates) {
-            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, System.out).run();
+            List<Precision> encodings = new ArrayList<>();
+            for (String t :
+                    transfers.isEmpty() ? List.of(settings.gradientEncoding().id()) : transfers) {
+                encodings.add(Precision.parse("--transfers", t.trim()));
+            }
+            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, encodings, System.out).run();
             return 0;
         }
         List<Precision> compared = new ArrayList<>();
