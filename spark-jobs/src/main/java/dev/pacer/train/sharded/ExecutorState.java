@@ -22,11 +22,22 @@ final class ExecutorState {
         final Map<Integer, OwnerState> owners = new ConcurrentHashMap<>();
         /** Gradient blocks this JVM's ranks put for the last step: dropped at the next one. */
         final List<String> gradientBlocks = new ArrayList<>();
+        /** Per rank, the buffer its step's full gradient is written to, kept from step to step. */
+        private final Map<Integer, float[]> gradientBuffers = new ConcurrentHashMap<>();
 
         Resident(String run, long generation, int size) {
             this.run = run;
             this.generation = generation;
             this.replica = new ReplicaWeights(size);
+        }
+
+        /**
+         * Rank {@code rank}'s gradient buffer of {@code size} values: allocated once, not every step
+         * (a fresh array of a large model's gradient costs its zeroing and page faults each time).
+         * Its contents are whatever the last step left; the replica overwrites every value.
+         */
+        float[] gradientBuffer(int rank, int size) {
+            return gradientBuffers.compute(rank, (r, b) -> b != null && b.length == size ? b : new float[size]);
         }
 
         OwnerState owner(int rank) {

@@ -20,6 +20,8 @@ final class OwnerState {
     Optimizer optimizer;
     TrainingPoint snapshot;
     float[] grads;
+    /** The buffer {@link #grads} is summed into, kept from step to step. */
+    private float[] gradientSum;
     /** Weight blocks this owner published, oldest first: the two newest stay for replicas catching up. */
     private final Deque<String> published = new ArrayDeque<>();
 
@@ -30,6 +32,16 @@ final class OwnerState {
         this.tensors = tensors;
         this.weights = weights;
         this.optimizer = optimizer;
+    }
+
+    /** The shard-sized buffer the step's gradient pieces are added into, all zeros. */
+    float[] zeroedGradientSum() {
+        if (gradientSum == null || gradientSum.length != weights.length) {
+            gradientSum = new float[weights.length];
+        } else {
+            java.util.Arrays.fill(gradientSum, 0f);
+        }
+        return gradientSum;
     }
 
     /** A copy of the shard's point: evaluation weights, optimizer state and step count. */

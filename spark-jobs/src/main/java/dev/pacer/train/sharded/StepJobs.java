@@ -37,7 +37,7 @@ final class StepJobs {
             ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
             BlockTransport transport = BlockTransport.here();
             float[] weights = res.replica.at(spec, generation, version, false, transport);
-            float[] grads = new float[weights.length];
+            float[] grads = res.gradientBuffer(rank, weights.length);
             StepResult r = spec.worker().gradientsInto(data, rank, weights, step, trainable, grads);
             ParameterLayout layout = spec.layout();
             synchronized (res.gradientBlocks) {
@@ -76,7 +76,7 @@ final class StepJobs {
         public Squares run(int rank, CorpusPartition data) {
             OwnerState owner = ExecutorState.existing(spec.run(), generation).owner(rank);
             BlockTransport transport = BlockTransport.here();
-            float[] sum = new float[owner.weights.length];
+            float[] sum = owner.zeroedGradientSum();
             TensorBlock.Sink add = TensorBlock.addInto(sum, spec.plan()::offsetInShard);
             for (int from = 0; from < spec.plan().ranks(); from++) {
                 transport.read(

@@ -19,6 +19,9 @@ import java.util.function.IntUnaryOperator;
 final class TensorBlock {
 
     static final int CHUNK_BYTES = 64 << 20;
+    /** Values encoded or decoded per bulk copy. */
+    private static final int SCRATCH = 1 << 16;
+
     private static final int MAGIC = 0x50544232; // "PTB2"
     private static final int FP32 = 0;
     private static final int BF16 = 1;
@@ -134,6 +137,7 @@ final class TensorBlock {
     /** Fills chunks allocated to the block's exact size, so nothing is copied twice. */
     private static final class Writer {
         private final List<ByteBuffer> chunks = new ArrayList<>();
+        private final short[] shorts = new short[SCRATCH];
         private final int chunkBytes;
         private long left;
         private ByteBuffer current;
@@ -180,10 +184,14 @@ final class TensorBlock {
                     current = newChunk();
                 }
                 // whole words only, so a chunk never ends inside one
-                int n = Math.min(end - off, (current.remaining() / Integer.BYTES) * 2);
+                int n = Math.min(Math.min(end - off, (current.remaining() / Integer.BYTES) * 2), SCRATCH);
+                // encoded into an array, then copied in bulk: a buffer's putShort per value is
+                // several times slower than the encoding itself
                 for (int i = 0; i < n; i++) {
-                    current.putShort(Bf16Codec.encode(a[off + i]));
+                    shorts[i] = Bf16Codec.encode(a[off + i]);
                 }
+                current.asShortBuffer().put(shorts, 0, n);
+                current.position(current.position() + n * Short.BYTES);
                 if (n % 2 == 1) {
                     current.putShort((short) 0);
                 }
@@ -201,6 +209,7 @@ final class TensorBlock {
 
     private static final class Reader {
         private final List<ByteBuffer> chunks;
+        private final short[] shorts = new short[SCRATCH];
         private int index;
         private ByteBuffer current;
 
@@ -227,9 +236,11 @@ final class TensorBlock {
         /** Reads up to {@code max} bf16 values from the current chunk into {@code into} as floats; returns how many. */
         int getBf16(float[] into, int max) {
             advanceIfEmpty();
-            int n = Math.min(max, current.remaining() / Short.BYTES);
+            int n = Math.min(Math.min(max, current.remaining() / Short.BYTES), SCRATCH);
+            current.asShortBuffer().get(shorts, 0, n);
+            current.position(current.position() + n * Short.BYTES);
             for (int i = 0; i < n; i++) {
-                into[i] = Bf16Codec.decode(current.getShort());
+                into[i] = Bf16Codec.decode(shorts[i]);
             }
             return n;
         }
