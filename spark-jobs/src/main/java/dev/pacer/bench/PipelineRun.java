@@ -89,7 +89,8 @@ final class PipelineRun {
                         settings.optimizer(),
                         bench.gradClip(),
                         jsc.hadoopConfiguration(),
-                        settings.weightEncoding())
+                        settings.weightEncoding(),
+                        settings.fusedStep())
                 : new DriverBackend(
                         null, layout, settings.optimizer(), bench.gradClip(), new SparkGradients(jsc, data, worker))) {
             Controllers controllers = Controllers.of(

@@ -36,15 +36,25 @@ public final class UpdateBenchmark {
     /** Encodings the sharded update is measured with ({@code --transfers}); fp32 only by default. */
     private final List<Precision> transfers;
 
+    /** Also the sharded update as three jobs a step when the settings fuse it ({@code --separate-jobs}). */
+    private final boolean separateToo;
+
     public UpdateBenchmark(PacerSettings settings, int steps, int warmup, PrintStream out) {
-        this(settings, steps, warmup, List.of(Precision.FP32), out);
+        this(settings, steps, warmup, List.of(Precision.FP32), false, out);
     }
 
     /**
      * As above, the sharded update measured once per encoding of {@code transfers}: bf16 sends
      * gradient pieces in bf16 and, with bf16 compute, the weights its replicas read as bf16 copies.
      */
-    public UpdateBenchmark(PacerSettings settings, int steps, int warmup, List<Precision> transfers, PrintStream out) {
+    public UpdateBenchmark(
+            PacerSettings settings,
+            int steps,
+            int warmup,
+            List<Precision> transfers,
+            boolean separateToo,
+            PrintStream out) {
+        this.separateToo = separateToo;
         this.settings = settings;
         this.steps = steps;
         this.warmup = warmup;
@@ -53,9 +63,12 @@ public final class UpdateBenchmark {
     }
 
     /** One pipeline measured: an update and, for the sharded one, how its blocks travel. */
-    private record Variant(PacerSettings.Update update, Precision transfer, boolean named) {
+    private record Variant(PacerSettings.Update update, Precision transfer, boolean named, boolean fused) {
         String label() {
             String u = update.name().toLowerCase(java.util.Locale.ROOT) + " update";
+            if (update == PacerSettings.Update.SHARDED) {
+                u += fused ? " (one job a step)" : " (three jobs a step)";
+            }
             return named ? u + ", " + transfer.id() + " transfers" : u;
         }
     }
@@ -184,10 +197,17 @@ public final class UpdateBenchmark {
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
             data.count();
             List<Variant> variants = new java.util.ArrayList<>();
-            variants.add(new Variant(PacerSettings.Update.DRIVER, null, false));
-            transfers.forEach(t -> variants.add(new Variant(PacerSettings.Update.SHARDED, t, transfers.size() > 1)));
+            variants.add(new Variant(PacerSettings.Update.DRIVER, null, false, false));
+            for (Precision t : transfers) {
+                if (settings.fusedStep()) {
+                    variants.add(new Variant(PacerSettings.Update.SHARDED, t, transfers.size() > 1, true));
+                }
+                if (!settings.fusedStep() || separateToo) {
+                    variants.add(new Variant(PacerSettings.Update.SHARDED, t, transfers.size() > 1, false));
+                }
+            }
             for (Variant v : variants) {
-                PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer());
+                PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer(), v.fused());
                 GradientWorker worker = new dev.pacer.train.PretrainJob(s, 0, List.of())
                         .worker(layout, Math.max(1, cores / partitions), s.precision());
                 pipes.put(v, PipelineRun.run(s, v.update(), jsc, data, worker, layout, warmup, steps));
@@ -200,10 +220,14 @@ public final class UpdateBenchmark {
         }
     }
 
-    /** The settings with the sharded update's gradient pieces and (in bf16 compute) weights in {@code t}. */
-    private PacerSettings withTransfers(Precision t) {
+    /**
+     * The settings with the sharded update's gradient pieces and (in bf16 compute) weights in
+     * {@code t}, as one job a step or three.
+     */
+    private PacerSettings withTransfers(Precision t, boolean fused) {
         com.typesafe.config.Config c = settings.resolved()
                 .withValue("pacer.spark.update", com.typesafe.config.ConfigValueFactory.fromAnyRef("sharded"))
+                .withValue("pacer.spark.fused-step", com.typesafe.config.ConfigValueFactory.fromAnyRef(fused))
                 .withValue("pacer.spark.gradient-encoding", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.id()));
         if (settings.precision() == Precision.BF16) {
             c = c.withValue("pacer.spark.weight-encoding", com.typesafe.config.ConfigValueFactory.fromAnyRef(t.id()));

@@ -75,6 +75,12 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> transfers = new ArrayList<>();
 
     @Option(
+            names = "--separate-jobs",
+            description = "With --updates: also measure the sharded update as three Spark jobs a step"
+                    + " (pacer.spark.fused-step = false) next to one job a step.")
+    boolean separateJobs;
+
+    @Option(
             names = "--frozen",
             paramLabel = "GROUPS",
             split = ",",
@@ -94,8 +100,8 @@ public final class BenchCommand implements Callable<Integer> {
             return 0;
         }
         PacerSettings settings = config.settings(ConfigFactory.empty());
-        if (!transfers.isEmpty() && !updates) {
-            throw new ConfigError("--transfers compares the sharded update's encodings: add --updates");
+        if ((!transfers.isEmpty() || separateJobs) && !updates) {
+            throw new ConfigError("--transfers and --separate-jobs compare ways of the sharded update: add --updates");
         }
         if (updates) {
             List<Precision> encodings = new ArrayList<>();
@@ -103,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
                     transfers.isEmpty() ? List.of(settings.gradientEncoding().id()) : transfers) {
                 encodings.add(Precision.parse("--transfers", t.trim()));
             }
-            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, encodings, System.out).run();
+            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, encodings, separateJobs, System.out).run();
             return 0;
         }
         List<Precision> compared = new ArrayList<>();

@@ -56,6 +56,7 @@ public record PacerSettings(
         Precision precision,
         Precision gradientEncoding,
         Precision weightEncoding,
+        boolean fusedStep,
         Map<String, String> sparkConf,
         long progressLogSeconds) {
 
@@ -185,6 +186,7 @@ public record PacerSettings(
                 precision,
                 encoding,
                 weightEncoding,
+                p.getBoolean("spark.fused-step"),
                 sparkConf,
                 Check.positive("pacer.progress.log-interval-seconds", p.getLong("progress.log-interval-seconds")));
     }

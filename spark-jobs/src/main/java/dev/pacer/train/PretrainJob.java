@@ -227,6 +227,10 @@ public final class PretrainJob {
             // a rank's state stays on the executor that caches its data partition: its tasks wait
             // for that executor instead of running elsewhere after Spark's default 3 s
             conf.setIfMissing("spark.locality.wait", "30min");
+            // a fused step is a barrier job: when Spark lacks a slot for every rank, give up after
+            // about 30 s (Spark's default waits 10 minutes) and fall back to three jobs a step
+            conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.interval", "1s");
+            conf.setIfMissing("spark.scheduler.barrier.maxConcurrentTasksCheck.maxFailures", "30");
         }
         return conf;
     }

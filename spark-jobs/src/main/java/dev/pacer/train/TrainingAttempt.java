@@ -114,7 +114,8 @@ final class TrainingAttempt {
                     settings.optimizer(),
                     settings.train().gradClip(),
                     jsc.hadoopConfiguration(),
-                    settings.weightEncoding());
+                    settings.weightEncoding(),
+                    settings.fusedStep());
         }
         return new DriverBackend(
                 store,

@@ -114,7 +114,8 @@ final class LocalRun {
                     settings.optimizer(),
                     settings.train().gradClip(),
                     new Configuration(),
-                    settings.weightEncoding());
+                    settings.weightEncoding(),
+                    settings.fusedStep());
         }
         return new DriverBackend(
                 store,

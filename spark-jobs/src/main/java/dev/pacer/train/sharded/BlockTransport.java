@@ -22,6 +22,37 @@ public interface BlockTransport {
      */
     <T> T read(String name, Function<List<ByteBuffer>, T> reader);
 
+    /** How long {@link #awaitRead} waits for a block before it gives the run's state up as lost. */
+    java.time.Duration AWAIT = java.time.Duration.ofMinutes(30);
+
+    /**
+     * As {@link #read}, for a block another task of the same job may still be putting: while no
+     * executor has it, retries after 0.1 ms, doubling up to 5 ms, for at most {@link #AWAIT}
+     * (then {@link LostStateException}). An interrupted wait (Spark killing the task because
+     * another one failed) ends it.
+     */
+    default <T> T awaitRead(String name, Function<List<ByteBuffer>, T> reader) {
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        long pauseMicros = 100;
+        while (true) {
+            try {
+                return read(name, reader);
+            } catch (MissingBlockException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new LostStateException("block " + name + " did not appear within " + AWAIT.toMinutes()
+                            + " minutes: the task that puts it failed or stalled");
+                }
+                try {
+                    java.util.concurrent.TimeUnit.MICROSECONDS.sleep(pauseMicros);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for block " + name, interrupted);
+                }
+                pauseMicros = Math.min(2 * pauseMicros, 5_000);
+            }
+        }
+    }
+
     /** Drops block {@code name} from this executor's store (nothing if absent). */
     void remove(String name);
 

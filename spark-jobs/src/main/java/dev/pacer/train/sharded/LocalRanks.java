@@ -23,6 +23,54 @@ public final class LocalRanks implements Ranks {
         return out;
     }
 
+    /** Every rank's task on its own thread; when one fails, the others are interrupted. */
+    @Override
+    public <R extends Serializable> List<R> runTogether(String label, Task<R> task) {
+        int n = data.size();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
+            Thread t = new Thread(r, "pacer-local-rank");
+            t.setDaemon(true);
+            return t;
+        });
+        java.util.concurrent.ExecutorCompletionService<R> done =
+                new java.util.concurrent.ExecutorCompletionService<>(pool);
+        try {
+            List<java.util.concurrent.Future<R>> futures = new ArrayList<>();
+            for (int p = 0; p < n; p++) {
+                int rank = p;
+                futures.add(done.submit(() -> task.run(rank, data.get(rank))));
+            }
+            for (int k = 0; k < n; k++) {
+                java.util.concurrent.Future<R> f = done.take();
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // the first failure: the others may be waiting for what the failed rank never put
+                    futures.forEach(other -> other.cancel(true));
+                    if (e.getCause() instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    if (e.getCause() instanceof Error err) {
+                        throw err;
+                    }
+                    throw new IllegalStateException(label + ": " + e.getCause(), e.getCause());
+                }
+            }
+            List<R> out = new ArrayList<>();
+            for (java.util.concurrent.Future<R> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(label + ": interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException(label + ": " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     @Override
     public int count() {
         return data.size();

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * The executors of a sharded run, one rank per data partition: a job runs a task on every rank,
  * where that rank's data and state live, and returns the results in rank order. {@link SparkRanks}
- * runs jobs on Spark; {@link LocalRanks} runs them one after another in this JVM.
+ * runs jobs on Spark; {@link LocalRanks} runs them in this JVM (one after another, or on one
+ * thread per rank for {@link #runTogether}).
  */
 public interface Ranks {
 
@@ -18,6 +19,24 @@ public interface Ranks {
 
     /** Runs {@code task} on every rank; results in rank order. */
     <R extends Serializable> List<R> run(String label, Task<R> task);
+
+    /**
+     * Runs {@code task} on every rank at once (on Spark: a barrier stage), so that a task may wait
+     * for what another rank's task of the same job puts in the block store; results in rank order.
+     * When one task fails the others are interrupted. Throws {@link TogetherRefused} when the
+     * cluster cannot run every rank at once (too few task slots, dynamic allocation), before any
+     * task ran.
+     */
+    <R extends Serializable> List<R> runTogether(String label, Task<R> task);
+
+    /** The cluster cannot run every rank's task at once. */
+    final class TogetherRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public TogetherRefused(String why) {
+            super(why);
+        }
+    }
 
     int count();
 

@@ -76,6 +76,11 @@ record ShardSpec(
         return "pacer-" + run + "-" + generation + "-g" + seq + "-" + from + "-" + to;
     }
 
+    /** Rank {@code rank}'s message {@code kind} about computed step {@code seq} (a few numbers, for a fused step). */
+    String messageBlock(long generation, long seq, String kind, int rank) {
+        return "pacer-" + run + "-" + generation + "-g" + seq + "-m" + kind + "-" + rank;
+    }
+
     /**
      * The optimizer's slices of rank {@code rank}'s shard: each trainable owned tensor at its rate
      * ({@code rates} per tensor, in layout order), placed where it sits in the shard.

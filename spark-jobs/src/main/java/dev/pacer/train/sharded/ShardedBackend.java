@@ -30,8 +30,10 @@ import org.apache.hadoop.conf.Configuration;
 /**
  * A {@link StepBackend} whose weights and optimizer state live on the executors (ZeRO-1): every
  * rank keeps a replica of the weights between steps, every tensor has one owner (a
- * {@link ShardPlan}) holding its optimizer state, and a step is three jobs (gradients, their sums,
- * the owners' update; a fourth for optimizers that need sums over every tensor). The driver sends
+ * {@link ShardPlan}) holding its optimizer state. A step is one barrier job whose tasks wait for
+ * each other's blocks ({@link StepJobs.Fused}, {@code pacer.spark.fused-step}), or three
+ * jobs (gradients, their sums, the owners' update; a fourth for optimizers that need sums over
+ * every tensor, which always take this way; and when Spark refuses barrier jobs). The driver sends
  * the step, the rates per tensor, the clipping factor and commands, and receives loss sums, token
  * counts, per-tensor sums of squares and timings: its traffic and memory do not grow with the model.
  *
@@ -41,6 +43,8 @@ import org.apache.hadoop.conf.Configuration;
  */
 public final class ShardedBackend implements StepBackend {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ShardedBackend.class);
+
     private final Ranks ranks;
     private final ShardSpec spec;
     private final ParameterLayout layout;
@@ -48,6 +52,9 @@ public final class ShardedBackend implements StepBackend {
     private final HadoopConf hadoop;
     private final boolean reducing;
     private final boolean separateEvaluation;
+    /** A step is one barrier job ({@code pacer.spark.fused-step}) until Spark refuses one. */
+    private boolean fused;
+
     private long generation;
     private long version;
     private long seq;
@@ -59,8 +66,10 @@ public final class ShardedBackend implements StepBackend {
             OptimizerSettings optimizer,
             double gradClip,
             Configuration hadoop,
-            Precision weightEncoding) {
+            Precision weightEncoding,
+            boolean fusedStep) {
         this.ranks = ranks;
+        this.fused = fusedStep;
         this.layout = layout;
         this.gradClip = gradClip;
         this.hadoop = new HadoopConf(hadoop);
@@ -104,6 +113,59 @@ public final class ShardedBackend implements StepBackend {
 
     @Override
     public StepOutcome step(StepRequest request) {
+        if (fused && !reducing) {
+            try {
+                return fusedStep(request);
+            } catch (Ranks.TogetherRefused e) {
+                fused = false;
+                LOG.warn(
+                        "the sharded update runs each step as three Spark jobs from now on: Spark refused a barrier"
+                                + " job ({}); set pacer.spark.fused-step = false to skip this attempt",
+                        e.getMessage());
+            }
+        }
+        return separateJobs(request);
+    }
+
+    /** The step as one barrier job ({@link StepJobs.Fused}): the driver only adds up what the ranks report. */
+    private StepOutcome fusedStep(StepRequest request) {
+        long t0 = System.nanoTime();
+        boolean[] trainable = request.rates().trainable();
+        List<StepJobs.RankStep> ranksDid = runTogether(
+                request.label(),
+                new StepJobs.Fused(
+                        spec, generation, version, request.step(), seq, trainable, rates(request), gradClip));
+        double lossSum = 0;
+        long tokens = 0;
+        long slowest = 0;
+        long reduce = 0;
+        long update = 0;
+        double[] squares = new double[layout.tensors().size()];
+        for (StepJobs.RankStep r : ranksDid) {
+            lossSum += r.loss().lossSum();
+            tokens += r.loss().tokens();
+            slowest = Math.max(slowest, r.loss().computeNanos());
+            reduce = Math.max(reduce, r.reduceNanos());
+            update = Math.max(update, r.updateNanos());
+            for (int k = 0; k < r.squares().tensors().length; k++) {
+                squares[r.squares().tensors()[k]] = r.squares().squares()[k];
+            }
+        }
+        double loss = lossSum / tokens;
+        double norm = GradientClipper.norm(squares);
+        boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+        if (finite) {
+            version++; // the owners published it
+        }
+        seq++;
+        double total = ms(System.nanoTime() - t0);
+        StepTimings timings =
+                new StepTimings(0, 0, total - ms(reduce) - ms(update), ms(slowest), ms(reduce), ms(update), 0, tokens);
+        return new StepOutcome(loss, tokens, norm, finite, timings);
+    }
+
+    /** The step as three jobs (four for optimizers that reduce across tensors). */
+    private StepOutcome separateJobs(StepRequest request) {
         long t0 = System.nanoTime();
         boolean[] trainable = request.rates().trainable();
         double lossSum = 0;
@@ -140,10 +202,7 @@ public final class ShardedBackend implements StepBackend {
 
     /** The owners' optimizer step, in two phases when the optimizer needs sums over every tensor. */
     private void update(StepRequest request, boolean[] trainable, double coef) {
-        double[] rates = new double[layout.tensors().size()];
-        for (int t = 0; t < rates.length; t++) {
-            rates[t] = request.rates().tensorRate(t);
-        }
+        double[] rates = rates(request);
         long next = version + 1;
         String label = request.label() + " update";
         if (!reducing) {
@@ -170,6 +229,15 @@ public final class ShardedBackend implements StepBackend {
             run(label, new StepJobs.Update(spec, generation, coef, rates, trainable, next, StepJobs.Phase.FINISH, all));
         }
         version = next;
+    }
+
+    /** The step's rate per tensor, in layout order. */
+    private double[] rates(StepRequest request) {
+        double[] rates = new double[layout.tensors().size()];
+        for (int t = 0; t < rates.length; t++) {
+            rates[t] = request.rates().tensorRate(t);
+        }
+        return rates;
     }
 
     @Override
@@ -255,8 +323,19 @@ public final class ShardedBackend implements StepBackend {
 
     /** Runs a job on every rank; an executor's lost state surfaces as {@link LostStateException}. */
     private <R extends Serializable> List<R> run(String label, Ranks.Task<R> task) {
+        return lostStateSurfaced(label, () -> ranks.run(label, task));
+    }
+
+    /** Runs a job whose tasks run at once (a barrier job on Spark); lost state as in {@link #run}. */
+    private <R extends Serializable> List<R> runTogether(String label, Ranks.Task<R> task) {
+        return lostStateSurfaced(label, () -> ranks.runTogether(label, task));
+    }
+
+    private static <R> List<R> lostStateSurfaced(String label, java.util.function.Supplier<List<R>> job) {
         try {
-            return ranks.run(label, task);
+            return job.get();
+        } catch (Ranks.TogetherRefused e) {
+            throw e;
         } catch (Exception e) { // Spark's job failure is a checked SparkException, undeclared
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof LostStateException || c instanceof BlockTransport.MissingBlockException) {

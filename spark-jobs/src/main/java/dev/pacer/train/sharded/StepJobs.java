@@ -6,10 +6,12 @@ import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.train.StepResult;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * The three jobs of a sharded step. {@link Gradients}: every rank computes its batch's gradient at
+ * The jobs of a sharded step: three, or one ({@link Fused}). {@link Gradients}: every rank computes its batch's gradient at
  * the replica's weights and puts each owner's piece in its executor's block store.
  * {@link Reduce}: every owner sums its pieces from all ranks in rank order (the order the
  * driver-held update adds them in), divides by the step's tokens and returns each tensor's sum of
@@ -143,5 +145,107 @@ final class StepJobs {
             owner.publish(spec, generation, version, spec.trainableOf(rank, trainable), BlockTransport.here());
             return new Partials(rank, new int[0], new double[0][]);
         }
+    }
+
+    /** What a rank of a {@link Fused} step reports: its loss share, its squares, how long it summed and stepped. */
+    record RankStep(Loss loss, Squares squares, long reduceNanos, long updateNanos) implements Serializable {}
+
+    /**
+     * A whole step as one job whose tasks run at once ({@link Ranks#runTogether}), for optimizers
+     * that need nothing from other owners: every rank runs its {@link Gradients} and then puts its
+     * loss share as a message block; every owner waits for every rank's share (put after that
+     * rank's pieces, so the pieces are there too), runs its {@link Reduce} and puts its tensors'
+     * squares; each then reads every owner's squares, derives the step's loss, gradient norm and
+     * clipping factor as the driver does (the same sums in the same order) and, when both are
+     * finite, runs its {@link Update}. Tasks wait for blocks, not at a Spark barrier (whose waits
+     * sleep a second at a time).
+     */
+    record Fused(
+            ShardSpec spec,
+            long generation,
+            long version,
+            long step,
+            long seq,
+            boolean[] trainable,
+            double[] rates,
+            double gradClip)
+            implements Ranks.Task<RankStep> {
+        @Override
+        public RankStep run(int rank, CorpusPartition data) {
+            BlockTransport transport = BlockTransport.here();
+            ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
+            Loss l = new Gradients(spec, generation, version, step, seq, trainable).run(rank, data);
+            put(res, transport, spec.messageBlock(generation, seq, "loss", rank), new long[] {
+                Double.doubleToRawLongBits(l.lossSum()), l.tokens()
+            });
+            int ranks = spec.plan().ranks();
+            double lossSum = 0;
+            long tokens = 0;
+            for (int r = 0; r < ranks; r++) {
+                long[] share = await(transport, spec.messageBlock(generation, seq, "loss", r));
+                lossSum += Double.longBitsToDouble(share[0]);
+                tokens += share[1];
+            }
+            long t0 = System.nanoTime();
+            Squares own = new Reduce(spec, generation, seq, (float) (1.0 / tokens), trainable).run(rank, data);
+            long[] mine = new long[2 * own.tensors().length];
+            for (int k = 0; k < own.tensors().length; k++) {
+                mine[2 * k] = own.tensors()[k];
+                mine[2 * k + 1] = Double.doubleToRawLongBits(own.squares()[k]);
+            }
+            put(res, transport, spec.messageBlock(generation, seq, "squares", rank), mine);
+            long t1 = System.nanoTime();
+            double[] squares = new double[spec.layout().tensors().size()];
+            for (int r = 0; r < ranks; r++) {
+                long[] theirs = await(transport, spec.messageBlock(generation, seq, "squares", r));
+                for (int k = 0; k < theirs.length; k += 2) {
+                    squares[(int) theirs[k]] = Double.longBitsToDouble(theirs[k + 1]);
+                }
+            }
+            double norm = GradientClipper.norm(squares);
+            long t2 = System.nanoTime();
+            if (Double.isFinite(lossSum / tokens) && Double.isFinite(norm)) {
+                new Update(
+                                spec,
+                                generation,
+                                GradientClipper.coefficient(norm, gradClip),
+                                rates,
+                                trainable,
+                                version + 1,
+                                Phase.WHOLE,
+                                null)
+                        .run(rank, data);
+            } else {
+                res.owner(rank).grads = null;
+            }
+            return new RankStep(l, own, t1 - t0, System.nanoTime() - t2);
+        }
+    }
+
+    /** Puts a message block of {@code values}; it is dropped with the step's gradient blocks. */
+    private static void put(ExecutorState.Resident res, BlockTransport transport, String name, long[] values) {
+        ByteBuffer b = ByteBuffer.allocate(Long.BYTES * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (long v : values) {
+            b.putLong(v);
+        }
+        b.flip();
+        transport.put(name, List.of(b));
+        synchronized (res.gradientBlocks) {
+            res.gradientBlocks.add(name);
+        }
+    }
+
+    /** The values of message block {@code name}, waiting while its rank has not put it yet. */
+    private static long[] await(BlockTransport transport, String name) {
+        return transport.awaitRead(name, chunks -> {
+            java.util.stream.LongStream.Builder out = java.util.stream.LongStream.builder();
+            for (ByteBuffer c : chunks) {
+                ByteBuffer b = c.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+                while (b.remaining() >= Long.BYTES) {
+                    out.add(b.getLong());
+                }
+            }
+            return out.build().toArray();
+        });
     }
 }
