@@ -54,11 +54,14 @@ class ShardedUpdateTest {
         assertSame(conf, 10);
     }
 
-    @Test
-    void pairedAdaLrsWithHiDlrAndFrozenGroupsMatchesTheDriver() throws IOException {
+    /** The same run with the sharded step as three jobs ({@code pacer.spark.fused-step = false}) and as one. */
+    @ParameterizedTest(name = "fused-step = {0}")
+    @ValueSource(booleans = {true, false})
+    void pairedAdaLrsWithHiDlrAndFrozenGroupsMatchesTheDriver(boolean fused) throws IOException {
         assertSame(
                 String.join(
                         "\n",
+                        "pacer.spark.fused-step = " + fused,
                         "pacer.train.max-steps = 40",
                         "pacer.train.warmup-fraction = 0",
                         "pacer.checkpoint.every = 5",
