@@ -12,9 +12,13 @@ Per step, N executors (one rank each), P parameters, fp32 (4 bytes a value), b t
   job      J(N) = j0 + N tau                     (the driver launches N tasks and reads N results)
   driver-held: C + J(N) + 4P/W (weights out, torrent) + 4PN/W (gradients in, all through the
                driver's link) + N P s (driver's sum) + P w (driver's optimizer)
-  sharded:     C + 3 J(N) + 2 * 4P (N-1)/N / W (reduce-scatter and all-gather: each executor
+  sharded, three jobs a step:
+               C + 3 J(N) + 2 * 4P (N-1)/N / W (reduce-scatter and all-gather: each executor
                sends and receives its share over its own link) + 2 (N-1) lat (block fetches)
                + P w / N (each owner steps its shard)
+  sharded, one job a step (pacer.spark.fused-step): the same with J(N) once, plus each rank
+               reading every other rank's two message blocks (loss share, squares) one after
+               the other: + 2 (N-1) lat
 """
 import argparse
 
@@ -50,13 +54,17 @@ def sharded(n, P):
             + P * a.opt_ns / 1e9 / n)
 
 
+def sharded_one_job(n, P):
+    return sharded(n, P) - 2 * job(n) + 2 * (n - 1) * a.lat_ms / 1e3
+
+
 Ns = [2, 8, 32, 128, 256]
 Ps = [10e6, 100e6, 1e9]
 print(f"b = {a.tokens} tokens per executor, F = {a.tflops} TFLOP/s per executor, links {a.net_gbps} Gbit/s\n")
 print("| parameters | update | " + " | ".join(f"N={n}" for n in Ns) + " |")
 print("|---|---|" + "---:|" * len(Ns))
 for P in Ps:
-    for name, f in (("driver-held", driver), ("sharded", sharded)):
+    for name, f in (("driver-held", driver), ("sharded, 3 jobs", sharded), ("sharded, 1 job", sharded_one_job)):
         cells = [f"{f(n, P):.2f} s ({100 * compute(P) / f(n, P):.0f}%)" for n in Ns]
         print(f"| {P / 1e6:,.0f}M | {name} | " + " | ".join(cells) + " |")
 print("\nEach cell: step time (share of it spent computing). The driver's memory is not modelled:")

@@ -342,10 +342,13 @@ public final class ShardedBackend implements StepBackend {
                     throw new LostStateException(label + ": " + c.getMessage());
                 }
             }
-            // a task failure whose exception Spark could only report as text
+            // a task failure whose exception Spark could only report as text; or an executor lost
+            // under a barrier job (one job a step), which Spark fails whole instead of retrying
+            // the task elsewhere: the ranks' state on that executor is gone either way
             String text = String.valueOf(e.getMessage());
             if (text.contains(LostStateException.class.getSimpleName())
-                    || text.contains(BlockTransport.MissingBlockException.class.getSimpleName())) {
+                    || text.contains(BlockTransport.MissingBlockException.class.getSimpleName())
+                    || text.contains("ExecutorLostFailure")) {
                 throw new LostStateException(
                         label + ": " + text.lines().findFirst().orElse(text));
             }
