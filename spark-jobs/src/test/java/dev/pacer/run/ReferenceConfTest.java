@@ -92,15 +92,11 @@ class ReferenceConfTest {
         choices.put(
                 "pacer.model.preset",
                 Arrays.stream(ModelPreset.values()).map(ModelPreset::id).toList());
-        choices.put(
-                "pacer.train.precision",
-                Arrays.stream(Precision.values()).map(Precision::id).toList());
-        choices.put(
-                "pacer.spark.gradient-encoding",
-                Arrays.stream(Precision.values()).map(Precision::id).toList());
-        choices.put(
-                "pacer.spark.weight-encoding",
-                Arrays.stream(Precision.values()).map(Precision::id).toList());
+        for (String key :
+                List.of("pacer.train.precision", "pacer.spark.gradient-encoding", "pacer.spark.weight-encoding")) {
+            choices.put(
+                    key, Arrays.stream(Precision.values()).map(Precision::id).toList());
+        }
         choices.put(
                 "pacer.engine.compute",
                 Arrays.stream(Compute.values()).map(Compute::id).toList());

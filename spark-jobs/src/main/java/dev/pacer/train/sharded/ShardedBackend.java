@@ -356,12 +356,6 @@ public final class ShardedBackend implements StepBackend {
         }
     }
 
-    /** Rethrows {@code e} as it is (a checked exception included), for the compiler a runtime one. */
-    @SuppressWarnings("unchecked")
-    private static <T extends Exception> T rethrow(Exception e) throws T {
-        throw (T) e;
-    }
-
     private static double ms(long nanos) {
         return nanos / 1e6;
     }

@@ -48,8 +48,6 @@ public final class SparkRanks implements Ranks {
         ClassTag<R> tag = (ClassTag<R>) (ClassTag<?>) ClassTag$.MODULE$.apply(Object.class);
         try {
             return new JavaRDD<>(data.rdd().barrier().mapPartitions(new Together<>(task), true, tag), tag).collect();
-        } catch (RuntimeException e) {
-            throw refusalOr(e);
         } catch (Exception e) { // Spark's SparkException is checked in Java and undeclared
             throw refusalOr(e);
         }

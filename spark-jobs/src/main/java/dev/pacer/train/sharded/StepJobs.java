@@ -11,8 +11,9 @@ import java.nio.ByteOrder;
 import java.util.List;
 
 /**
- * The jobs of a sharded step: three, or one ({@link Fused}). {@link Gradients}: every rank computes its batch's gradient at
- * the replica's weights and puts each owner's piece in its executor's block store.
+ * The jobs of a sharded step: three, or one ({@link Fused}). {@link Gradients}: every rank
+ * computes its batch's gradient at the replica's weights and puts each owner's piece in its
+ * executor's block store.
  * {@link Reduce}: every owner sums its pieces from all ranks in rank order (the order the
  * driver-held update adds them in), divides by the step's tokens and returns each tensor's sum of
  * squares. {@link Update}: with the clipping factor and the rates from the driver, every owner

@@ -29,15 +29,10 @@ final class TensorBlock {
     private TensorBlock() {}
 
     /**
-     * Encodes tensors {@code tensors} (layout indices) of {@code data} in float32, tensor {@code t}
-     * at {@code data[offsetOf(t), offsetOf(t) + lengthOf(t))}.
+     * Encodes tensors {@code tensors} (layout indices) of {@code data}, tensor {@code t} at
+     * {@code data[offsetOf(t), offsetOf(t) + lengthOf(t))}, in bf16 when {@code inBf16} says so,
+     * else in float32.
      */
-    static List<ByteBuffer> encode(
-            long version, int[] tensors, float[] data, IntUnaryOperator offsetOf, IntUnaryOperator lengthOf) {
-        return encode(version, tensors, data, offsetOf, lengthOf, t -> false);
-    }
-
-    /** As {@link #encode(long, int[], float[], IntUnaryOperator, IntUnaryOperator)}, tensor {@code t} in bf16 when {@code inBf16} says so. */
     static List<ByteBuffer> encode(
             long version,
             int[] tensors,
