@@ -51,10 +51,14 @@ final class LocalRun {
     final List<ObjectNode> events = new ArrayList<>();
     final List<Long> checkpoints = new ArrayList<>();
 
-    /** Where the update runs: the driver-held or the sharded backend, both without Spark. */
+    /**
+     * Where the update runs: the driver-held or the sharded backend, both without Spark; the
+     * sharded one also with every gradient piece sent as a block, as between executors.
+     */
     enum Update {
         DRIVER,
-        SHARDED
+        SHARDED,
+        SHARDED_BLOCKS
     }
 
     final Update update;
@@ -106,9 +110,9 @@ final class LocalRun {
     }
 
     private StepBackend backend(CheckpointStore store, UnaryOperator<GradientSource> wrap) {
-        if (update == Update.SHARDED) {
+        if (update != Update.DRIVER) {
             return new ShardedBackend(
-                    new LocalRanks(data),
+                    new LocalRanks(data, update == Update.SHARDED),
                     worker,
                     layout,
                     settings.optimizer(),

@@ -54,11 +54,14 @@ class ShardedUpdateTest {
         assertSame(conf, 10);
     }
 
-    /** The same run with the sharded step as three jobs ({@code pacer.spark.fused-step = false}) and as one. */
+    /**
+     * The same run with the sharded step as three jobs ({@code pacer.spark.fused-step = false}) and
+     * as one; the ranks' gradient pieces handed over in memory (ranks in one JVM) and as blocks.
+     */
     @ParameterizedTest(name = "fused-step = {0}")
     @ValueSource(booleans = {true, false})
     void pairedAdaLrsWithHiDlrAndFrozenGroupsMatchesTheDriver(boolean fused) throws IOException {
-        assertSame(
+        assertSameBothWays(
                 String.join(
                         "\n",
                         "pacer.spark.fused-step = " + fused,
@@ -113,9 +116,19 @@ class ShardedUpdateTest {
 
     /** Runs {@code conf} on both backends and compares everything they produce. */
     private void assertSame(String conf, long steps) throws IOException {
-        LocalRun driver = new LocalRun(tmp.resolve("driver"), conf, LocalRun.Update.DRIVER);
+        assertSame(conf, steps, LocalRun.Update.SHARDED);
+    }
+
+    /** As {@link #assertSame(String, long)}, the sharded run's pieces in memory and as blocks. */
+    private void assertSameBothWays(String conf, long steps) throws IOException {
+        assertSame(conf, steps, LocalRun.Update.SHARDED);
+        assertSame(conf, steps, LocalRun.Update.SHARDED_BLOCKS);
+    }
+
+    private void assertSame(String conf, long steps, LocalRun.Update kind) throws IOException {
+        LocalRun driver = new LocalRun(tmp.resolve("driver-" + kind), conf, LocalRun.Update.DRIVER);
         driver.invoke(0);
-        LocalRun sharded = new LocalRun(tmp.resolve("sharded"), conf, LocalRun.Update.SHARDED);
+        LocalRun sharded = new LocalRun(tmp.resolve("sharded-" + kind), conf, kind);
         sharded.invoke(0);
         assertEquals(driver.records.size(), sharded.records.size());
         for (int i = 0; i < driver.records.size(); i++) {

@@ -1,6 +1,7 @@
 package dev.pacer.train.sharded;
 
-import java.util.ArrayList;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,15 +21,17 @@ final class ExecutorState {
         final long generation;
         final ReplicaWeights replica;
         final Map<Integer, OwnerState> owners = new ConcurrentHashMap<>();
-        /** Gradient blocks this JVM's ranks put for the last step: dropped at the next one. */
-        final List<String> gradientBlocks = new ArrayList<>();
+        /** Gradient and message blocks this JVM's ranks put for the last step, with their chunks: dropped at the next one. */
+        final Map<String, List<ByteBuffer>> gradientBlocks = new LinkedHashMap<>();
+        /** The chunks of this JVM's removed blocks, for the next ones. */
+        final ChunkPool chunks = new ChunkPool();
         /** Per rank, the buffer its step's full gradient is written to, kept from step to step. */
-        private final Map<Integer, float[]> gradientBuffers = new ConcurrentHashMap<>();
+        private final Map<Integer, RankGradient> gradients = new ConcurrentHashMap<>();
 
         Resident(String run, long generation, int size) {
             this.run = run;
             this.generation = generation;
-            this.replica = new ReplicaWeights(size);
+            this.replica = new ReplicaWeights(size, owners);
         }
 
         /**
@@ -37,7 +40,28 @@ final class ExecutorState {
          * Its contents are whatever the last step left; the replica overwrites every value.
          */
         float[] gradientBuffer(int rank, int size) {
-            return gradientBuffers.compute(rank, (r, b) -> b != null && b.length == size ? b : new float[size]);
+            return gradients.compute(rank, (r, g) -> g != null && g.values.length == size ? g : new RankGradient(size))
+                    .values;
+        }
+
+        /** Rank {@code rank}'s buffer now holds its gradient of computed step {@code seq}. */
+        void gradientComputed(int rank, long seq) {
+            gradients.get(rank).seq = seq;
+        }
+
+        /**
+         * Rank {@code rank}'s gradient of computed step {@code seq} when that rank computed it in
+         * this JVM, else null. It stays valid until the rank's next gradients: after every job
+         * that reads the step's pieces.
+         */
+        float[] gradientOf(int rank, long seq) {
+            RankGradient g = gradients.get(rank);
+            return g != null && g.seq == seq ? g.values : null;
+        }
+
+        /** Whether rank {@code rank}'s shard is kept in this JVM: its pieces need no block. */
+        boolean ownsHere(int rank) {
+            return owners.containsKey(rank);
         }
 
         OwnerState owner(int rank) {
@@ -51,11 +75,39 @@ final class ExecutorState {
 
         /** Drops this generation's blocks from the store (its executor's part). */
         void dropBlocks(BlockTransport transport) {
+            dropGradientBlocks(transport, name -> true);
+            owners.values().forEach(o -> o.dropPublished(transport, chunks));
+        }
+
+        /** Records a block of a step's gradient pieces or messages, put with {@code chunks}. */
+        void putGradientBlock(String name, List<ByteBuffer> blockChunks) {
             synchronized (gradientBlocks) {
-                gradientBlocks.forEach(transport::remove);
-                gradientBlocks.clear();
+                gradientBlocks.put(name, blockChunks);
             }
-            owners.values().forEach(o -> o.dropPublished(transport));
+        }
+
+        /** Removes the recorded gradient and message blocks {@code which} selects; their chunks go to the pool. */
+        void dropGradientBlocks(BlockTransport transport, java.util.function.Predicate<String> which) {
+            synchronized (gradientBlocks) {
+                for (var it = gradientBlocks.entrySet().iterator(); it.hasNext(); ) {
+                    var e = it.next();
+                    if (which.test(e.getKey())) {
+                        transport.remove(e.getKey());
+                        chunks.give(e.getValue());
+                        it.remove();
+                    }
+                }
+            }
+        }
+    }
+
+    /** A rank's gradient buffer and the computed step it holds (-1: none yet). */
+    private static final class RankGradient {
+        final float[] values;
+        volatile long seq = -1;
+
+        RankGradient(int size) {
+            this.values = new float[size];
         }
     }
 

@@ -9,9 +9,26 @@ import java.util.List;
 public final class LocalRanks implements Ranks {
 
     private final List<CorpusPartition> data;
+    private final boolean piecesInMemory;
 
     public LocalRanks(List<CorpusPartition> data) {
+        this(data, true);
+    }
+
+    /** With {@code piecesInMemory} false, every gradient piece and weight shard goes through a block, as between executors. */
+    public LocalRanks(List<CorpusPartition> data, boolean piecesInMemory) {
         this.data = List.copyOf(data);
+        this.piecesInMemory = piecesInMemory;
+    }
+
+    @Override
+    public boolean piecesInMemory() {
+        return piecesInMemory;
+    }
+
+    @Override
+    public boolean oneJvm() {
+        return piecesInMemory;
     }
 
     @Override

@@ -66,7 +66,7 @@ final class PointJobs {
                 throw new UncheckedIOException(e);
             }
             res.owners.put(rank, owner);
-            owner.publish(spec, generation, 0, own, BlockTransport.here());
+            owner.publish(spec, generation, 0, own, BlockTransport.here(), res.chunks);
             return new Done(rank);
         }
     }
@@ -98,7 +98,8 @@ final class PointJobs {
     record Snapshot(ShardSpec spec, long generation, Command command, long version) implements Ranks.Task<Done> {
         @Override
         public Done run(int rank, CorpusPartition data) {
-            OwnerState owner = ExecutorState.existing(spec.run(), generation).owner(rank);
+            ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
+            OwnerState owner = res.owner(rank);
             switch (command) {
                 case SNAPSHOT -> owner.snapshot = owner.point();
                 case ROLLBACK -> owner.restore(owner.snapshot);
@@ -109,7 +110,7 @@ final class PointJobs {
                 }
             }
             if (command != Command.SNAPSHOT) {
-                owner.publish(spec, generation, version, owner.tensors, BlockTransport.here());
+                owner.publish(spec, generation, version, owner.tensors, BlockTransport.here(), res.chunks);
             }
             return new Done(rank);
         }

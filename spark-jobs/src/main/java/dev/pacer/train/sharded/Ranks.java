@@ -41,6 +41,24 @@ public interface Ranks {
     int count();
 
     /**
+     * Whether ranks whose tasks share a JVM hand each other their gradient pieces in memory
+     * (true; {@link LocalRanks} can be told to send every piece as a block, as between
+     * executors, so that in-process tests cover that path too).
+     */
+    default boolean piecesInMemory() {
+        return true;
+    }
+
+    /**
+     * Whether every rank's task runs in this JVM (Spark's {@code local[N]}, or {@link LocalRanks}
+     * handing pieces over in memory): then owners publish no weight blocks, since every replica
+     * copies the owners' weights in memory.
+     */
+    default boolean oneJvm() {
+        return false;
+    }
+
+    /**
      * Lets every later job's tasks carry a small handle to {@code spec} instead of the spec itself
      * (on Spark: one broadcast, read once per executor). Released by {@link #unshare}.
      */

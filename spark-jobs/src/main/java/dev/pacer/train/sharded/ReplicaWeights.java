@@ -1,17 +1,23 @@
 package dev.pacer.train.sharded;
 
 import dev.pacer.model.ParameterLayout;
+import dev.pacer.transfer.Bf16Codec;
+import java.util.Map;
 
 /**
  * The full training weights a replica computes with, in one executor JVM, and the version they
  * are at. A new version is assembled from every owner's weight block: a replica one version behind
  * takes the changed tensors (a step publishes only the trainable ones); any other replica needs
- * blocks that hold every tensor (a start, a rollback, a replay), else its state is lost. A Hi-DLR
- * probe keeps the version before the step ({@code keepPrevious}).
+ * blocks that hold every tensor (a start, a rollback, a replay), else its state is lost. The shards
+ * of owners in the same JVM are copied from them instead of their blocks. A Hi-DLR probe keeps the
+ * version before the step ({@code keepPrevious}).
  */
 final class ReplicaWeights {
 
     private final int size;
+    /** The owners whose shards this JVM keeps, by rank: their weights are copied, not read from blocks. */
+    private final Map<Integer, OwnerState> owners;
+
     private float[] weights;
     private long version = -1;
     private float[] previous;
@@ -19,8 +25,9 @@ final class ReplicaWeights {
     private float[] evaluation;
     private long evaluationVersion = -1;
 
-    ReplicaWeights(int size) {
+    ReplicaWeights(int size, Map<Integer, OwnerState> owners) {
         this.size = size;
+        this.owners = owners;
     }
 
     /** The weights at {@code v}, assembled from the owners' blocks when this replica is not there yet. */
@@ -33,7 +40,7 @@ final class ReplicaWeights {
             return weights;
         }
         float[] next = weights == null ? new float[size] : keepPrevious ? weights.clone() : weights;
-        boolean[] seen = assemble(spec, v, next, r -> spec.weightBlock(generation, v, r), transport);
+        boolean[] seen = assemble(spec, v, next, r -> spec.weightBlock(generation, v, r), transport, true);
         if (version != v - 1 && !all(seen)) {
             throw new LostStateException("the replica is at version " + version + " and cannot reach " + v
                     + " from a step's partial blocks: it missed a version");
@@ -59,7 +66,7 @@ final class ReplicaWeights {
     synchronized float[] evaluation(ShardSpec spec, long generation, long v, BlockTransport transport) {
         if (evaluationVersion != v) {
             float[] next = evaluation == null ? new float[size] : evaluation;
-            if (!all(assemble(spec, v, next, r -> spec.evaluationBlock(generation, v, r), transport))) {
+            if (!all(assemble(spec, v, next, r -> spec.evaluationBlock(generation, v, r), transport, false))) {
                 throw new LostStateException("evaluation blocks of version " + v + " do not hold every tensor");
             }
             evaluation = next;
@@ -68,17 +75,32 @@ final class ReplicaWeights {
         return evaluation;
     }
 
-    private static boolean[] assemble(
+    /**
+     * Version {@code v} into {@code into}, owner by owner: copied from the owner's shard when this
+     * JVM keeps it at {@code v} (training weights only, with ranks handing pieces over in memory;
+     * tensors that travel in bf16 rounded as their block would), else read from its block.
+     */
+    private boolean[] assemble(
             ShardSpec spec,
             long v,
             float[] into,
             java.util.function.IntFunction<String> blockOf,
-            BlockTransport transport) {
+            BlockTransport transport,
+            boolean training) {
         ParameterLayout layout = spec.layout();
         boolean[] seen = new boolean[layout.tensors().size()];
         TensorBlock.Sink copy =
                 TensorBlock.copyInto(into, t -> layout.tensors().get(t).offset());
         for (int r = 0; r < spec.plan().ranks(); r++) {
+            OwnerState here = training && spec.piecesInMemory() ? owners.get(r) : null;
+            int[] held = here == null ? null : here.heldTensors(v);
+            if (held != null) {
+                for (int t : held) {
+                    copyTensor(spec, layout, t, here.weights, into);
+                    seen[t] = true;
+                }
+                continue;
+            }
             long got = transport.read(
                     blockOf.apply(r),
                     chunks -> TensorBlock.read(chunks, (t, from, values, n) -> {
@@ -90,6 +112,19 @@ final class ReplicaWeights {
             }
         }
         return seen;
+    }
+
+    private static void copyTensor(ShardSpec spec, ParameterLayout layout, int t, float[] shard, float[] into) {
+        int from = spec.plan().offsetInShard(t);
+        int to = layout.tensors().get(t).offset();
+        int n = layout.tensors().get(t).size();
+        if (spec.weightsInBf16()[t]) {
+            for (int i = 0; i < n; i++) {
+                into[to + i] = Bf16Codec.decode(Bf16Codec.encode(shard[from + i]));
+            }
+        } else {
+            System.arraycopy(shard, from, into, to, n);
+        }
     }
 
     private static boolean all(boolean[] seen) {

@@ -17,7 +17,9 @@ import org.apache.spark.broadcast.Broadcast;
 /**
  * What every rank of a sharded run knows: the run's id, the plan of who owns which tensor, the
  * optimizer's settings, the {@link GradientWorker} that computes a rank's share of a step, and
- * how blocks encode gradient pieces and (per tensor) weights ({@link TensorBlock}).
+ * how blocks encode gradient pieces and (per tensor) weights ({@link TensorBlock}), and whether
+ * ranks in one JVM hand each other their pieces and weights in memory ({@link Ranks#piecesInMemory},
+ * {@link Ranks#oneJvm}).
  * Its size grows with the number of tensors (the plan), so on Spark it is broadcast once per
  * run ({@link Ranks#share}) and a job's tasks carry only the broadcast's handle.
  */
@@ -27,7 +29,9 @@ record ShardSpec(
         OptimizerSettings optimizer,
         GradientWorker worker,
         boolean gradientsInBf16,
-        boolean[] weightsInBf16)
+        boolean[] weightsInBf16,
+        boolean piecesInMemory,
+        boolean oneJvm)
         implements Serializable {
 
     /** Specs that {@link Ranks#share} broadcast, by identity: they serialize as their handle. */

@@ -79,7 +79,9 @@ public final class ShardedBackend implements StepBackend {
                 optimizer,
                 worker,
                 worker.gradientEncoding() == Precision.BF16,
-                weightsInBf16(worker, weightEncoding, layout));
+                weightsInBf16(worker, weightEncoding, layout),
+                ranks.piecesInMemory(),
+                ranks.piecesInMemory() && ranks.oneJvm());
         ranks.share(spec);
         Optimizer probe = Optimizers.create(optimizer, 0);
         this.reducing = probe.reducesAcrossTensors();

@@ -25,6 +25,12 @@ public final class SparkRanks implements Ranks {
         this.data = data;
     }
 
+    /** {@code local[N]}: the tasks run in the driver's JVM. */
+    @Override
+    public boolean oneJvm() {
+        return jsc.isLocal();
+    }
+
     @Override
     public <R extends Serializable> List<R> run(String label, Task<R> task) {
         jsc.setJobDescription(label);

@@ -5,6 +5,7 @@ import dev.pacer.model.ParameterLayout;
 import dev.pacer.optim.GradientClipper;
 import dev.pacer.optim.ParamSlice;
 import dev.pacer.train.StepResult;
+import dev.pacer.transfer.Bf16Codec;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,6 +36,11 @@ final class StepJobs {
     /** Every rank's gradient of step {@code step} at weights {@code version}, cut into its owners' pieces. */
     record Gradients(ShardSpec spec, long generation, long version, long step, long seq, boolean[] trainable)
             implements Ranks.Task<Loss> {
+        /**
+         * The rank's gradient; every owner's piece is put as a block, except the pieces of owners
+         * whose shard this JVM keeps: they add it from the rank's gradient buffer
+         * ({@link Reduce}), so on {@code local[N]} no gradient leaves its array.
+         */
         @Override
         public Loss run(int rank, CorpusPartition data) {
             ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
@@ -42,31 +48,25 @@ final class StepJobs {
             float[] weights = res.replica.at(spec, generation, version, false, transport);
             float[] grads = res.gradientBuffer(rank, weights.length);
             StepResult r = spec.worker().gradientsInto(data, rank, weights, step, trainable, grads);
+            res.gradientComputed(rank, seq);
             ParameterLayout layout = spec.layout();
-            synchronized (res.gradientBlocks) {
-                // the last step's pieces have all been read: the reduce that read them has finished
-                res.gradientBlocks.removeIf(name -> {
-                    if (name.contains("-g" + seq + "-")) {
-                        return false;
-                    }
-                    transport.remove(name);
-                    return true;
-                });
-            }
+            // the last step's pieces have all been read: the job that read them has finished
+            res.dropGradientBlocks(transport, name -> !name.contains("-g" + seq + "-"));
             for (int owner = 0; owner < spec.plan().ranks(); owner++) {
-                String name = spec.gradientBlock(generation, seq, rank, owner);
-                transport.put(
-                        name,
-                        TensorBlock.encode(
-                                seq,
-                                spec.trainableOf(owner, trainable),
-                                grads,
-                                t -> layout.tensors().get(t).offset(),
-                                t -> layout.tensors().get(t).size(),
-                                t -> spec.gradientsInBf16()));
-                synchronized (res.gradientBlocks) {
-                    res.gradientBlocks.add(name);
+                if (spec.piecesInMemory() && res.ownsHere(owner)) {
+                    continue;
                 }
+                String name = spec.gradientBlock(generation, seq, rank, owner);
+                List<ByteBuffer> chunks = TensorBlock.encode(
+                        seq,
+                        spec.trainableOf(owner, trainable),
+                        grads,
+                        t -> layout.tensors().get(t).offset(),
+                        t -> layout.tensors().get(t).size(),
+                        t -> spec.gradientsInBf16(),
+                        res.chunks);
+                transport.put(name, chunks);
+                res.putGradientBlock(name, chunks);
             }
             return new Loss(rank, r.lossSum(), r.tokens(), r.computeNanos());
         }
@@ -75,22 +75,40 @@ final class StepJobs {
     /** Every owner's summed gradient, divided by the step's tokens ({@code inv}, as a float, as the driver does). */
     record Reduce(ShardSpec spec, long generation, long seq, float inv, boolean[] trainable)
             implements Ranks.Task<Squares> {
+        /**
+         * The owner's sum: each rank's piece from that rank's gradient buffer when it computed in
+         * this JVM (rounded to bf16 when pieces travel in bf16, as its block would have been),
+         * else from its block; added in rank order either way.
+         */
         @Override
         public Squares run(int rank, CorpusPartition data) {
-            OwnerState owner = ExecutorState.existing(spec.run(), generation).owner(rank);
+            ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
+            OwnerState owner = res.owner(rank);
             BlockTransport transport = BlockTransport.here();
+            ParameterLayout layout = spec.layout();
+            int[] tensors = spec.trainableOf(rank, trainable);
             float[] sum = owner.zeroedGradientSum();
             TensorBlock.Sink add = TensorBlock.addInto(sum, spec.plan()::offsetInShard);
             for (int from = 0; from < spec.plan().ranks(); from++) {
-                transport.read(
-                        spec.gradientBlock(generation, seq, from, rank), chunks -> TensorBlock.read(chunks, add));
+                float[] here = spec.piecesInMemory() ? res.gradientOf(from, seq) : null;
+                if (here != null) {
+                    for (int t : tensors) {
+                        addPiece(
+                                sum,
+                                spec.plan().offsetInShard(t),
+                                here,
+                                layout.tensors().get(t).offset(),
+                                layout.tensors().get(t).size());
+                    }
+                } else {
+                    transport.read(
+                            spec.gradientBlock(generation, seq, from, rank), chunks -> TensorBlock.read(chunks, add));
+                }
             }
             for (int i = 0; i < sum.length; i++) {
                 sum[i] *= inv;
             }
             owner.grads = sum;
-            ParameterLayout layout = spec.layout();
-            int[] tensors = spec.trainableOf(rank, trainable);
             double[] squares = new double[tensors.length];
             for (int k = 0; k < tensors.length; k++) {
                 int from = spec.plan().offsetInShard(tensors[k]);
@@ -98,6 +116,18 @@ final class StepJobs {
                         sum, from, from + layout.tensors().get(tensors[k]).size());
             }
             return new Squares(rank, tensors, squares);
+        }
+
+        private void addPiece(float[] sum, int to, float[] gradient, int from, int n) {
+            if (spec.gradientsInBf16()) {
+                for (int i = 0; i < n; i++) {
+                    sum[to + i] += Bf16Codec.decode(Bf16Codec.encode(gradient[from + i]));
+                }
+            } else {
+                for (int i = 0; i < n; i++) {
+                    sum[to + i] += gradient[from + i];
+                }
+            }
         }
     }
 
@@ -128,7 +158,8 @@ final class StepJobs {
             implements Ranks.Task<Partials> {
         @Override
         public Partials run(int rank, CorpusPartition data) {
-            OwnerState owner = ExecutorState.existing(spec.run(), generation).owner(rank);
+            ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
+            OwnerState owner = res.owner(rank);
             List<ParamSlice> slices = spec.slices(spec.layout(), rank, rates, trainable);
             if (phase != Phase.FINISH && coef < 1.0) {
                 GradientClipper.scale(owner.grads, 0, owner.grads.length, coef);
@@ -143,7 +174,8 @@ final class StepJobs {
                 owner.optimizer.finishStep(owner.weights, owner.grads, slices, allPartials);
             }
             owner.grads = null;
-            owner.publish(spec, generation, version, spec.trainableOf(rank, trainable), BlockTransport.here());
+            owner.publish(
+                    spec, generation, version, spec.trainableOf(rank, trainable), BlockTransport.here(), res.chunks);
             return new Partials(rank, new int[0], new double[0][]);
         }
     }
@@ -231,9 +263,7 @@ final class StepJobs {
         }
         b.flip();
         transport.put(name, List.of(b));
-        synchronized (res.gradientBlocks) {
-            res.gradientBlocks.add(name);
-        }
+        res.putGradientBlock(name, List.of());
     }
 
     /** The values of message block {@code name}, waiting while its rank has not put it yet. */

@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 import java.util.function.IntPredicate;
 import java.util.function.IntUnaryOperator;
 
@@ -39,11 +40,15 @@ final class TensorBlock {
             float[] data,
             IntUnaryOperator offsetOf,
             IntUnaryOperator lengthOf,
-            IntPredicate inBf16) {
-        return encode(version, tensors, data, offsetOf, lengthOf, inBf16, CHUNK_BYTES);
+            IntPredicate inBf16,
+            ChunkPool pool) {
+        return encode(version, tensors, data, offsetOf, lengthOf, inBf16, CHUNK_BYTES, pool::take);
     }
 
-    /** As above, in chunks of at most {@code chunkBytes} (a multiple of 4; tests use small ones). */
+    /**
+     * As above, in chunks of at most {@code chunkBytes} (a multiple of 4; tests use small ones),
+     * each from {@code allocate} (a little-endian buffer of exactly the size asked, position 0).
+     */
     static List<ByteBuffer> encode(
             long version,
             int[] tensors,
@@ -51,7 +56,8 @@ final class TensorBlock {
             IntUnaryOperator offsetOf,
             IntUnaryOperator lengthOf,
             IntPredicate inBf16,
-            int chunkBytes) {
+            int chunkBytes,
+            IntFunction<ByteBuffer> allocate) {
         if (chunkBytes <= 0 || chunkBytes % Integer.BYTES != 0) {
             throw new IllegalArgumentException("chunks of " + chunkBytes + " bytes: expected a positive multiple of 4");
         }
@@ -60,7 +66,7 @@ final class TensorBlock {
             int length = lengthOf.applyAsInt(t);
             bytes += 3L * Integer.BYTES + (inBf16.test(t) ? 4L * ((length + 1) / 2) : (long) Float.BYTES * length);
         }
-        Writer w = new Writer(bytes, chunkBytes);
+        Writer w = new Writer(bytes, chunkBytes, allocate);
         w.putInt(MAGIC);
         w.putInt((int) (version >>> 32));
         w.putInt((int) version);
@@ -129,24 +135,26 @@ final class TensorBlock {
         };
     }
 
-    /** Fills chunks allocated to the block's exact size, so nothing is copied twice. */
+    /** Fills chunks of the block's exact size, so nothing is copied twice (a recycled chunk is overwritten whole). */
     private static final class Writer {
         private final List<ByteBuffer> chunks = new ArrayList<>();
         private final short[] shorts = new short[SCRATCH];
         private final int chunkBytes;
+        private final IntFunction<ByteBuffer> allocate;
         private long left;
         private ByteBuffer current;
 
-        Writer(long bytes, int chunkBytes) {
+        Writer(long bytes, int chunkBytes, IntFunction<ByteBuffer> allocate) {
             this.left = bytes;
             this.chunkBytes = chunkBytes;
+            this.allocate = allocate;
             this.current = newChunk();
         }
 
         private ByteBuffer newChunk() {
             int size = (int) Math.min(chunkBytes, left);
             left -= size;
-            ByteBuffer b = ByteBuffer.allocate(size).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer b = allocate.apply(size).order(ByteOrder.LITTLE_ENDIAN);
             chunks.add(b);
             return b;
         }

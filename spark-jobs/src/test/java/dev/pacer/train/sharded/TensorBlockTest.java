@@ -1,6 +1,7 @@
 package dev.pacer.train.sharded;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Blocks round-trip their tensors: float32 ones exactly, bf16 ones as the nearest bf16 value (ties
  * to even, derived here from the float's bits by hand), whatever the tensors' lengths (odd ones
- * are padded) and wherever the chunk boundaries fall.
+ * are padded) and wherever the chunk boundaries fall, also when encoded into recycled chunks.
  */
 class TensorBlockTest {
 
@@ -31,8 +32,29 @@ class TensorBlockTest {
         data[5] = Float.intBitsToFloat(0x3f808000); // exactly halfway between two bf16: rounds to even (down)
         data[6] = Float.intBitsToFloat(0x3f818000); // halfway, the lower neighbour odd: rounds up
         int[] tensors = {4, 0, 2, 1, 3};
+        // the block is encoded twice: the second time into the first one's chunks, scribbled over
+        // and given back to a pool, as a step reuses the chunks of the last step's removed blocks
+        ChunkPool pool = new ChunkPool();
+        List<ByteBuffer> first = TensorBlock.encode(
+                7, tensors, data, t -> OFFSETS[t], t -> LENGTHS[t], t -> t % 2 == 0, chunkBytes, pool::take);
+        for (ByteBuffer c : first) {
+            c.clear();
+            while (c.hasRemaining()) {
+                c.put((byte) 0x7f);
+            }
+        }
+        pool.give(first);
         List<ByteBuffer> chunks = TensorBlock.encode(
-                42L << 33, tensors, data, t -> OFFSETS[t], t -> LENGTHS[t], t -> t % 2 == 0, chunkBytes);
+                42L << 33, tensors, data, t -> OFFSETS[t], t -> LENGTHS[t], t -> t % 2 == 0, chunkBytes, pool::take);
+        assertEquals(0, pool.kept(), "every kept chunk was taken again");
+        assertEquals(first.size(), chunks.size());
+        java.util.Map<Integer, Integer> ofSize = new java.util.HashMap<>();
+        for (int k = 0; k < first.size(); k++) {
+            // the pool keeps at most KEPT_PER_SIZE chunks of a size, handed out first in, first out
+            if (ofSize.merge(first.get(k).capacity(), 1, Integer::sum) <= ChunkPool.KEPT_PER_SIZE) {
+                assertSame(first.get(k), chunks.get(k), "chunk " + k + " reused");
+            }
+        }
         long bytes = chunks.stream().mapToLong(ByteBuffer::remaining).sum();
         // header 16; per tensor 12 + values: bf16 tensors 4, 0, 2 (16, 7 -> 8 padded, 40); fp32 1, 3
         assertEquals(16 + 5 * 12 + 2 * (16 + 8 + 40) + 4 * (1 + 3), bytes);
@@ -60,7 +82,8 @@ class TensorBlockTest {
     void chunkSizesThatSplitAWordAreRefused(int chunkBytes) {
         assertThrows(
                 IllegalArgumentException.class,
-                () -> TensorBlock.encode(1, new int[] {0}, new float[7], t -> 0, t -> 7, t -> true, chunkBytes));
+                () -> TensorBlock.encode(
+                        1, new int[] {0}, new float[7], t -> 0, t -> 7, t -> true, chunkBytes, ByteBuffer::allocate));
     }
 
     /**

@@ -14,7 +14,8 @@ import dev.pacer.train.PretrainJob;
 import dev.pacer.transfer.Bf16Codec;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code pacer.spark.weight-encoding}: what a replica assembles from the owners' weight blocks.
@@ -26,11 +27,12 @@ class WeightEncodingTest {
 
     private static final int VOCAB = 300;
 
-    @Test
-    void bf16SendsTheComputeCopiesTensorsRoundedAndTheRestExactly() {
+    @ParameterizedTest(name = "in memory: {0}")
+    @ValueSource(booleans = {false, true})
+    void bf16SendsTheComputeCopiesTensorsRoundedAndTheRestExactly(boolean inMemory) {
         PacerSettings s = settings("bf16", "bf16");
         float[] masters = masters(s);
-        float[] replica = publishAndAssemble(s, s.precision(), masters);
+        float[] replica = publishAndAssemble(s, s.precision(), masters, inMemory);
         ParameterLayout layout = layout(s);
         boolean[] copyOnly = dev.pacer.engine.GptForward.readOnlyAsComputeCopy(layout.config());
         int rounded = 0;
@@ -48,14 +50,15 @@ class WeightEncodingTest {
         assertTrue(rounded > layout.totalSize() / 2, rounded + " of " + layout.totalSize() + " values rounded");
     }
 
-    @Test
-    void fp32OrAFallBackToFp32ComputeSendsEveryTensorExactly() {
+    @ParameterizedTest(name = "in memory: {0}")
+    @ValueSource(booleans = {false, true})
+    void fp32OrAFallBackToFp32ComputeSendsEveryTensorExactly(boolean inMemory) {
         PacerSettings fp32 = settings("bf16", "fp32");
         float[] masters = masters(fp32);
-        assertEquals(List.of(), differences(masters, publishAndAssemble(fp32, fp32.precision(), masters)));
+        assertEquals(List.of(), differences(masters, publishAndAssemble(fp32, fp32.precision(), masters, inMemory)));
         PacerSettings bf16 = settings("bf16", "bf16");
         // bf16 asked for, but the executors lacked a bf16 path and the run computes in fp32
-        assertEquals(List.of(), differences(masters, publishAndAssemble(bf16, Precision.FP32, masters)));
+        assertEquals(List.of(), differences(masters, publishAndAssemble(bf16, Precision.FP32, masters, inMemory)));
     }
 
     private static PacerSettings settings(String precision, String weightEncoding) {
@@ -76,8 +79,11 @@ class WeightEncodingTest {
         return layout(s).initialWeights(11);
     }
 
-    /** Two owners publish their shards of {@code masters}; a replica assembles them. */
-    private static float[] publishAndAssemble(PacerSettings s, Precision compute, float[] masters) {
+    /**
+     * Two owners publish their shards of {@code masters}; a replica assembles them: from their
+     * blocks, or ({@code inMemory}) from the owners in its JVM, with no blocks published.
+     */
+    private static float[] publishAndAssemble(PacerSettings s, Precision compute, float[] masters, boolean inMemory) {
         ParameterLayout layout = layout(s);
         GradientWorker worker = new PretrainJob(s, 0, List.of()).worker(layout, 1, compute);
         ShardPlan plan = ShardPlan.balance(layout, 2);
@@ -87,8 +93,11 @@ class WeightEncodingTest {
                 s.optimizer(),
                 worker,
                 false,
-                ShardedBackend.weightsInBf16(worker, s.weightEncoding(), layout));
+                ShardedBackend.weightsInBf16(worker, s.weightEncoding(), layout),
+                inMemory,
+                inMemory);
         List<OwnerState> owners = new ArrayList<>();
+        java.util.Map<Integer, OwnerState> here = new java.util.HashMap<>();
         try {
             for (int r = 0; r < plan.ranks(); r++) {
                 float[] shard = new float[(int) plan.shardSize(r)];
@@ -98,14 +107,18 @@ class WeightEncodingTest {
                 }
                 OwnerState owner =
                         new OwnerState(r, plan.tensorsOf(r), shard, Optimizers.create(s.optimizer(), shard.length));
-                owner.publish(spec, 1, 0, owner.tensors, LocalBlocks.INSTANCE);
+                owner.publish(spec, 1, 0, owner.tensors, LocalBlocks.INSTANCE, new ChunkPool());
                 owners.add(owner);
+                if (inMemory) {
+                    here.put(r, owner);
+                }
             }
-            return new ReplicaWeights(layout.totalSize())
+            assertEquals(inMemory ? 0 : 2, LocalBlocks.INSTANCE.size(), "weight blocks published");
+            return new ReplicaWeights(layout.totalSize(), here)
                     .at(spec, 1, 0, false, LocalBlocks.INSTANCE)
                     .clone();
         } finally {
-            owners.forEach(o -> o.dropPublished(LocalBlocks.INSTANCE));
+            owners.forEach(o -> o.dropPublished(LocalBlocks.INSTANCE, new ChunkPool()));
         }
     }
 
