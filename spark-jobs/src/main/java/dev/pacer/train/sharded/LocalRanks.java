@@ -10,6 +10,7 @@ public final class LocalRanks implements Ranks {
 
     private final List<CorpusPartition> data;
     private final boolean piecesInMemory;
+    private java.util.concurrent.ExecutorService pool;
 
     public LocalRanks(List<CorpusPartition> data) {
         this(data, true);
@@ -44,11 +45,7 @@ public final class LocalRanks implements Ranks {
     @Override
     public <R extends Serializable> List<R> runTogether(String label, Task<R> task) {
         int n = data.size();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(n, r -> {
-            Thread t = new Thread(r, "pacer-local-rank");
-            t.setDaemon(true);
-            return t;
-        });
+        java.util.concurrent.ExecutorService pool = pool();
         java.util.concurrent.ExecutorCompletionService<R> done =
                 new java.util.concurrent.ExecutorCompletionService<>(pool);
         try {
@@ -62,8 +59,10 @@ public final class LocalRanks implements Ranks {
                 try {
                     f.get();
                 } catch (java.util.concurrent.ExecutionException e) {
-                    // the first failure: the others may be waiting for what the failed rank never put
+                    // the first failure: the others may be waiting for what the failed rank never put;
+                    // their threads go with the pool, so the next job never queues behind one of them
                     futures.forEach(other -> other.cancel(true));
+                    dropPool(pool);
                     if (e.getCause() instanceof RuntimeException r) {
                         throw r;
                     }
@@ -79,13 +78,42 @@ public final class LocalRanks implements Ranks {
             }
             return out;
         } catch (InterruptedException e) {
+            dropPool(pool);
             Thread.currentThread().interrupt();
             throw new IllegalStateException(label + ": interrupted", e);
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException(label + ": " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
         }
+    }
+
+    /**
+     * One thread per rank, made on the first {@link #runTogether} and kept for the next ones (a new
+     * one after a failed job); idle threads end after a few seconds, so a finished run holds none.
+     */
+    private synchronized void dropPool(java.util.concurrent.ExecutorService failed) {
+        failed.shutdownNow();
+        if (pool == failed) {
+            pool = null;
+        }
+    }
+
+    private synchronized java.util.concurrent.ExecutorService pool() {
+        if (pool == null) {
+            java.util.concurrent.ThreadPoolExecutor p = new java.util.concurrent.ThreadPoolExecutor(
+                    data.size(),
+                    data.size(),
+                    5,
+                    java.util.concurrent.TimeUnit.SECONDS,
+                    new java.util.concurrent.LinkedBlockingQueue<>(),
+                    r -> {
+                        Thread t = new Thread(r, "pacer-local-rank");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            p.allowCoreThreadTimeOut(true);
+            pool = p;
+        }
+        return pool;
     }
 
     @Override

@@ -137,59 +137,47 @@ public final class ShardedBackend implements StepBackend {
                 request.label(),
                 new StepJobs.Fused(
                         spec, generation, version, request.step(), seq, trainable, rates(request), gradClip));
-        double lossSum = 0;
-        long tokens = 0;
-        long slowest = 0;
         long reduce = 0;
         long update = 0;
-        double[] squares = new double[layout.tensors().size()];
         for (StepJobs.RankStep r : ranksDid) {
-            lossSum += r.loss().lossSum();
-            tokens += r.loss().tokens();
-            slowest = Math.max(slowest, r.loss().computeNanos());
             reduce = Math.max(reduce, r.reduceNanos());
             update = Math.max(update, r.updateNanos());
-            for (int k = 0; k < r.squares().tensors().length; k++) {
-                squares[r.squares().tensors()[k]] = r.squares().squares()[k];
-            }
         }
-        double loss = lossSum / tokens;
-        double norm = GradientClipper.norm(squares);
+        LossShares shares =
+                LossShares.of(ranksDid.stream().map(StepJobs.RankStep::loss).toList());
+        double loss = shares.loss();
+        double norm = GradientClipper.norm(
+                squares(ranksDid.stream().map(StepJobs.RankStep::squares).toList()));
         boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
         if (finite) {
             version++; // the owners published it
         }
         seq++;
         double total = ms(System.nanoTime() - t0);
-        StepTimings timings =
-                new StepTimings(0, 0, total - ms(reduce) - ms(update), ms(slowest), ms(reduce), ms(update), 0, tokens);
-        return new StepOutcome(loss, tokens, norm, finite, timings);
+        StepTimings timings = new StepTimings(
+                0,
+                0,
+                total - ms(reduce) - ms(update),
+                ms(shares.slowest()),
+                ms(reduce),
+                ms(update),
+                0,
+                shares.tokens());
+        return new StepOutcome(loss, shares.tokens(), norm, finite, timings);
     }
 
     /** The step as three jobs (four for optimizers that reduce across tensors). */
     private StepOutcome separateJobs(StepRequest request) {
         long t0 = System.nanoTime();
         boolean[] trainable = request.rates().trainable();
-        double lossSum = 0;
-        long tokens = 0;
-        long slowest = 0;
-        for (StepJobs.Loss l : run(
+        LossShares shares = LossShares.of(run(
                 request.label() + " gradients",
-                new StepJobs.Gradients(spec, generation, version, request.step(), seq, trainable))) {
-            lossSum += l.lossSum();
-            tokens += l.tokens();
-            slowest = Math.max(slowest, l.computeNanos());
-        }
+                new StepJobs.Gradients(spec, generation, version, request.step(), seq, trainable)));
         long t1 = System.nanoTime();
-        double[] squares = new double[layout.tensors().size()];
-        for (StepJobs.Squares s : run(
+        double[] squares = squares(run(
                 request.label() + " gradient sums",
-                new StepJobs.Reduce(spec, generation, seq, (float) (1.0 / tokens), trainable))) {
-            for (int k = 0; k < s.tensors().length; k++) {
-                squares[s.tensors()[k]] = s.squares()[k];
-            }
-        }
-        double loss = lossSum / tokens;
+                new StepJobs.Reduce(spec, generation, seq, (float) (1.0 / shares.tokens()), trainable)));
+        double loss = shares.loss();
         double norm = GradientClipper.norm(squares);
         boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
         long t2 = System.nanoTime();
@@ -198,8 +186,39 @@ public final class ShardedBackend implements StepBackend {
         }
         seq++;
         long t3 = System.nanoTime();
-        StepTimings timings = new StepTimings(0, 0, ms(t1 - t0), ms(slowest), ms(t2 - t1), ms(t3 - t2), 0, tokens);
-        return new StepOutcome(loss, tokens, norm, finite, timings);
+        StepTimings timings =
+                new StepTimings(0, 0, ms(t1 - t0), ms(shares.slowest()), ms(t2 - t1), ms(t3 - t2), 0, shares.tokens());
+        return new StepOutcome(loss, shares.tokens(), norm, finite, timings);
+    }
+
+    /** The ranks' loss shares added in rank order (the driver-held update's order), and the slowest rank's compute. */
+    private record LossShares(double lossSum, long tokens, long slowest) {
+        static LossShares of(List<StepJobs.Loss> ranks) {
+            double lossSum = 0;
+            long tokens = 0;
+            long slowest = 0;
+            for (StepJobs.Loss l : ranks) {
+                lossSum += l.lossSum();
+                tokens += l.tokens();
+                slowest = Math.max(slowest, l.computeNanos());
+            }
+            return new LossShares(lossSum, tokens, slowest);
+        }
+
+        double loss() {
+            return lossSum / tokens;
+        }
+    }
+
+    /** Every trainable tensor's sum of squares, from the owners that hold them, in layout order. */
+    private double[] squares(List<StepJobs.Squares> owners) {
+        double[] squares = new double[layout.tensors().size()];
+        for (StepJobs.Squares s : owners) {
+            for (int k = 0; k < s.tensors().length; k++) {
+                squares[s.tensors()[k]] = s.squares()[k];
+            }
+        }
+        return squares;
     }
 
     /** The owners' optimizer step, in two phases when the optimizer needs sums over every tensor. */
