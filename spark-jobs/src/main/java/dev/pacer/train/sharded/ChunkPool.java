@@ -24,11 +24,11 @@ final class ChunkPool {
 
     private final Map<Integer, ArrayDeque<ByteBuffer>> free = new HashMap<>();
 
-    /** A buffer of exactly {@code size} bytes, position 0, little-endian: a kept one or a new one. */
+    /** A buffer of exactly {@code size} bytes, position 0: a kept one or a new one. */
     synchronized ByteBuffer take(int size) {
         ArrayDeque<ByteBuffer> kept = free.get(size);
         ByteBuffer b = kept == null ? null : kept.pollFirst();
-        return (b == null ? ByteBuffer.allocate(size) : b.clear()).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        return b == null ? ByteBuffer.allocate(size) : b.clear();
     }
 
     /** Keeps the chunks of a removed block for later blocks. */

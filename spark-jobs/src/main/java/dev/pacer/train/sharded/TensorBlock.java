@@ -47,7 +47,7 @@ final class TensorBlock {
 
     /**
      * As above, in chunks of at most {@code chunkBytes} (a multiple of 4; tests use small ones),
-     * each from {@code allocate} (a little-endian buffer of exactly the size asked, position 0).
+     * each from {@code allocate} (a buffer of exactly the size asked, position 0).
      */
     static List<ByteBuffer> encode(
             long version,
@@ -99,7 +99,7 @@ final class TensorBlock {
         }
         long version = ((long) r.getInt() << 32) | (r.getInt() & 0xffffffffL);
         int count = r.getInt();
-        float[] scratch = new float[1 << 16];
+        float[] scratch = new float[SCRATCH];
         for (int k = 0; k < count; k++) {
             int t = r.getInt();
             int length = r.getInt();
