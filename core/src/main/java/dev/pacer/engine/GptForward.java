@@ -37,7 +37,11 @@ public final class GptForward implements AutoCloseable {
     /**
      * bf16: attention as two matrix products, as PyTorch's reference attention computes it (the
      * scale split over q and k, each rounded; scores and output products in bf16; the softmax in
-     * fp32, its probabilities rounded to bf16). On the development machine (AVX-512 BF16) libtorch
+     * fp32, its probabilities rounded to bf16). The causal mask is one (T, T) triangle of -inf made
+     * per forward pass and added to the scores: adding 0 leaves a score's bits as they were, so this
+     * computes what filling the masked scores with -inf did, without building and applying a
+     * boolean mask of the scores' full shape in every layer (7% of the small preset's bf16 step on
+     * the development machine, docs/precision.md). On the development machine (AVX-512 BF16) libtorch
      * 2.7's fused kernel in bf16 made the small preset's bf16 step about 1.5 times slower than this
      * (docs/precision.md); in fp32 the fused kernel is as fast or faster, so fp32 keeps it.
      */
@@ -45,8 +49,7 @@ public final class GptForward implements AutoCloseable {
             "\n    ",
             "q = torch.mul(heads[0], {ROOT_SCALE})",
             "k = torch.mul(heads[1], {ROOT_SCALE})",
-            "att = torch.matmul(q, torch.transpose(k, -2, -1))",
-            "att = torch.masked_fill(att, torch.triu(torch.ones_like(att, dtype=11), 1), float(\"-inf\"))",
+            "att = torch.add(torch.matmul(q, torch.transpose(k, -2, -1)), mask)",
             "y = torch.matmul(torch.to(torch.softmax(att, -1, 6), {COMPUTE}), heads[2])");
 
     /**
@@ -66,12 +69,14 @@ public final class GptForward implements AutoCloseable {
                 flat = torch.view(logits, [-1, torch.size(logits, -1)])
                 return torch.cross_entropy_loss(flat, torch.view(targets, [-1]), None, 2, -100, 0.)
               def hidden(self: __torch__.Gpt, tokens: Tensor, p: List[Tensor], c: List[Tensor]) -> Tensor:
-                x = torch.add(torch.embedding(p[0], tokens), torch.slice(p[1], 0, 0, torch.size(tokens, 1)))
+                t = torch.size(tokens, 1)
+                x = torch.add(torch.embedding(p[0], tokens), torch.slice(p[1], 0, 0, t))
+                mask = torch.triu(torch.full([t, t], float("-inf"), dtype={COMPUTE}), 1)
                 for i in range({LAYERS}):
-                  x = self.block(x, p, c, 2 + 12 * i)
+                  x = self.block(x, p, c, mask, 2 + 12 * i)
                 f = 2 + 12 * {LAYERS}
                 return torch.layer_norm(x, [{WIDTH}], p[f], p[f + 1], {EPS}, False)
-              def block(self: __torch__.Gpt, x: Tensor, p: List[Tensor], c: List[Tensor], j: int) -> Tensor:
+              def block(self: __torch__.Gpt, x: Tensor, p: List[Tensor], c: List[Tensor], mask: Tensor, j: int) -> Tensor:
                 b = torch.size(x, 0)
                 t = torch.size(x, 1)
                 a = torch.to(torch.layer_norm(x, [{WIDTH}], p[j], p[j + 1], {EPS}, False), {COMPUTE})
