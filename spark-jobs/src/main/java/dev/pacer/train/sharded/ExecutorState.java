@@ -25,6 +25,10 @@ final class ExecutorState {
         final Map<String, List<ByteBuffer>> gradientBlocks = new LinkedHashMap<>();
         /** The chunks of this JVM's removed blocks, for the next ones. */
         final ChunkPool chunks = new ChunkPool();
+        /** With every rank in this JVM: the fused step's messages by name, of step {@link #messagesSeq} only. */
+        private final Map<String, long[]> messages = new java.util.HashMap<>();
+
+        private long messagesSeq = -1;
         /** Per rank, the buffer its step's full gradient is written to, kept from step to step. */
         private final Map<Integer, RankGradient> gradients = new ConcurrentHashMap<>();
 
@@ -71,6 +75,56 @@ final class ExecutorState {
                         + ") is not on this executor: its executor was lost or the task moved");
             }
             return o;
+        }
+
+        /**
+         * Posts message {@code name} of computed step {@code seq} for the ranks of this JVM; the
+         * first post of a step forgets the last step's messages (every rank read them before the
+         * job of that step ended).
+         */
+        void post(long seq, String name, long[] values) {
+            synchronized (messages) {
+                if (seq != messagesSeq) {
+                    messages.clear();
+                    messagesSeq = seq;
+                }
+                messages.put(name, values);
+                messages.notifyAll();
+            }
+        }
+
+        /**
+         * Message {@code name}, waiting while its rank has not posted it: woken by the post, for
+         * at most {@link BlockTransport#AWAIT}. Ends when {@code killed} says the task was
+         * cancelled (another rank failed) or the thread is interrupted.
+         */
+        long[] awaitMessage(String name, java.util.function.BooleanSupplier killed) {
+            long deadline = System.nanoTime() + BlockTransport.AWAIT.toNanos();
+            synchronized (messages) {
+                while (true) {
+                    long[] values = messages.get(name);
+                    if (values != null) {
+                        return values;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        throw new LostStateException("message " + name + " was not posted within "
+                                + BlockTransport.AWAIT.toMinutes()
+                                + " minutes: the task that posts it failed or stalled");
+                    }
+                    if (killed.getAsBoolean()) {
+                        throw new IllegalStateException("cancelled while waiting for message " + name);
+                    }
+                    try {
+                        // woken by every post; the slice bounds how late a cancellation is seen
+                        messages.wait(
+                                Math.max(1, Math.min(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left), 100)));
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted while waiting for message " + name, interrupted);
+                    }
+                }
+            }
         }
 
         /** Drops this generation's blocks from the store (its executor's part). */

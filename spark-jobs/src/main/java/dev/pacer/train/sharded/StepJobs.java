@@ -208,14 +208,14 @@ final class StepJobs {
             BlockTransport transport = BlockTransport.here();
             ExecutorState.Resident res = ExecutorState.existing(spec.run(), generation);
             Loss l = new Gradients(spec, generation, version, step, seq, trainable).run(rank, data);
-            put(res, transport, spec.messageBlock(generation, seq, "loss", rank), new long[] {
+            post(spec, res, transport, seq, spec.messageBlock(generation, seq, "loss", rank), new long[] {
                 Double.doubleToRawLongBits(l.lossSum()), l.tokens()
             });
             int ranks = spec.plan().ranks();
             double lossSum = 0;
             long tokens = 0;
             for (int r = 0; r < ranks; r++) {
-                long[] share = await(transport, spec.messageBlock(generation, seq, "loss", r));
+                long[] share = await(spec, res, transport, spec.messageBlock(generation, seq, "loss", r));
                 lossSum += Double.longBitsToDouble(share[0]);
                 tokens += share[1];
             }
@@ -226,11 +226,11 @@ final class StepJobs {
                 mine[2 * k] = own.tensors()[k];
                 mine[2 * k + 1] = Double.doubleToRawLongBits(own.squares()[k]);
             }
-            put(res, transport, spec.messageBlock(generation, seq, "squares", rank), mine);
+            post(spec, res, transport, seq, spec.messageBlock(generation, seq, "squares", rank), mine);
             long t1 = System.nanoTime();
             double[] squares = new double[spec.layout().tensors().size()];
             for (int r = 0; r < ranks; r++) {
-                long[] theirs = await(transport, spec.messageBlock(generation, seq, "squares", r));
+                long[] theirs = await(spec, res, transport, spec.messageBlock(generation, seq, "squares", r));
                 for (int k = 0; k < theirs.length; k += 2) {
                     squares[(int) theirs[k]] = Double.longBitsToDouble(theirs[k + 1]);
                 }
@@ -255,8 +255,22 @@ final class StepJobs {
         }
     }
 
-    /** Puts a message block of {@code values}; it is dropped with the step's gradient blocks. */
-    private static void put(ExecutorState.Resident res, BlockTransport transport, String name, long[] values) {
+    /**
+     * Sends message {@code name} of step {@code seq} to every rank: in this JVM's memory when every
+     * rank runs in it ({@link ShardSpec#oneJvm}), else as a block, dropped with the step's
+     * gradient blocks.
+     */
+    private static void post(
+            ShardSpec spec,
+            ExecutorState.Resident res,
+            BlockTransport transport,
+            long seq,
+            String name,
+            long[] values) {
+        if (spec.oneJvm()) {
+            res.post(seq, name, values);
+            return;
+        }
         ByteBuffer b = ByteBuffer.allocate(Long.BYTES * values.length).order(ByteOrder.LITTLE_ENDIAN);
         for (long v : values) {
             b.putLong(v);
@@ -266,8 +280,11 @@ final class StepJobs {
         res.putGradientBlock(name, List.of());
     }
 
-    /** The values of message block {@code name}, waiting while its rank has not put it yet. */
-    private static long[] await(BlockTransport transport, String name) {
+    /** The values of message {@code name}, waiting while its rank has not sent it yet. */
+    private static long[] await(ShardSpec spec, ExecutorState.Resident res, BlockTransport transport, String name) {
+        if (spec.oneJvm()) {
+            return res.awaitMessage(name, StepJobs::cancelled);
+        }
         return transport.awaitRead(name, chunks -> {
             java.util.stream.LongStream.Builder out = java.util.stream.LongStream.builder();
             for (ByteBuffer c : chunks) {
@@ -278,5 +295,11 @@ final class StepJobs {
             }
             return out.build().toArray();
         });
+    }
+
+    /** Whether Spark cancelled the task this thread runs (false outside Spark). */
+    private static boolean cancelled() {
+        org.apache.spark.TaskContext ctx = org.apache.spark.TaskContext.get();
+        return ctx != null && ctx.isInterrupted();
     }
 }
