@@ -7,8 +7,9 @@ import java.io.UncheckedIOException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Bytes the driver sends to executors, counted for benchmarks: every job's task closure (as
- * Spark serializes it, with Java serialization) times its tasks, and every broadcast. Off unless
+ * Bytes the driver sends to executors, counted for benchmarks: every job's task binary (its
+ * closure and the lineage of the RDD it runs on, as Spark serializes them, with Java
+ * serialization) times its tasks, and every broadcast. Off unless
  * a benchmark turns it on; task results coming back are Spark's own {@code resultSize} metric.
  */
 public final class DriverTraffic {
@@ -29,10 +30,14 @@ public final class DriverTraffic {
         return OUT.get();
     }
 
-    /** Counts one job: {@code closure} sent to {@code tasks} tasks. */
-    public static void job(Object closure, int tasks) {
+    /**
+     * Counts one job on {@code rdd}: its task binary (the RDD's lineage with {@code closure}, what
+     * Spark serializes once per job and every executor fetches) and each task's own description,
+     * counted as one binary per task: the most any cluster layout sends.
+     */
+    public static void job(Object closure, org.apache.spark.api.java.JavaRDD<?> rdd) {
         if (counting) {
-            OUT.addAndGet((long) serializedSize(closure) * tasks);
+            OUT.addAndGet((long) (serializedSize(closure) + serializedSize(rdd.rdd())) * rdd.getNumPartitions());
         }
     }
 

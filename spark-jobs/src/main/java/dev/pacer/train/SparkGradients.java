@@ -63,7 +63,7 @@ public final class SparkGradients implements GradientSource {
             jsc.setJobDescription(description);
             var closure = task.apply(sent);
             arrays.forEach(a -> DriverTraffic.broadcast((long) a.length * Float.BYTES));
-            DriverTraffic.job(closure, data.getNumPartitions());
+            DriverTraffic.job(closure, data);
             return data.mapPartitionsWithIndex(closure, true).collect();
         } finally {
             sent.forEach(Broadcast::destroy);

@@ -34,7 +34,7 @@ public final class SparkRanks implements Ranks {
     @Override
     public <R extends Serializable> List<R> run(String label, Task<R> task) {
         jsc.setJobDescription(label);
-        dev.pacer.train.DriverTraffic.job(task, data.getNumPartitions());
+        dev.pacer.train.DriverTraffic.job(task, data);
         return data.mapPartitionsWithIndex(
                         (p, it) -> List.of(task.run(p, it.next())).iterator(), true)
                 .collect();
@@ -49,7 +49,7 @@ public final class SparkRanks implements Ranks {
     @Override
     public <R extends Serializable> List<R> runTogether(String label, Task<R> task) {
         jsc.setJobDescription(label);
-        dev.pacer.train.DriverTraffic.job(task, data.getNumPartitions());
+        dev.pacer.train.DriverTraffic.job(task, data);
         @SuppressWarnings("unchecked")
         ClassTag<R> tag = (ClassTag<R>) (ClassTag<?>) ClassTag$.MODULE$.apply(Object.class);
         try {
