@@ -39,21 +39,31 @@ public final class UpdateBenchmark {
     /** Also the sharded update as three jobs a step when the settings fuse it ({@code --separate-jobs}). */
     private final boolean separateToo;
 
+    /** Rounds of the plain loop and every pipeline, one after the other ({@code --rounds}). */
+    private final int rounds;
+
     public UpdateBenchmark(PacerSettings settings, int steps, int warmup, PrintStream out) {
-        this(settings, steps, warmup, List.of(Precision.FP32), false, out);
+        this(settings, steps, warmup, 1, List.of(Precision.FP32), false, out);
     }
 
     /**
      * As above, the sharded update measured once per encoding of {@code transfers}: bf16 sends
      * gradient pieces in bf16 and, with bf16 compute, the weights its replicas read as bf16 copies.
+     * Each of {@code rounds} rounds runs the plain loop and then every pipeline, so that each
+     * pipeline is compared with a plain loop measured minutes, not a whole invocation, apart.
      */
     public UpdateBenchmark(
             PacerSettings settings,
             int steps,
             int warmup,
+            int rounds,
             List<Precision> transfers,
             boolean separateToo,
             PrintStream out) {
+        if (rounds < 1) {
+            throw new IllegalArgumentException("rounds must be at least 1, not " + rounds);
+        }
+        this.rounds = rounds;
         this.separateToo = separateToo;
         this.settings = settings;
         this.steps = steps;
@@ -85,14 +95,22 @@ public final class UpdateBenchmark {
         long tokensPerStep =
                 (long) settings.train().globalBatch() * settings.train().seqLen();
 
-        double[] plain = plainLoop(layout, totalThreads);
-        Map<Variant, PipelineRun.Measured> pipes = new LinkedHashMap<>();
+        // per round: the plain loop's {total, forward+backward, optimizer} and every pipeline
+        List<double[]> plainRounds = new java.util.ArrayList<>();
+        Map<Variant, List<PipelineRun.Measured>> pipes = new LinkedHashMap<>();
         executorRss.clear();
-        pipelines(layout, partitions, pipes);
+        rounds(layout, partitions, totalThreads, plainRounds, pipes);
+        double[] plain = new double[3];
+        for (int k = 0; k < 3; k++) {
+            int col = k;
+            plain[k] = plainRounds.stream().mapToDouble(r -> r[col]).average().orElse(0);
+        }
 
         out.printf(
                 "%nmachine: %s, %d cores; model %s (%,d parameters); %d sequences x %d tokens a step,"
-                        + " micro-batch %d; %d measured steps after %d warm-up steps%n",
+                        + " micro-batch %d; %d measured steps after %d warm-up steps, in each of %d rounds"
+                        + " of the plain loop and then every pipeline; means over all rounds, and pipeline /"
+                        + " plain as the median of the rounds' ratios%n",
                 dev.pacer.engine.Bf16Hardware.thisMachine().describe(),
                 cores,
                 settings.model().preset().id(),
@@ -101,7 +119,8 @@ public final class UpdateBenchmark {
                 settings.train().seqLen(),
                 settings.train().microBatch(),
                 steps,
-                warmup);
+                warmup,
+                rounds);
         out.println();
         out.println(
                 "| mode | threads | tokens/s | ms/step | pipeline / plain | driver bytes in / step | driver bytes out / step |");
@@ -111,7 +130,12 @@ public final class UpdateBenchmark {
                 "| plain JVM loop (no Spark) | 1 replica x %d | %.0f | %.1f | 1 | - | - |%n",
                 totalThreads, tokensPerStep * 1000.0 / plainMs, plainMs);
         for (var e : pipes.entrySet()) {
-            double ms = mean(e.getValue().timings(), t -> t.totalMs() - t.validationMs());
+            double ms = mean(all(e.getValue()), t -> t.totalMs() - t.validationMs());
+            double[] ratios = new double[rounds];
+            for (int r = 0; r < rounds; r++) {
+                ratios[r] = plainRounds.get(r)[0]
+                        / mean(e.getValue().get(r).timings(), t -> t.totalMs() - t.validationMs());
+            }
             out.printf(
                     "| pipeline, %s, %s | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
                     e.getKey().label(),
@@ -120,9 +144,31 @@ public final class UpdateBenchmark {
                     threadsPerTask,
                     tokensPerStep * 1000.0 / ms,
                     ms,
-                    plainMs / ms,
-                    e.getValue().resultBytesPerStep(),
-                    e.getValue().sentBytesPerStep());
+                    median(ratios),
+                    e.getValue().stream()
+                            .mapToDouble(PipelineRun.Measured::resultBytesPerStep)
+                            .average()
+                            .orElse(0),
+                    e.getValue().stream()
+                            .mapToDouble(PipelineRun.Measured::sentBytesPerStep)
+                            .average()
+                            .orElse(0));
+        }
+        if (rounds > 1) {
+            out.println();
+            out.print("| round | plain loop ms |");
+            pipes.keySet().forEach(v -> out.print(" " + v.label() + " ms (pipeline / plain) |"));
+            out.println();
+            out.println("|---|---:|" + "---:|".repeat(pipes.size()));
+            for (int r = 0; r < rounds; r++) {
+                double p = plainRounds.get(r)[0];
+                out.printf("| %d | %.1f |", r + 1, p);
+                for (List<PipelineRun.Measured> m : pipes.values()) {
+                    double ms = mean(m.get(r).timings(), t -> t.totalMs() - t.validationMs());
+                    out.printf(" %.1f (%.3f) |", ms, p / ms);
+                }
+                out.println();
+            }
         }
         out.println();
         out.print("| where a step goes (mean ms) |");
@@ -143,10 +189,24 @@ public final class UpdateBenchmark {
     }
 
     private void row(
-            String what, Map<Variant, PipelineRun.Measured> pipes, java.util.function.ToDoubleFunction<StepTimings> f) {
+            String what,
+            Map<Variant, List<PipelineRun.Measured>> pipes,
+            java.util.function.ToDoubleFunction<StepTimings> f) {
         out.printf("| %s |", what);
-        pipes.values().forEach(m -> out.printf(" %.1f |", mean(m.timings(), f)));
+        pipes.values().forEach(m -> out.printf(" %.1f |", mean(all(m), f)));
         out.println();
+    }
+
+    /** Every round's measured steps of one pipeline. */
+    private static List<StepTimings> all(List<PipelineRun.Measured> rounds) {
+        return rounds.stream().flatMap(m -> m.timings().stream()).toList();
+    }
+
+    static double median(double[] values) {
+        double[] v = values.clone();
+        java.util.Arrays.sort(v);
+        int n = v.length;
+        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
     }
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
@@ -164,16 +224,11 @@ public final class UpdateBenchmark {
     }
 
     /** Mean ms per step of the plain loop ({@link PlainLoop}) in the run's precision: total, forward+backward, optimizer. */
-    private double[] plainLoop(ParameterLayout layout, int threads) throws IOException {
+    private double[] plainLoop(ParameterLayout layout, int threads, CorpusPartition corpus) {
         Engine.getEngine("PyTorch");
         JniUtils.setNumThreads(threads);
         List<PlainLoop.Step> measured = PlainLoop.run(
-                        settings,
-                        layout,
-                        ThroughputBenchmark.wholeCorpus(settings),
-                        List.of(settings.precision()),
-                        warmup,
-                        steps)
+                        settings, layout, corpus, List.of(settings.precision()), warmup, steps)
                 .get(0);
         return new double[] {
             measured.stream().mapToDouble(PlainLoop.Step::totalMs).average().orElse(0),
@@ -185,10 +240,19 @@ public final class UpdateBenchmark {
     /** Per update, each executor's peak resident set (MiB) after its pipeline ran. */
     private final Map<Variant, java.util.List<Long>> executorRss = new LinkedHashMap<>();
 
-    /** Both pipelines in one Spark session, one after the other, on the same cached data. */
-    private void pipelines(ParameterLayout layout, int partitions, Map<Variant, PipelineRun.Measured> pipes)
+    /**
+     * The rounds: in one Spark session, on the same cached data, each round runs the plain loop
+     * (on this thread, with all threads) and then every pipeline, one after the other.
+     */
+    private void rounds(
+            ParameterLayout layout,
+            int partitions,
+            int plainThreads,
+            List<double[]> plainRounds,
+            Map<Variant, List<PipelineRun.Measured>> pipes)
             throws IOException {
         int cores = Runtime.getRuntime().availableProcessors();
+        CorpusPartition whole = ThroughputBenchmark.wholeCorpus(settings);
         SparkConf conf = ThroughputBenchmark.sparkConf(settings, cores);
         try (SparkSession spark = SparkSession.builder().config(conf).getOrCreate()) {
             JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
@@ -206,16 +270,20 @@ public final class UpdateBenchmark {
                     variants.add(new Variant(PacerSettings.Update.SHARDED, t, transfers.size() > 1, false));
                 }
             }
-            for (Variant v : variants) {
-                PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer(), v.fused());
-                GradientWorker worker = new dev.pacer.train.PretrainJob(s, 0, List.of())
-                        .worker(layout, Math.max(1, cores / partitions), s.precision());
-                pipes.put(v, PipelineRun.run(s, v.update(), jsc, data, worker, layout, warmup, steps));
-                // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
-                executorRss.put(
-                        v,
-                        new dev.pacer.train.sharded.SparkRanks(jsc, data)
-                                .run("pacer bench: executor memory", (rank, d) -> peakRssMiB()));
+            for (int r = 0; r < rounds; r++) {
+                plainRounds.add(plainLoop(layout, plainThreads, whole));
+                for (Variant v : variants) {
+                    PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer(), v.fused());
+                    GradientWorker worker = new dev.pacer.train.PretrainJob(s, 0, List.of())
+                            .worker(layout, Math.max(1, cores / partitions), s.precision());
+                    pipes.computeIfAbsent(v, k -> new java.util.ArrayList<>())
+                            .add(PipelineRun.run(s, v.update(), jsc, data, worker, layout, warmup, steps));
+                    // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
+                    executorRss.put(
+                            v,
+                            new dev.pacer.train.sharded.SparkRanks(jsc, data)
+                                    .run("pacer bench: executor memory", (rank, d) -> peakRssMiB()));
+                }
             }
         }
     }

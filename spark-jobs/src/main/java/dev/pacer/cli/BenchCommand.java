@@ -50,7 +50,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(
             names = "--rounds",
             paramLabel = "N",
-            description = "Pipeline rounds of --steps steps per precision (default ${DEFAULT-VALUE}).")
+            description = "Pipeline rounds of --steps steps per precision; with --updates, rounds of the plain"
+                    + " loop and then every pipeline (default ${DEFAULT-VALUE}).")
     int rounds = 2;
 
     @Option(
@@ -109,7 +110,8 @@ public final class BenchCommand implements Callable<Integer> {
                     transfers.isEmpty() ? List.of(settings.gradientEncoding().id()) : transfers) {
                 encodings.add(Precision.parse("--transfers", t.trim()));
             }
-            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, encodings, separateJobs, System.out).run();
+            new dev.pacer.bench.UpdateBenchmark(settings, steps, warmup, rounds, encodings, separateJobs, System.out)
+                    .run();
             return 0;
         }
         List<Precision> compared = new ArrayList<>();
