@@ -130,11 +130,10 @@ public final class UpdateBenchmark {
                 "| plain JVM loop (no Spark) | 1 replica x %d | %.0f | %.1f | 1 | - | - |%n",
                 totalThreads, tokensPerStep * 1000.0 / plainMs, plainMs);
         for (var e : pipes.entrySet()) {
-            double ms = mean(all(e.getValue()), t -> t.totalMs() - t.validationMs());
-            double[] ratios = new double[rounds];
+            double ms = mean(all(e.getValue()), UpdateBenchmark::stepMs);
+            List<Double> ratios = new java.util.ArrayList<>();
             for (int r = 0; r < rounds; r++) {
-                ratios[r] = plainRounds.get(r)[0]
-                        / mean(e.getValue().get(r).timings(), t -> t.totalMs() - t.validationMs());
+                ratios.add(plainRounds.get(r)[0] / mean(e.getValue().get(r).timings(), UpdateBenchmark::stepMs));
             }
             out.printf(
                     "| pipeline, %s, %s | %d tasks x %d | %.0f | %.1f | %.3f | %,.0f | %,.0f |%n",
@@ -144,7 +143,7 @@ public final class UpdateBenchmark {
                     threadsPerTask,
                     tokensPerStep * 1000.0 / ms,
                     ms,
-                    median(ratios),
+                    ThroughputBenchmark.median(ratios),
                     e.getValue().stream()
                             .mapToDouble(PipelineRun.Measured::resultBytesPerStep)
                             .average()
@@ -164,7 +163,7 @@ public final class UpdateBenchmark {
                 double p = plainRounds.get(r)[0];
                 out.printf("| %d | %.1f |", r + 1, p);
                 for (List<PipelineRun.Measured> m : pipes.values()) {
-                    double ms = mean(m.get(r).timings(), t -> t.totalMs() - t.validationMs());
+                    double ms = mean(m.get(r).timings(), UpdateBenchmark::stepMs);
                     out.printf(" %.1f (%.3f) |", ms, p / ms);
                 }
                 out.println();
@@ -202,11 +201,9 @@ public final class UpdateBenchmark {
         return rounds.stream().flatMap(m -> m.timings().stream()).toList();
     }
 
-    static double median(double[] values) {
-        double[] v = values.clone();
-        java.util.Arrays.sort(v);
-        int n = v.length;
-        return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+    /** A measured step's time without its validation (the pipelines validate, the plain loop does not). */
+    private static double stepMs(StepTimings t) {
+        return t.totalMs() - t.validationMs();
     }
 
     /** Peak resident set size of this process (VmHWM), or -1 where /proc is not available. */
