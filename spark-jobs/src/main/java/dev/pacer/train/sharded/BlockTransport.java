@@ -28,8 +28,9 @@ public interface BlockTransport {
     /**
      * As {@link #read}, for a block another task of the same job may still be putting: while no
      * executor has it, retries after 0.1 ms, doubling up to 5 ms, for at most {@link #AWAIT}
-     * (then {@link LostStateException}). An interrupted wait (Spark killing the task because
-     * another one failed) ends it.
+     * (then {@link LostStateException}). The wait ends when the calling task is
+     * {@link #cancelled} (Spark kills the other tasks of a barrier job when one fails, and may not
+     * interrupt their threads) or its thread is interrupted.
      */
     default <T> T awaitRead(String name, Function<List<ByteBuffer>, T> reader) {
         long deadline = System.nanoTime() + AWAIT.toNanos();
@@ -42,6 +43,9 @@ public interface BlockTransport {
                     throw new LostStateException("block " + name + " did not appear within " + AWAIT.toMinutes()
                             + " minutes: the task that puts it failed or stalled");
                 }
+                if (cancelled()) {
+                    throw new IllegalStateException("cancelled while waiting for block " + name);
+                }
                 try {
                     java.util.concurrent.TimeUnit.MICROSECONDS.sleep(pauseMicros);
                 } catch (InterruptedException interrupted) {
@@ -51,6 +55,11 @@ public interface BlockTransport {
                 pauseMicros = Math.min(2 * pauseMicros, 5_000);
             }
         }
+    }
+
+    /** Whether the task this thread runs was cancelled; never, outside Spark. */
+    default boolean cancelled() {
+        return false;
     }
 
     /** Drops block {@code name} from this executor's store (nothing if absent). */

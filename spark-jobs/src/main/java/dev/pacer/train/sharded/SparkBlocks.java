@@ -87,6 +87,13 @@ final class SparkBlocks implements BlockTransport {
         return reader.apply(Arrays.asList(remote.get().getChunks()));
     }
 
+    /** Spark's own mark on the task this thread runs: killed, with or without an interrupt. */
+    @Override
+    public boolean cancelled() {
+        org.apache.spark.TaskContext ctx = org.apache.spark.TaskContext.get();
+        return ctx != null && ctx.isInterrupted();
+    }
+
     @Override
     public void remove(String name) {
         manager().removeBlock(id(name), true);

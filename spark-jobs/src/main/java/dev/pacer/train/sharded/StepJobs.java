@@ -283,7 +283,7 @@ final class StepJobs {
     /** The values of message {@code name}, waiting while its rank has not sent it yet. */
     private static long[] await(ShardSpec spec, ExecutorState.Resident res, BlockTransport transport, String name) {
         if (spec.oneJvm()) {
-            return res.awaitMessage(name, StepJobs::cancelled);
+            return res.awaitMessage(name, transport::cancelled);
         }
         return transport.awaitRead(name, chunks -> {
             java.util.stream.LongStream.Builder out = java.util.stream.LongStream.builder();
@@ -295,11 +295,5 @@ final class StepJobs {
             }
             return out.build().toArray();
         });
-    }
-
-    /** Whether Spark cancelled the task this thread runs (false outside Spark). */
-    private static boolean cancelled() {
-        org.apache.spark.TaskContext ctx = org.apache.spark.TaskContext.get();
-        return ctx != null && ctx.isInterrupted();
     }
 }
