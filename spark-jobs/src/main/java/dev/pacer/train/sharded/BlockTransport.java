@@ -29,8 +29,9 @@ public interface BlockTransport {
      * As {@link #read}, for a block another task of the same job may still be putting: while no
      * executor has it, retries after 0.1 ms, doubling up to 5 ms, for at most {@link #AWAIT}
      * (then {@link LostStateException}). The wait ends when the calling task is
-     * {@link #cancelled} (Spark kills the other tasks of a barrier job when one fails, and may not
-     * interrupt their threads) or its thread is interrupted.
+     * {@link #cancelled} (when one task of a barrier job fails, Spark kills the others without
+     * interrupting their threads unless the job sets {@code spark.job.interruptOnCancel}) or its
+     * thread is interrupted.
      */
     default <T> T awaitRead(String name, Function<List<ByteBuffer>, T> reader) {
         long deadline = System.nanoTime() + AWAIT.toNanos();
