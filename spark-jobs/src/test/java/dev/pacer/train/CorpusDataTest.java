@@ -35,6 +35,11 @@ class CorpusDataTest {
     }
 
     private Path bpeDataset(int shards) throws Exception {
+        return bpeDataset(dir, conf, shards);
+    }
+
+    /** A byte-pair-encoded dataset of 200 short documents in {@code shards} shards, under {@code dir}. */
+    static Path bpeDataset(Path dir, Configuration conf, int shards) throws Exception {
         Path tok = dir.resolve("tokenizer.json");
         Files.write(tok, TestTokenizers.bytePairEncoding());
         List<String> docs = new ArrayList<>();

@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.pacer.data.CorpusPartition;
-import dev.pacer.data.shard.TestDatasets;
-import dev.pacer.data.tokenize.TestTokenizers;
-import dev.pacer.data.tokenize.TokenizerSpec;
 import dev.pacer.run.PacerSettings;
 import dev.pacer.testing.LocalSpark;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -71,14 +66,7 @@ class CorpusLineageTest {
     @Test
     void aPreparedDatasetsLineageLeavesTheHadoopConfigurationOut() throws Exception {
         Configuration conf = bigConf();
-        Path tok = dir.resolve("tokenizer.json");
-        Files.write(tok, TestTokenizers.bytePairEncoding());
-        List<String> docs = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
-            docs.add("the house voted on report number " + i + " and the debate went on " + "at length ".repeat(i % 4));
-        }
-        Path out = dir.resolve("bpe");
-        TestDatasets.write(out, docs, TokenizerSpec.resolve(tok.toString(), "", conf), 2, 32, 0.1);
+        Path out = CorpusDataTest.bpeDataset(dir, conf, 2);
         check(CorpusData.open(settings("pacer.data.path = \"" + out + "\""), conf));
     }
 
