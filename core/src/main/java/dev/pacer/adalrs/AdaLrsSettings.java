@@ -29,7 +29,9 @@ public record AdaLrsSettings(
         boolean firstTrialAtStartRate,
         double firstWindow,
         boolean gallop,
-        boolean compareAnnealed) {
+        boolean compareAnnealed,
+        double compareTail,
+        boolean acceptNeutralUp) {
 
     /** {@code pacer.adalrs.trend}: how the velocity comparison corrects for descent slowing by itself. */
     public enum Trend implements ConfigChoice {
@@ -93,6 +95,15 @@ public record AdaLrsSettings(
             throw new ConfigError("pacer.adalrs.compare-annealed = true needs comparison = \"paired\" (now \""
                     + comparison.id() + "\"); set it to false for the velocity comparison");
         }
+        if (!(compareTail > 0 && compareTail <= 1)) {
+            throw new ConfigError("pacer.adalrs.compare-tail = " + compareTail
+                    + ": expected a fraction of the window in (0, 1]; 0.5 compares its second half");
+        }
+        if ((compareTail != 0.5 || acceptNeutralUp) && comparison != Comparison.PAIRED) {
+            throw new ConfigError("pacer.adalrs.compare-tail = " + compareTail + " and accept-neutral-up = "
+                    + acceptNeutralUp + " need comparison = \"paired\" (now \"" + comparison.id()
+                    + "\"); leave them at 0.5 and false for the velocity comparison");
+        }
         if (duringWarmup && comparison != Comparison.PAIRED) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""
                     + comparison.id() + "\"): velocities measured while warmup raises the rate are not comparable");
@@ -128,6 +139,8 @@ public record AdaLrsSettings(
                 false,
                 0,
                 false,
+                false,
+                0.5,
                 false);
     }
 
@@ -155,6 +168,8 @@ public record AdaLrsSettings(
                 c.getBoolean("first-trial-at-start-rate"),
                 c.getDouble("first-window"),
                 c.getBoolean("gallop"),
-                c.getBoolean("compare-annealed"));
+                c.getBoolean("compare-annealed"),
+                c.getDouble("compare-tail"),
+                c.getBoolean("accept-neutral-up"));
     }
 }

@@ -150,8 +150,8 @@ final class PairedComparison extends TrialProtocol {
         AdaLrsState st = s();
         LossWindow.Velocity t = c.velocity();
         int n = c.windowLength();
-        int from = n / 2;
-        int count = n - from;
+        int count = comparedSteps(n);
+        int from = n - count;
         double mean = 0;
         double baseMean = 0;
         for (int i = from; i < n; i++) {
@@ -186,8 +186,9 @@ final class PairedComparison extends TrialProtocol {
                 .put("trial_level", st.trialLevel)
                 .put("extra_steps", st.extraSteps);
         st.round++;
-        if (mean < -margin) {
-            // the trial's branch is ahead on the same batches: its weights go on at its level
+        if (mean < -margin || (up && settings.acceptNeutralUp() && mean <= margin)) {
+            // the trial's branch is ahead on the same batches (or, with accept-neutral-up, an up
+            // trial is not clearly behind): its weights go on at its level
             st.level = st.trialLevel;
             st.accepted++;
             st.failedUp = false;
@@ -215,6 +216,14 @@ final class PairedComparison extends TrialProtocol {
         }
         e.put("outcome", mean > margin ? "reject" : "neutral").put("new_level", st.level);
         return new Decision(startRound(step, Action.ROLLBACK).action(), e);
+    }
+
+    /**
+     * The paired differences compared: the last {@code compare-tail} of a window of {@code n}
+     * losses, at least two (0.5 gives the second half, n - n/2).
+     */
+    int comparedSteps(int n) {
+        return (int) Math.min(n, Math.max(2, Math.round(n * settings.compareTail())));
     }
 
     /** Both neighbours of the level lost: the optimum is between them, so narrow the steps. */

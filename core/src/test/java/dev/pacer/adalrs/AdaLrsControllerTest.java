@@ -32,6 +32,8 @@ class AdaLrsControllerTest {
                 false,
                 0,
                 false,
+                false,
+                0.5,
                 false);
     }
 

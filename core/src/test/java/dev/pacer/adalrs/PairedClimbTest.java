@@ -41,6 +41,8 @@ class PairedClimbTest {
                 firstTrialAtStartRate,
                 0,
                 false,
+                false,
+                0.5,
                 false);
     }
 
@@ -141,6 +143,8 @@ class PairedClimbTest {
                 true,
                 0,
                 false,
+                false,
+                0.5,
                 false);
         AdaLrsController above = new AdaLrsController(fromAbove, 0, 1000);
         above.observe(1, 5.0);
@@ -293,6 +297,65 @@ class PairedClimbTest {
             c.observe(2 + i, 4.9 - 0.1 * i);
         }
         assertThrows(ConfigError.class, () -> settings("compare-annealed = true, comparison = velocity"));
+    }
+
+    /**
+     * One round of window 8 from step 1 (base losses 4.9 .. 4.2, level 0.1) whose up trial to 0.3
+     * has the given paired differences at window indices 4-7 (0 before); returns the decision.
+     */
+    private static Decision upTrialWithDifferences(String hocon, double... secondHalf) {
+        AdaLrsController c = new AdaLrsController(settings("window = 8, phase-start = 0, " + hocon), 0, 1000);
+        c.observe(1, 5.0);
+        double[] base = {4.9, 4.8, 4.7, 4.6, 4.5, 4.4, 4.3, 4.2};
+        assertEquals(Action.REPLAY, feed(c, 1, base).action());
+        assertEquals(0.3, c.level(), 1e-12);
+        double[] trial = base.clone();
+        for (int i = 0; i < 4; i++) {
+            trial[4 + i] += secondHalf[i];
+        }
+        return feed(c, 1, trial);
+    }
+
+    @Test
+    void compareTailDecidesOnTheLastPartOfTheWindowOnly() {
+        // behind by 0.2 at indices 4 and 5, ahead by 0.05 and 0.07 at 6 and 7
+        double[] d = {0.2, 0.2, -0.05, -0.07};
+        // tail 0.25 of 8: indices 6, 7; mean -0.06, sample sd 0.02 / sqrt 2, error 0.01: accept
+        Decision tail = upTrialWithDifferences("compare-tail = 0.25", d);
+        assertEquals("accept", outcome(tail), tail.event().toString());
+        assertEquals(-0.06, tail.event().get("paired_difference").asDouble(), 1e-12);
+        assertEquals(0.01, tail.event().get("paired_error").asDouble(), 1e-12);
+        assertEquals(2, tail.event().get("compared_steps").asInt());
+        // the default second half: mean +0.07 within its error sqrt(0.0678 / 3 / 4) = 0.0752
+        Decision half = upTrialWithDifferences("", d);
+        assertEquals("neutral", outcome(half), half.event().toString());
+        assertEquals(0.07, half.event().get("paired_difference").asDouble(), 1e-12);
+        assertEquals(4, half.event().get("compared_steps").asInt());
+    }
+
+    @Test
+    void acceptNeutralUpTakesAnUpTrialThatIsNotClearlyBehind() {
+        // mean +0.005 within its error sqrt(0.0005 / 3 / 4) = 0.00645
+        double[] tie = {0.01, -0.01, 0.02, 0.0};
+        assertEquals("neutral", outcome(upTrialWithDifferences("", tie)));
+        Decision taken = upTrialWithDifferences("accept-neutral-up = true", tie);
+        assertEquals("accept", outcome(taken), taken.event().toString());
+        assertEquals(0.3, taken.event().get("new_level").asDouble(), 1e-12);
+        assertEquals(Action.SNAPSHOT, taken.action(), "the trial's branch goes on");
+        // clearly behind (mean +0.055, error 0.0029) is still a reject
+        Decision behind = upTrialWithDifferences("accept-neutral-up = true", 0.05, 0.06, 0.05, 0.06);
+        assertEquals("reject", outcome(behind), behind.event().toString());
+        assertEquals(Action.ROLLBACK, behind.action());
+    }
+
+    @Test
+    void compareTailOutsideZeroToOneOrWithTheVelocityComparisonIsRefused() {
+        for (String bad : new String[] {"compare-tail = 0", "compare-tail = 1.5", "compare-tail = -0.25"}) {
+            ConfigError e = assertThrows(ConfigError.class, () -> settings(bad));
+            assertTrue(e.getMessage().startsWith("pacer.adalrs.compare-tail = "), e.getMessage());
+        }
+        assertThrows(ConfigError.class, () -> settings("compare-tail = 0.25, comparison = velocity"));
+        assertThrows(ConfigError.class, () -> settings("accept-neutral-up = true, comparison = velocity"));
     }
 
     @Test

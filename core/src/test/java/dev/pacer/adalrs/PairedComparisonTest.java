@@ -34,6 +34,8 @@ class PairedComparisonTest {
                 false,
                 0,
                 false,
+                false,
+                0.5,
                 false);
     }
 
@@ -61,6 +63,8 @@ class PairedComparisonTest {
                 false,
                 0,
                 false,
+                false,
+                0.5,
                 false);
     }
 
@@ -364,6 +368,8 @@ class PairedComparisonTest {
                 false,
                 0,
                 false,
+                false,
+                0.5,
                 false);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
