@@ -99,10 +99,14 @@ public record AdaLrsSettings(
             throw new ConfigError("pacer.adalrs.compare-tail = " + compareTail
                     + ": expected a fraction of the window in (0, 1]; 0.5 compares its second half");
         }
-        if ((compareTail != 0.5 || acceptNeutralUp) && comparison != Comparison.PAIRED) {
-            throw new ConfigError("pacer.adalrs.compare-tail = " + compareTail + " and accept-neutral-up = "
-                    + acceptNeutralUp + " need comparison = \"paired\" (now \"" + comparison.id()
-                    + "\"); leave them at 0.5 and false for the velocity comparison");
+        if (compareTail != 0.5 && comparison != Comparison.PAIRED) {
+            throw new ConfigError(
+                    "pacer.adalrs.compare-tail = " + compareTail + " needs comparison = \"paired\" (now \""
+                            + comparison.id() + "\"); leave it at 0.5 for the velocity comparison");
+        }
+        if (acceptNeutralUp && comparison != Comparison.PAIRED) {
+            throw new ConfigError("pacer.adalrs.accept-neutral-up = true needs comparison = \"paired\" (now \""
+                    + comparison.id() + "\"); set it to false for the velocity comparison");
         }
         if (duringWarmup && comparison != Comparison.PAIRED) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""

@@ -354,8 +354,13 @@ class PairedClimbTest {
             ConfigError e = assertThrows(ConfigError.class, () -> settings(bad));
             assertTrue(e.getMessage().startsWith("pacer.adalrs.compare-tail = "), e.getMessage());
         }
-        assertThrows(ConfigError.class, () -> settings("compare-tail = 0.25, comparison = velocity"));
-        assertThrows(ConfigError.class, () -> settings("accept-neutral-up = true, comparison = velocity"));
+        ConfigError tail =
+                assertThrows(ConfigError.class, () -> settings("compare-tail = 0.25, comparison = velocity"));
+        assertTrue(
+                tail.getMessage().startsWith("pacer.adalrs.compare-tail = 0.25 needs comparison"), tail.getMessage());
+        ConfigError up =
+                assertThrows(ConfigError.class, () -> settings("accept-neutral-up = true, comparison = velocity"));
+        assertTrue(up.getMessage().startsWith("pacer.adalrs.accept-neutral-up = true needs"), up.getMessage());
     }
 
     @Test
