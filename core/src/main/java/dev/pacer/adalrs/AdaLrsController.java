@@ -2,6 +2,7 @@ package dev.pacer.adalrs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pacer.config.ConfigError;
 import dev.pacer.rates.RateController;
 import dev.pacer.rates.StepRates;
 
@@ -85,6 +86,12 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         // a paired comparison is fair during warmup too: both branches see the same schedule
         this.searchStart = settings.duringWarmup() ? phaseStart : Math.max(warmupSteps, phaseStart);
         this.searchEnd = (long) Math.floor(settings.phaseEnd() * maxSteps);
+        if (settings.raceSteps() > extraBudget || settings.raceSteps() + 1 > maxSteps) {
+            throw new ConfigError("pacer.adalrs.race-steps = " + settings.raceSteps() + ": the race replays that many"
+                    + " steps, but max-extra-compute = " + settings.maxExtraCompute() + " of pacer.train.max-steps = "
+                    + maxSteps + " allows " + Math.min(extraBudget, maxSteps - 1)
+                    + "; lower race-steps or raise max-extra-compute");
+        }
         this.s = new AdaLrsState();
         s.level = settings.initialScale();
         this.comparison = settings.paired() ? new PairedComparison(this) : new VelocityComparison(this);
@@ -115,12 +122,15 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     }
 
     /**
-     * {@code compare-annealed}: over the compared half of a paired window (the losses from index
+     * {@code compare-annealed} (never in the warmup race): over the compared half of a paired window (the losses from index
      * n/2 on), the level falls linearly, (n - i) / (n - n/2 + 1) at window index i, in both
      * branches alike; 1 elsewhere. Derived from the window's state, so a resumed run anneals alike.
      */
     double annealFactor() {
-        if (!settings.compareAnnealed() || s.settle > 0 || !("base".equals(s.phase) || "trial".equals(s.phase))) {
+        if (!settings.compareAnnealed()
+                || s.settle > 0
+                || s.racing
+                || !("base".equals(s.phase) || "trial".equals(s.phase))) {
             return 1;
         }
         int n = windowLength();
@@ -201,6 +211,9 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     int windowLength() {
         if (!settings.paired()) {
             return settings.window();
+        }
+        if (s.racing) {
+            return settings.raceSteps();
         }
         if (s.round == 0 && firstWindow > 0) {
             return firstWindow;

@@ -31,7 +31,9 @@ public record AdaLrsSettings(
         boolean gallop,
         boolean compareAnnealed,
         double compareTail,
-        boolean acceptNeutralUp) {
+        boolean acceptNeutralUp,
+        int raceSteps,
+        double raceFactor) {
 
     /** {@code pacer.adalrs.trend}: how the velocity comparison corrects for descent slowing by itself. */
     public enum Trend implements ConfigChoice {
@@ -108,6 +110,23 @@ public record AdaLrsSettings(
             throw new ConfigError("pacer.adalrs.accept-neutral-up = true needs comparison = \"paired\" (now \""
                     + comparison.id() + "\"); set it to false for the velocity comparison");
         }
+        Check.inRange("pacer.adalrs.race-steps", raceSteps, 0, 100_000);
+        if (!(raceFactor > 1) || Double.isInfinite(raceFactor)) {
+            throw new ConfigError("pacer.adalrs.race-factor = " + raceFactor
+                    + ": expected a finite factor > 1 (the race's lower branch runs at initial-scale / race-factor)");
+        }
+        if (raceSteps > 0 && raceSteps < 4) {
+            throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps
+                    + ": expected 0 (no race) or at least 4 steps (two paired differences in the compared tail)");
+        }
+        if (raceSteps > 0 && comparison != Comparison.PAIRED) {
+            throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps + " needs comparison = \"paired\" (now \""
+                    + comparison.id() + "\"); set it to 0 for the velocity comparison");
+        }
+        if (raceSteps > 0 && firstWindow > 0) {
+            throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps + " and first-window = " + firstWindow
+                    + " both set the first round's window; set one of them to 0");
+        }
         if (duringWarmup && comparison != Comparison.PAIRED) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""
                     + comparison.id() + "\"): velocities measured while warmup raises the rate are not comparable");
@@ -145,7 +164,9 @@ public record AdaLrsSettings(
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
     }
 
     public static AdaLrsSettings from(Config pacer) {
@@ -174,6 +195,8 @@ public record AdaLrsSettings(
                 c.getBoolean("gallop"),
                 c.getBoolean("compare-annealed"),
                 c.getDouble("compare-tail"),
-                c.getBoolean("accept-neutral-up"));
+                c.getBoolean("accept-neutral-up"),
+                c.getInt("race-steps"),
+                c.getDouble("race-factor"));
     }
 }

@@ -49,6 +49,10 @@ public final class AdaLrsState {
     public int accepted;
     /** Whether a paired trial has failed to win yet: the climb is over, windows are full length. */
     public boolean refining;
+    /** The warmup race (race-steps) is the round in progress. */
+    public boolean racing;
+    /** The warmup race has been run (or had no room): it never runs twice. */
+    public boolean raced;
 
     /** A deep copy (through Jackson, so a field added later is never forgotten). */
     public AdaLrsState copy() {

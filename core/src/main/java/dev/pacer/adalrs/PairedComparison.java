@@ -31,6 +31,13 @@ final class PairedComparison extends TrialProtocol {
 
     @Override
     Decision start(long step) {
+        if (settings.raceSteps() > 0 && !s().raced) {
+            // the warmup race: the round's snapshot is the state after the first completed step
+            s().racing = true;
+            c.startWindow("base", 0);
+            s().roundStart = step;
+            return new Decision(Action.SNAPSHOT, null);
+        }
         if (s().finished || step < c.searchStart) {
             return Decision.none();
         }
@@ -49,6 +56,23 @@ final class PairedComparison extends TrialProtocol {
         c.startWindow("base", 0);
         s().roundStart = step;
         return new Decision(action, null);
+    }
+
+    /**
+     * The warmup race is decided: the search's rounds start here if its phase has begun, else the
+     * run waits outside until it does. {@code rollback}: the race's higher (base) branch goes on.
+     */
+    private Decision afterRace(long step, boolean rollback) {
+        s().racing = false;
+        s().raced = true;
+        if (step >= c.searchStart && !s().finished) {
+            return startRound(step, rollback ? Action.ROLLBACK : Action.SNAPSHOT);
+        }
+        s().phase = "outside";
+        s().snapshotValid = false;
+        s().window.clear();
+        // a rollback still needs the snapshot this once: the loop applies the action first
+        return new Decision(rollback ? Action.ROLLBACK : Action.NONE, null);
     }
 
     /** The next trial's level, or NaN when no trial can move the level any more. */
@@ -118,6 +142,10 @@ final class PairedComparison extends TrialProtocol {
         }
         AdaLrsState st = s();
         LossWindow.Velocity v = c.velocity();
+        if (st.racing) {
+            double lower = c.clamp(st.level / settings.raceFactor());
+            return lower < st.level ? replay(v, lower) : afterRace(step, false);
+        }
         ObjectNode rising = c.safeguards.downscaleIfRising(step, v);
         if (rising != null) {
             st.failedUp = false;
@@ -128,6 +156,12 @@ final class PairedComparison extends TrialProtocol {
         if (Double.isNaN(trial)) {
             return startRound(step, Action.SNAPSHOT);
         }
+        return replay(v, trial);
+    }
+
+    /** The base window is full: the trial at {@code trial} replays its steps from the snapshot. */
+    private Decision replay(LossWindow.Velocity v, double trial) {
+        AdaLrsState st = s();
         st.baseVelocity = v.value();
         st.baseError = v.error();
         st.baseLosses = new ArrayList<>();
@@ -186,6 +220,15 @@ final class PairedComparison extends TrialProtocol {
                 .put("trial_level", st.trialLevel)
                 .put("extra_steps", st.extraSteps);
         st.round++;
+        if (st.racing) {
+            // the lower branch goes on only when it is clearly ahead: a neutral race keeps the rate given
+            boolean lower = mean < -margin;
+            st.level = lower ? st.trialLevel : st.previousLevel;
+            e.put("race", true)
+                    .put("outcome", lower ? "accept" : mean > margin ? "reject" : "neutral")
+                    .put("new_level", st.level);
+            return new Decision(afterRace(step, !lower).action(), e);
+        }
         if (mean < -margin || (up && settings.acceptNeutralUp() && mean <= margin)) {
             // the trial's branch is ahead on the same batches (or, with accept-neutral-up, an up
             // trial is not clearly behind): its weights go on at its level
@@ -244,6 +287,9 @@ final class PairedComparison extends TrialProtocol {
             return trialDiverged(step, loss);
         }
         ObjectNode e = c.safeguards.downscaleOnDivergence(step, loss);
+        if (s().racing) {
+            return new Decision(afterRace(step, true).action(), e.put("race", true));
+        }
         // back to the round's snapshot; the step counter runs on and a new round starts here
         s().direction = -1;
         s().failedUp = false;
@@ -271,7 +317,10 @@ final class PairedComparison extends TrialProtocol {
                 .put("trial_level", st.trialLevel)
                 .put("new_level", st.level)
                 .put("resumed_at", resume);
-        Decision next = startRound(resume, Action.ROLLBACK);
+        if (st.racing) {
+            e.put("race", true);
+        }
+        Decision next = st.racing ? afterRace(resume, true) : startRound(resume, Action.ROLLBACK);
         return new Decision(next.action(), e, resume);
     }
 }

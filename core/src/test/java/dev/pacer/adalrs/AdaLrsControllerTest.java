@@ -34,7 +34,9 @@ class AdaLrsControllerTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
     }
 
     @Test

@@ -43,7 +43,9 @@ class PairedClimbTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
     }
 
     /** reference.conf's settings with {@code hocon} (inside pacer.adalrs) on top. */
@@ -145,7 +147,9 @@ class PairedClimbTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
         AdaLrsController above = new AdaLrsController(fromAbove, 0, 1000);
         above.observe(1, 5.0);
         feed(above, 1, 4.9, 4.8, 4.7, 4.6);

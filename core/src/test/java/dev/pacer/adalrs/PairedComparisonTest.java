@@ -36,7 +36,9 @@ class PairedComparisonTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
     }
 
     /** Up-only search (down-trials = false) that starts from a tenth of the base rate. */
@@ -65,7 +67,9 @@ class PairedComparisonTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
     }
 
     /** Feeds {@code losses} as steps from + 1, from + 2, ...; returns the last decision. */
@@ -370,7 +374,9 @@ class PairedComparisonTest {
                 false,
                 false,
                 0.5,
-                false);
+                false,
+                0,
+                3.162);
         AdaLrsController c = new AdaLrsController(inside, 100, 1000);
         for (long step = 1; step < 20; step++) {
             assertEquals(Action.NONE, c.observe(step, 5.0).action(), "step " + step);

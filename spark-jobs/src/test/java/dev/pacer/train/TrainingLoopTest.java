@@ -121,6 +121,43 @@ class TrainingLoopTest {
         }
     }
 
+    /** A warmup race of 4 steps between levels 1 and 0.1, the search from step 20. */
+    private static final String RACE = PAIRED
+            + "\npacer.adalrs.initial-scale = 1\npacer.adalrs.race-steps = 4\npacer.adalrs.race-factor = 10"
+            + "\npacer.adalrs.phase-start = 0.5";
+
+    @Test
+    void aWarmupRaceReplaysItsStepsAtTheLowerLevelAndTheWinnerGoesOn() throws IOException {
+        LocalRun run = new LocalRun(tmp.resolve("race"), RACE);
+        run.invoke(0);
+        List<Long> steps = run.records.stream().map(StepRecord::step).toList();
+        // the race: snapshot after step 1, the higher branch runs 2..5, the lower replays 2..5
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 2L, 3L, 4L, 5L, 6L), steps.subList(0, 10));
+        List<Double> levels = run.records.stream().map(StepRecord::level).toList();
+        assertEquals(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 0.1, 0.1, 0.1, 0.1), levels.subList(0, 9));
+        ObjectNode race = run.events("adalrs").get(0);
+        assertTrue(race.get("race").asBoolean(), race.toString());
+        assertEquals(1, race.get("replayed_from").asLong());
+        assertEquals(0.1, race.get("trial_level").asDouble(), 1e-15);
+        // the winner's level runs on until the search's own first round at step 20
+        for (StepRecord r : run.records.subList(9, 19)) {
+            assertEquals(race.get("new_level").asDouble(), r.level(), 1e-15, "step " + r.step());
+        }
+        assertEquals(20, run.events("adalrs").get(1).get("replayed_from").asLong(), "the search's first round");
+    }
+
+    @Test
+    void aRunStoppedInsideTheWarmupRaceResumesExactly() throws IOException {
+        LocalRun straight = new LocalRun(tmp.resolve("ra"), RACE);
+        straight.invoke(0);
+        // the 7th computed step is the lower branch's step 3
+        LocalRun stopped = new LocalRun(tmp.resolve("rb"), RACE);
+        stopped.invoke(7);
+        assertEquals("trial", stopped.records.get(6).phase());
+        new LocalRun(tmp.resolve("rb"), RACE).invoke(0);
+        assertArrayEquals(straight.weightsAt(40), new LocalRun(tmp.resolve("rb"), RACE).weightsAt(40));
+    }
+
     @Test
     void aReplayedTrialStartsFromTheSnapshotsGroupRatesAndALosingBranchsProbesAreUndone() throws IOException {
         // probes after steps 4, 8, ...; rounds snapshot after steps 1, 5, 9, ...
