@@ -2,7 +2,6 @@ package dev.pacer.adalrs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.pacer.config.ConfigError;
 import dev.pacer.rates.RateController;
 import dev.pacer.rates.StepRates;
 
@@ -71,6 +70,16 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     /** Steps of the first paired round's windows (first-window of the planned steps), 0 = window. */
     final int firstWindow;
 
+    /**
+     * The warmup race takes at most this share of the replay budget; the search's rounds need the
+     * rest. Measured: at 600 steps a 60-step race took two thirds of the budget and the climb after it
+     * fell short (docs/benchmarks/adalrs.md, "Other corpora"); at 2400 steps, a sixth, it led.
+     */
+    static final double RACE_SHARE = 1.0 / 3;
+
+    /** Why this run has no warmup race, or null when it has one. */
+    final String raceSkipped;
+
     private final TrialProtocol comparison;
     AdaLrsState s;
 
@@ -83,18 +92,41 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
         this.firstWindow =
                 settings.firstWindow() > 0 ? (int) Math.max(4, Math.round(settings.firstWindow() * maxSteps)) : 0;
         long phaseStart = (long) Math.ceil(settings.phaseStart() * maxSteps);
-        // a paired comparison is fair during warmup too: both branches see the same schedule
+        this.raceSkipped = raceSkipped(settings, extraBudget, maxSteps);
+        // a paired comparison is fair during warmup too: both branches see the same schedule (after
+        // a warmup race the search's rounds follow it at once, whatever this says)
         this.searchStart = settings.duringWarmup() ? phaseStart : Math.max(warmupSteps, phaseStart);
         this.searchEnd = (long) Math.floor(settings.phaseEnd() * maxSteps);
-        if (settings.raceSteps() > extraBudget || settings.raceSteps() + 1 > maxSteps) {
-            throw new ConfigError("pacer.adalrs.race-steps = " + settings.raceSteps() + ": the race replays that many"
-                    + " steps, but max-extra-compute = " + settings.maxExtraCompute() + " of pacer.train.max-steps = "
-                    + maxSteps + " allows " + Math.min(extraBudget, maxSteps - 1)
-                    + "; lower race-steps or raise max-extra-compute");
-        }
         this.s = new AdaLrsState();
-        s.level = settings.initialScale();
+        s.level = raceSkipped == null ? raceLevel(settings) : settings.initialScale();
         this.comparison = settings.paired() ? new PairedComparison(this) : new VelocityComparison(this);
+    }
+
+    /** The race's higher level: initial-scale x race-factor, within the level's bounds. */
+    private static double raceLevel(AdaLrsSettings settings) {
+        return Math.min(settings.maxScale(), settings.initialScale() * settings.raceFactor());
+    }
+
+    private static String raceSkipped(AdaLrsSettings settings, long extraBudget, long maxSteps) {
+        if (settings.raceSteps() == 0) {
+            return "race-steps = 0"; // not reported: the user turned it off
+        }
+        if (!settings.paired()) {
+            return "the race needs comparison = paired";
+        }
+        if (settings.firstWindow() > 0) {
+            return "first-window sets the first round";
+        }
+        if (!(raceLevel(settings) > settings.initialScale())) {
+            return "initial-scale x race-factor is above max-scale";
+        }
+        long share = (long) Math.floor(RACE_SHARE * extraBudget);
+        if (settings.raceSteps() > share || settings.raceSteps() + 1 > maxSteps) {
+            return "race-steps = " + settings.raceSteps() + " is more than a third of the replay budget ("
+                    + extraBudget + " steps: max-extra-compute = " + settings.maxExtraCompute() + " of " + maxSteps
+                    + " steps); the search's rounds need the rest";
+        }
+        return null;
     }
 
     /** The multiplier of the base schedule for the next step. */
@@ -109,6 +141,11 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     /** "outside" (before or after the search), "base" or "trial". */
     public String phase() {
         return s.phase;
+    }
+
+    /** Whether this run starts with the warmup race (race-steps). */
+    public boolean races() {
+        return raceSkipped == null;
     }
 
     /** Whether a snapshot is in force (a checkpoint must then also save it). */
@@ -168,6 +205,18 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
             case "trial" -> comparison.trial(step, loss);
             default -> throw new IllegalStateException("unknown AdaLRS phase " + s.phase);
         };
+        if (!s.raced && !s.racing && d.event() == null && settings.raceSteps() > 0) {
+            // a race was asked for and this run has none: said once, in the first decision's place
+            s.raced = true;
+            String why = raceSkipped != null ? raceSkipped : "the run resumed after its first step";
+            d = new Decision(
+                    d.action(),
+                    event(step, "race-skipped")
+                            .put("reason", why)
+                            .put("old_level", s.level)
+                            .put("new_level", s.level),
+                    d.resumeAt());
+        }
         return safeguards.reportStoppedUpscaling(step, d);
     }
 

@@ -111,21 +111,13 @@ public record AdaLrsSettings(
                     + comparison.id() + "\"); set it to false for the velocity comparison");
         }
         Check.inRange("pacer.adalrs.race-steps", raceSteps, 0, 100_000);
-        if (!(raceFactor > 1) || Double.isInfinite(raceFactor)) {
-            throw new ConfigError("pacer.adalrs.race-factor = " + raceFactor
-                    + ": expected a finite factor > 1 (the race's lower branch runs at initial-scale / race-factor)");
-        }
         if (raceSteps > 0 && raceSteps < 4) {
             throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps
                     + ": expected 0 (no race) or at least 4 steps (two paired differences in the compared tail)");
         }
-        if (raceSteps > 0 && comparison != Comparison.PAIRED) {
-            throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps + " needs comparison = \"paired\" (now \""
-                    + comparison.id() + "\"); set it to 0 for the velocity comparison");
-        }
-        if (raceSteps > 0 && firstWindow > 0) {
-            throw new ConfigError("pacer.adalrs.race-steps = " + raceSteps + " and first-window = " + firstWindow
-                    + " both set the first round's window; set one of them to 0");
+        if (!(raceFactor > 1) || Double.isInfinite(raceFactor)) {
+            throw new ConfigError("pacer.adalrs.race-factor = " + raceFactor
+                    + ": expected a finite factor > 1 (the race's higher branch runs at initial-scale x race-factor)");
         }
         if (duringWarmup && comparison != Comparison.PAIRED) {
             throw new ConfigError("pacer.adalrs.during-warmup = true needs comparison = \"paired\" (now \""

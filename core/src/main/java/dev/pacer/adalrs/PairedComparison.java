@@ -31,7 +31,7 @@ final class PairedComparison extends TrialProtocol {
 
     @Override
     Decision start(long step) {
-        if (settings.raceSteps() > 0 && !s().raced) {
+        if (c.races() && !s().raced && step == 1) {
             // the warmup race: the round's snapshot is the state after the first completed step
             s().racing = true;
             c.startWindow("base", 0);
@@ -59,20 +59,14 @@ final class PairedComparison extends TrialProtocol {
     }
 
     /**
-     * The warmup race is decided: the search's rounds start here if its phase has begun, else the
-     * run waits outside until it does. {@code rollback}: the race's higher (base) branch goes on.
+     * The warmup race is decided: the search's rounds follow at once, inside warmup (a climb that
+     * waited for the search's phase would meet the short-horizon bias after warmup).
+     * {@code rollback}: the race's higher (base) branch goes on.
      */
     private Decision afterRace(long step, boolean rollback) {
         s().racing = false;
         s().raced = true;
-        if (step >= c.searchStart && !s().finished) {
-            return startRound(step, rollback ? Action.ROLLBACK : Action.SNAPSHOT);
-        }
-        s().phase = "outside";
-        s().snapshotValid = false;
-        s().window.clear();
-        // a rollback still needs the snapshot this once: the loop applies the action first
-        return new Decision(rollback ? Action.ROLLBACK : Action.NONE, null);
+        return startRound(step, rollback ? Action.ROLLBACK : Action.SNAPSHOT);
     }
 
     /** The next trial's level, or NaN when no trial can move the level any more. */

@@ -48,9 +48,12 @@ class PairedClimbTest {
                 3.162);
     }
 
-    /** reference.conf's settings with {@code hocon} (inside pacer.adalrs) on top. */
+    /**
+     * reference.conf's settings with {@code hocon} (inside pacer.adalrs) on top, without the warmup
+     * race unless {@code hocon} sets race-steps: these tests are about the rounds after it.
+     */
     static AdaLrsSettings settings(String hocon) {
-        return AdaLrsSettings.from(ConfigFactory.parseString("adalrs { enabled = true, " + hocon + " }")
+        return AdaLrsSettings.from(ConfigFactory.parseString("adalrs { enabled = true, race-steps = 0, " + hocon + " }")
                 .withFallback(ConfigFactory.defaultReference().getConfig("pacer")));
     }
 

@@ -2,9 +2,11 @@ package dev.pacer.adalrs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pacer.adalrs.AdaLrsController.Action;
 import dev.pacer.adalrs.AdaLrsController.Decision;
 import dev.pacer.config.ConfigError;
@@ -12,18 +14,19 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The warmup race ({@code race-steps}): from the first completed step, a branch at initial-scale
- * and one at initial-scale / race-factor train the same steps; the lower goes on only when it is
- * clearly ahead. Losses are chosen by hand, so each decision is computed here, not measured.
+ * x race-factor and one at initial-scale train the same steps; the lower goes on only when it is
+ * clearly ahead, and the search's rounds follow at once. Losses are chosen by hand, so each
+ * decision is computed here, not measured.
  */
 class WarmupRaceTest {
 
     /**
-     * A race of 4 steps from level 1; warmup 10 of 100 steps, so the search starts at step 10, and
-     * 50 replayed steps of budget.
+     * A race of 4 steps between levels 1 and 0.25; warmup 10 of 100 steps, the search phase from
+     * step 10, 50 replayed steps of budget (a third: 16, room for the race).
      */
     private static AdaLrsController racing(String more) {
         AdaLrsSettings s = PairedClimbTest.settings(
-                "initial-scale = 1, race-steps = 4, race-factor = 4, max-extra-compute = 0.5, " + more);
+                "initial-scale = 0.25, race-steps = 4, race-factor = 4, max-extra-compute = 0.5, " + more);
         return new AdaLrsController(s, 10, 100);
     }
 
@@ -39,43 +42,43 @@ class WarmupRaceTest {
         return d;
     }
 
-    /** Runs the race's base branch (steps 2-5) and returns the decision that replays it. */
-    private static Decision baseBranch(AdaLrsController c) {
+    /** Runs the race's higher branch (steps 2-5) and returns the decision that replays it. */
+    private static Decision higherBranch(AdaLrsController c) {
+        assertEquals(1.0, c.level(), 1e-15, "step 1 and the higher branch run at initial-scale x race-factor");
         assertEquals(Action.SNAPSHOT, c.observe(1, 5.0).action(), "the race starts after the first step");
         assertEquals("base", c.phase());
         Decision replay = feed(c, 1, 4.9, 4.8, 4.7, 4.6);
         assertEquals(Action.REPLAY, replay.action());
         assertEquals(1, replay.resumeAt(), "the lower branch replays steps 2-5 from the state after step 1");
-        assertEquals(0.25, c.level(), 1e-15, "the lower branch runs at initial-scale / race-factor");
+        assertEquals(0.25, c.level(), 1e-15, "the lower branch runs at initial-scale");
         return replay;
     }
 
     @Test
-    void theLowerBranchGoesOnWhenItIsClearlyAheadAndTheSearchStartsAtItsPhase() {
+    void theLowerBranchGoesOnWhenItIsClearlyAheadAndTheSearchFollowsAtOnce() {
         AdaLrsController c = racing("");
-        baseBranch(c);
+        higherBranch(c);
         // compared tail: steps 4 and 5, differences -0.1 and -0.2: mean -0.15, standard error
         // |(-0.1) - (-0.2)| / 2 = 0.05, margin 1 x 0.05: clearly ahead
         Decision d = feed(c, 1, 4.9, 4.8, 4.6, 4.4);
-        assertEquals(Action.NONE, d.action(), "the lower branch's weights are the current ones");
+        assertEquals(Action.SNAPSHOT, d.action(), "the lower branch's state is the first round's snapshot");
         assertEquals("accept", d.event().get("outcome").asText(), d.event().toString());
         assertTrue(d.event().get("race").asBoolean());
         assertEquals(-0.15, d.event().get("paired_difference").asDouble(), 1e-12);
         assertEquals(0.05, d.event().get("paired_error").asDouble(), 1e-12);
         assertEquals(4, d.event().get("extra_steps").asInt());
         assertEquals(0.25, c.level(), 1e-15);
-        // before the search's phase (step 10) the run waits outside, with no snapshot
-        assertEquals("outside", c.phase());
-        assertFalse(c.snapshotValid());
-        assertEquals(Action.NONE, feed(c, 5, 4.3, 4.2, 4.1, 4.0).action());
-        assertEquals(Action.SNAPSHOT, c.observe(10, 3.9).action(), "the search's first round");
-        assertEquals(15, c.windowLength(), "the search's own window, not the race's");
+        // the search's first round starts at step 5, before its phase-start (step 10), with its own window
+        assertEquals("base", c.phase());
+        assertEquals(5, c.s.roundStart);
+        assertEquals(15, c.windowLength());
+        assertFalse(c.s.racing);
     }
 
     @Test
-    void aRaceTheLowerBranchDoesNotClearlyWinKeepsTheRateGiven() {
+    void aRaceTheLowerBranchDoesNotClearlyWinKeepsTheHigherLevel() {
         AdaLrsController c = racing("");
-        baseBranch(c);
+        higherBranch(c);
         // differences -0.1 and +0.1 on the compared steps: mean 0, within the margin
         Decision d = feed(c, 1, 4.9, 4.8, 4.6, 4.7);
         assertEquals(Action.ROLLBACK, d.action(), "back to the higher branch's end, kept as the snapshot");
@@ -83,27 +86,16 @@ class WarmupRaceTest {
         assertEquals(1.0, c.level(), 1e-15);
         // the lower branch clearly behind
         AdaLrsController behind = racing("");
-        baseBranch(behind);
+        higherBranch(behind);
         Decision r = feed(behind, 1, 4.9, 4.8, 4.9, 4.8);
         assertEquals("reject", r.event().get("outcome").asText());
         assertEquals(1.0, behind.level(), 1e-15);
     }
 
     @Test
-    void aRaceThatEndsInsideTheSearchPhaseStartsTheFirstRoundAtOnce() {
-        AdaLrsController c = racing("during-warmup = true, phase-start = 0");
-        baseBranch(c);
-        Decision d = feed(c, 1, 4.9, 4.8, 4.6, 4.4);
-        assertEquals(Action.SNAPSHOT, d.action(), "the winner's state is the first round's snapshot");
-        assertEquals("base", c.phase());
-        assertEquals(15, c.windowLength());
-        assertFalse(c.s.racing);
-    }
-
-    @Test
     void aRunResumedInsideTheRaceDecidesAsAnUninterruptedOne() {
         AdaLrsController c = racing("");
-        baseBranch(c);
+        higherBranch(c);
         AdaLrsController resumed = racing("");
         resumed.restore(c.state());
         Decision a = feed(c, 1, 4.9, 4.8, 4.6, 4.4);
@@ -119,31 +111,67 @@ class WarmupRaceTest {
         AdaLrsController c = racing("compare-annealed = true");
         c.observe(1, 5.0);
         feed(c, 1, 4.9, 4.8, 4.7);
-        assertEquals(1.0, c.annealFactor(), 0, "fourth step of the race's base branch");
+        assertEquals(1.0, c.annealFactor(), 0, "fourth step of the race's higher branch");
     }
 
-    @Test
-    void withoutRaceStepsTheSearchStartsAtItsPhase() {
-        AdaLrsController c = new AdaLrsController(PairedClimbTest.settings("initial-scale = 1"), 10, 100);
-        assertEquals(Action.NONE, c.observe(1, 5.0).action());
+    /** The first decision's event of a run without a race: its reason, the level at initial-scale. */
+    private static String skipped(AdaLrsController c) {
+        assertFalse(c.races());
+        ObjectNode e = c.observe(1, 5.0).event();
+        assertNotNull(e, "the first decision says why there is no race");
+        assertEquals("race-skipped", e.get("outcome").asText());
+        assertEquals(0.25, e.get("new_level").asDouble(), 1e-15);
         assertEquals("outside", c.phase());
+        assertEquals(null, c.observe(2, 5.0).event(), "said once");
+        return e.get("reason").asText();
     }
 
     @Test
-    void aRaceTheBudgetCannotHoldOrWithoutThePairedComparisonIsRefused() {
-        AdaLrsSettings s = PairedClimbTest.settings("race-steps = 4");
-        // max-extra-compute 0.15 of 20 steps: 3 replayed steps
-        ConfigError budget = assertThrows(ConfigError.class, () -> new AdaLrsController(s, 2, 20));
-        assertTrue(budget.getMessage().contains("pacer.adalrs.race-steps = 4"), budget.getMessage());
-        assertTrue(budget.getMessage().contains("allows 3"), budget.getMessage());
-        assertThrows(ConfigError.class, () -> PairedClimbTest.settings("race-steps = 3"));
-        assertThrows(ConfigError.class, () -> PairedClimbTest.settings("race-steps = 10, race-factor = 1"));
-        assertThrows(
-                ConfigError.class,
-                () -> PairedClimbTest.settings(
-                        "race-steps = 10, comparison = velocity, climb-window = 0, window = 15"));
-        ConfigError both =
-                assertThrows(ConfigError.class, () -> PairedClimbTest.settings("race-steps = 10, first-window = 0.1"));
-        assertTrue(both.getMessage().contains("first-window"), both.getMessage());
+    void withoutRoomInTheBudgetOrThePairedComparisonThereIsNoRaceAndTheRunSaysWhy() {
+        AdaLrsSettings s = PairedClimbTest.settings("initial-scale = 0.25, race-steps = 4, race-factor = 4");
+        // max-extra-compute 0.15 of 60 steps: 9 replayed steps, a third of it 3 < 4
+        String budget = skipped(new AdaLrsController(s, 6, 60));
+        assertTrue(budget.contains("more than a third of the replay budget (9 steps"), budget);
+        // 0.15 of 80 steps: 12, a third 4: the race runs
+        assertTrue(new AdaLrsController(s, 8, 80).races());
+        String velocity = skipped(new AdaLrsController(
+                PairedClimbTest.settings("initial-scale = 0.25, race-steps = 4, comparison = velocity,"
+                        + " climb-window = 0, max-extra-compute = 0.5"),
+                10,
+                100));
+        assertTrue(velocity.contains("comparison = paired"), velocity);
+        // turned off: no race, and nothing to report
+        AdaLrsController off =
+                new AdaLrsController(PairedClimbTest.settings("initial-scale = 0.25, race-steps = 0"), 10, 100);
+        assertFalse(off.races());
+        assertEquals(null, off.observe(1, 5.0).event());
+        assertEquals(0.25, off.level(), 1e-15);
+        assertTrue(skipped(new AdaLrsController(
+                        PairedClimbTest.settings(
+                                "initial-scale = 0.25, race-steps = 4, first-window = 0.1, max-extra-compute = 0.5"),
+                        10,
+                        100))
+                .contains("first-window"));
+    }
+
+    @Test
+    void aRunResumedPastItsFirstStepFromACheckpointWithoutARaceDoesNotRaceLate() {
+        AdaLrsController c = racing("");
+        AdaLrsState old = c.state();
+        old.level = 0.25;
+        old.raced = false;
+        c.restore(old);
+        ObjectNode e = c.observe(7, 4.0).event();
+        assertEquals("race-skipped", e.get("outcome").asText());
+        assertTrue(e.get("reason").asText().contains("resumed"), e.toString());
+        assertFalse(c.s.racing);
+    }
+
+    @Test
+    void raceSettingsOutsideTheirRangesAreRefused() {
+        ConfigError few = assertThrows(ConfigError.class, () -> PairedClimbTest.settings("race-steps = 3"));
+        assertTrue(few.getMessage().startsWith("pacer.adalrs.race-steps = 3"), few.getMessage());
+        ConfigError factor = assertThrows(ConfigError.class, () -> PairedClimbTest.settings("race-factor = 1"));
+        assertTrue(factor.getMessage().startsWith("pacer.adalrs.race-factor = 1.0"), factor.getMessage());
     }
 }

@@ -5,7 +5,6 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
-import dev.pacer.adalrs.AdaLrsController;
 import dev.pacer.adalrs.AdaLrsSettings;
 import dev.pacer.config.Check;
 import dev.pacer.config.CheckpointSettings;
@@ -164,11 +163,6 @@ public record PacerSettings(
                     + " the CPU's bf16 instructions, so bf16 would be emulated (about 38 times slower here); use"
                     + " precision = fp32 with the pin, or cpu-kernels = native with bf16");
         }
-        AdaLrsSettings adalrs = AdaLrsSettings.from(p);
-        if (adalrs.enabled()) {
-            // the search's plan against the run's length (e.g. the warmup race's budget), before any job
-            new AdaLrsController(adalrs, train.warmupSteps(), train.maxSteps());
-        }
         // executors read the kernel choice from their environment when libtorch loads
         kernels.environment().forEach((k, v) -> sparkConf.putIfAbsent("spark.executorEnv." + k, v));
         return new PacerSettings(
@@ -178,7 +172,7 @@ public record PacerSettings(
                 train,
                 OptimizerSettings.from(p),
                 CheckpointSettings.from(p),
-                adalrs,
+                AdaLrsSettings.from(p),
                 hidlr,
                 data,
                 runDir,

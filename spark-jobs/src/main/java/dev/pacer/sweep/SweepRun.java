@@ -25,8 +25,8 @@ public final class SweepRun {
 
     /**
      * One run's outcome. {@code decisions} is the sequence of the run's AdaLRS outcomes, one
-     * letter each (a accept, r reject, n neutral, d diverged, s rising, u upscaling stopped), empty
-     * without AdaLRS.
+     * letter each (a accept, r reject, n neutral, d diverged, s rising, u upscaling stopped, x no
+     * warmup race; the race's own decision in capitals), empty without AdaLRS.
      */
     public record Result(
             String kind,
@@ -83,11 +83,13 @@ public final class SweepRun {
         return v;
     }
 
-    private static String decisions(String dir) throws IOException {
+    static String decisions(String dir) throws IOException {
         StringBuilder s = new StringBuilder();
         for (JsonNode row : rows(dir, "events.jsonl")) {
             if ("adalrs".equals(row.path("event").asText())) {
-                s.append(letter(row.path("outcome").asText("")));
+                char l = letter(row.path("outcome").asText(""));
+                // the warmup race's decision in capitals
+                s.append(row.path("race").asBoolean() ? Character.toUpperCase(l) : l);
             }
         }
         return s.toString();
@@ -101,6 +103,7 @@ public final class SweepRun {
             case "diverged" -> 'd';
             case "rising" -> 's';
             case "upscaling_stopped" -> 'u';
+            case "race-skipped" -> 'x';
             default -> '?';
         };
     }

@@ -54,15 +54,6 @@ class PacerSettingsTest {
     }
 
     @Test
-    void aWarmupRaceLongerThanTheSearchBudgetIsRefusedBeforeAnyJob() {
-        // max-extra-compute 0.15 of 200 steps: 30 replayed steps
-        String m = error("pacer.train.max-steps = 200\npacer.adalrs.enabled = true\npacer.adalrs.race-steps = 60");
-        assertTrue(m.startsWith("pacer.adalrs.race-steps = 60"), m);
-        assertTrue(m.contains("allows 30"), m);
-        load("pacer.train.max-steps = 400\npacer.adalrs.enabled = true\npacer.adalrs.race-steps = 60");
-    }
-
-    @Test
     void crossSettingChecks() {
         assertTrue(error("pacer.model.preset = tiny\npacer.train.seq-len = 65").contains("context is 64"));
         assertTrue(error("pacer.spark.partitions = 64").contains("global-batch"));

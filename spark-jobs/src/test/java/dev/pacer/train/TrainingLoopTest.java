@@ -121,13 +121,13 @@ class TrainingLoopTest {
         }
     }
 
-    /** A warmup race of 4 steps between levels 1 and 0.1, the search from step 20. */
+    /** A warmup race of 4 steps between levels 1 and 0.1 (the search's phase from step 20). */
     private static final String RACE = PAIRED
-            + "\npacer.adalrs.initial-scale = 1\npacer.adalrs.race-steps = 4\npacer.adalrs.race-factor = 10"
+            + "\npacer.adalrs.initial-scale = 0.1\npacer.adalrs.race-steps = 4\npacer.adalrs.race-factor = 10"
             + "\npacer.adalrs.phase-start = 0.5";
 
     @Test
-    void aWarmupRaceReplaysItsStepsAtTheLowerLevelAndTheWinnerGoesOn() throws IOException {
+    void aWarmupRaceReplaysItsStepsAtTheLowerLevelAndTheWinnerGoesOnIntoTheSearch() throws IOException {
         LocalRun run = new LocalRun(tmp.resolve("race"), RACE);
         run.invoke(0);
         List<Long> steps = run.records.stream().map(StepRecord::step).toList();
@@ -139,11 +139,11 @@ class TrainingLoopTest {
         assertTrue(race.get("race").asBoolean(), race.toString());
         assertEquals(1, race.get("replayed_from").asLong());
         assertEquals(0.1, race.get("trial_level").asDouble(), 1e-15);
-        // the winner's level runs on until the search's own first round at step 20
-        for (StepRecord r : run.records.subList(9, 19)) {
+        // the winner's level runs the search's first round, which starts at once (not at step 20)
+        for (StepRecord r : run.records.subList(9, 13)) {
             assertEquals(race.get("new_level").asDouble(), r.level(), 1e-15, "step " + r.step());
         }
-        assertEquals(20, run.events("adalrs").get(1).get("replayed_from").asLong(), "the search's first round");
+        assertEquals(5, run.events("adalrs").get(1).get("replayed_from").asLong(), "the search's first round");
     }
 
     @Test
