@@ -118,7 +118,7 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
             return "first-window sets the first round";
         }
         if (!(raceLevel(settings) > settings.initialScale())) {
-            return "initial-scale x race-factor is above max-scale";
+            return "initial-scale is at max-scale: no higher level to race";
         }
         long share = (long) Math.floor(RACE_SHARE * extraBudget);
         if (settings.raceSteps() > share || settings.raceSteps() + 1 > maxSteps) {
@@ -159,9 +159,10 @@ public final class AdaLrsController implements RateController<AdaLrsState> {
     }
 
     /**
-     * {@code compare-annealed} (never in the warmup race): over the compared half of a paired window (the losses from index
-     * n/2 on), the level falls linearly, (n - i) / (n - n/2 + 1) at window index i, in both
-     * branches alike; 1 elsewhere. Derived from the window's state, so a resumed run anneals alike.
+     * {@code compare-annealed} (never in the warmup race): over the compared half of a paired
+     * window (the losses from index n/2 on), the level falls linearly, (n - i) / (n - n/2 + 1) at
+     * window index i, in both branches alike; 1 elsewhere. Derived from the window's state, so a
+     * resumed run anneals alike.
      */
     double annealFactor() {
         if (!settings.compareAnnealed()

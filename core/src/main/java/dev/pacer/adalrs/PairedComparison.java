@@ -215,7 +215,7 @@ final class PairedComparison extends TrialProtocol {
                 .put("extra_steps", st.extraSteps);
         st.round++;
         if (st.racing) {
-            // the lower branch goes on only when it is clearly ahead: a neutral race keeps the rate given
+            // the lower branch goes on only when it is clearly ahead: a neutral race keeps the higher level
             boolean lower = mean < -margin;
             st.level = lower ? st.trialLevel : st.previousLevel;
             e.put("race", true)

@@ -202,8 +202,8 @@ final class AdaLrsExplained {
                         + " with its standard error e) of a base and a later trial window. Either keeps the trial"
                         + " (accept), returns to the base level (reject) or keeps the level (neutral) when the"
                         + " difference is within the margin. A row with race true is the warmup race (race-steps):"
-                        + " initial-scale against race-factor times less, both from the first step, the lower kept"
-                        + " only when clearly ahead. Level changes are coloured: green up, red down.")
+                        + " initial-scale x race-factor against initial-scale, both from the first step, the lower"
+                        + " kept only when clearly ahead. Level changes are coloured: green up, red down.")
                 .raw("</p>\n");
         h.raw("<table class=\"grid\"><thead><tr><th>step</th><th>round</th><th>outcome</th><th>old level</th>"
                 + "<th>new level</th>");
