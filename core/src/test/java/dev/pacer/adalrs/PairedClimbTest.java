@@ -58,7 +58,7 @@ class PairedClimbTest {
     }
 
     /** Feeds {@code losses} as steps from + 1, from + 2, ...; every decision but the last must be NONE. */
-    private static Decision feed(AdaLrsController c, long from, double... losses) {
+    static Decision feed(AdaLrsController c, long from, double... losses) {
         Decision d = null;
         for (int i = 0; i < losses.length; i++) {
             d = c.observe(from + 1 + i, losses[i]);

@@ -1,5 +1,6 @@
 package dev.pacer.adalrs;
 
+import static dev.pacer.adalrs.PairedClimbTest.feed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -28,18 +29,6 @@ class WarmupRaceTest {
         AdaLrsSettings s = PairedClimbTest.settings(
                 "initial-scale = 0.25, race-steps = 4, race-factor = 4, max-extra-compute = 0.5, " + more);
         return new AdaLrsController(s, 10, 100);
-    }
-
-    /** Feeds {@code losses} as steps from + 1, from + 2, ...; every decision but the last must be NONE. */
-    private static Decision feed(AdaLrsController c, long from, double... losses) {
-        Decision d = null;
-        for (int i = 0; i < losses.length; i++) {
-            d = c.observe(from + 1 + i, losses[i]);
-            if (i < losses.length - 1) {
-                assertEquals(Action.NONE, d.action(), "step " + (from + 1 + i));
-            }
-        }
-        return d;
     }
 
     /** Runs the race's higher branch (steps 2-5) and returns the decision that replays it. */
