@@ -30,6 +30,11 @@ public class ConfigOptions {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override one setting; repeatable.")
     List<String> overrides = new ArrayList<>();
 
+    /** Whether the command line gave any of these options (a command that reads no settings refuses them). */
+    boolean given() {
+        return profile != null || !confFiles.isEmpty() || !overrides.isEmpty();
+    }
+
     /** Builds validated settings; {@code extra} (from command options) wins over everything. */
     PacerSettings settings(Config extra) {
         Config user = ConfigFactory.empty();

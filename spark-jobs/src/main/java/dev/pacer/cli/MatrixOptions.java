@@ -6,12 +6,15 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.pacer.config.ConfigError;
 import dev.pacer.run.PacerSettings;
+import dev.pacer.run.RunStorage;
+import dev.pacer.sweep.MatrixReport;
 import dev.pacer.sweep.SweepMatrix;
 import dev.pacer.sweep.SweepMatrix.Cell;
 import dev.pacer.sweep.SweepMatrix.Corpus;
 import dev.pacer.sweep.SweepMatrix.Start;
 import dev.pacer.sweep.SweepRun;
 import dev.pacer.train.CorpusData;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -83,6 +86,13 @@ public class MatrixOptions {
             description = "Cells the defaults were tuned on, marked in the table; the others are held out. Repeatable.")
     List<String> tuning = new ArrayList<>();
 
+    @Option(
+            names = "--report",
+            description = "Train nothing: write OUTPUT/report.md (and report.json) from every finished run under"
+                    + " --output, whichever sweep wrote it: each cell's grid, every variant's gap from each start, and"
+                    + " a summary per variant and budget (--tuning marks the tuning cells).")
+    boolean report;
+
     boolean active() {
         return !corpora.isEmpty() || !seeds.isEmpty() || !budgets.isEmpty() || !starts.isEmpty();
     }
@@ -139,6 +149,31 @@ public class MatrixOptions {
             CorpusData.open(s, new Configuration());
         }
         new SweepMatrix(plan, cellSettings, SweepRun.pretrain(System.out), System.out).run();
+    }
+
+    /** {@code --report}: the report over every finished run under {@code output}; refuses options it would ignore. */
+    void report(ConfigOptions config, String output, boolean otherOptions) throws IOException {
+        if (active() || otherOptions || !variant.isEmpty() || !adalrsOverrides.isEmpty() || config.given()) {
+            throw new ConfigError("--report reads the finished runs under --output and trains nothing: give it"
+                    + " --output and --tuning only");
+        }
+        RunStorage storage = new RunStorage(output, new Configuration());
+        if (!storage.exists(storage.root())) {
+            throw new ConfigError("--output " + output + ": no such directory; give the --output of an earlier"
+                    + " pacer sweep --corpus ...");
+        }
+        MatrixReport.Scan scan = MatrixReport.scan(output, new LinkedHashSet<>(tuning));
+        if (scan.grids().isEmpty()) {
+            throw new ConfigError("--output " + output + ": no finished sweep run found (expected"
+                    + " CORPUS/seed-S/steps-N/fixed-lr-X directories, as pacer sweep --corpus writes them)");
+        }
+        for (String t : tuning) {
+            if (!MatrixReport.corpora(scan).contains(t.split("/", -1)[0])) {
+                throw new ConfigError("--tuning " + t + ": no corpus " + t.split("/", -1)[0] + " under " + output
+                        + " (found " + String.join(", ", MatrixReport.corpora(scan)) + ")");
+            }
+        }
+        MatrixReport.write(output, scan, System.out);
     }
 
     private static Config cellConfig(Cell cell, double lr, boolean adalrs, Config adalrsOverrides) {

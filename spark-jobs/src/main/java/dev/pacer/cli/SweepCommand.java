@@ -58,6 +58,13 @@ public final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (matrix.report) {
+            matrix.report(
+                    config,
+                    output,
+                    !centers.isEmpty() || maxSteps != null || !runs.equals("both") || !peerFiles.isEmpty());
+            return 0;
+        }
         if (matrix.active()) {
             if (!peerFiles.isEmpty() || runs.equals("adalrs")) {
                 throw new ConfigError("--peer and --runs adalrs go with the single-grid sweep, not with --corpus,"

@@ -43,7 +43,9 @@ final class MatrixTable {
         storage.writeAll(
                 storage.resolve(stem + ".json"),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(json(rows)));
-        out.println("\nsaved " + storage.resolve(stem + ".md") + " and " + stem + ".json");
+        out.println("\nsaved " + storage.resolve(stem + ".md") + " and " + stem + ".json (this sweep's cells; every"
+                + " cell and variant under " + plan.output() + ": pacer sweep --output " + plan.output()
+                + " --report)");
     }
 
     static String markdown(List<Row> rows) {
@@ -86,20 +88,25 @@ final class MatrixTable {
         StringBuilder t = new StringBuilder("| corpus | seed | steps | fixed grid: lr val loss (best in bold) |\n");
         t.append("|---|---:|---:|---|\n");
         for (var e : grids.entrySet()) {
-            List<String> points = new java.util.ArrayList<>();
-            for (Result f : e.getValue().runs().values()) {
-                String p = String.format(Locale.ROOT, "%.3e %.4f", f.startLr(), f.valLoss());
-                points.add(f == e.getValue().best() ? "**" + p + "**" : p);
-            }
             t.append(String.format(
                     Locale.ROOT,
                     "| %s | %d | %d | %s |%n",
                     e.getKey().corpus().name(),
                     e.getKey().seed(),
                     e.getKey().steps(),
-                    String.join(", ", points)));
+                    gridPoints(e.getValue())));
         }
         return t.toString();
+    }
+
+    /** A grid's rates and validation losses, "lr loss" each, the best in bold. */
+    static String gridPoints(SweepMatrix.Grid grid) {
+        List<String> points = new java.util.ArrayList<>();
+        for (Result f : grid.runs().values()) {
+            String p = String.format(Locale.ROOT, "%.3e %.4f", f.startLr(), f.valLoss());
+            points.add(f == grid.best() ? "**" + p + "**" : p);
+        }
+        return String.join(", ", points);
     }
 
     static double gap(Row r) {

@@ -50,6 +50,20 @@ public final class SweepMatrix {
             }
             return new Start(t + "x", m);
         }
+
+        /** The start at {@code multiple} of the best rate, labelled with three digits: 10x, 3.16x, 1/30x. */
+        public static Start of(double multiple) {
+            boolean below = multiple < 1
+                    && new java.math.BigDecimal(1 / multiple)
+                                    .round(new java.math.MathContext(3))
+                                    .doubleValue()
+                            != 1;
+            String digits = new java.math.BigDecimal(below ? 1 / multiple : multiple)
+                    .round(new java.math.MathContext(3))
+                    .stripTrailingZeros()
+                    .toPlainString();
+            return new Start((below ? "1/" : "") + digits + "x", multiple);
+        }
     }
 
     /** Settings of one run of a cell: its rate, AdaLRS on or off. */

@@ -73,6 +73,33 @@ public final class SweepRun {
         };
     }
 
+    /**
+     * A finished run read back from its files alone (no training, no checkpoint read): its
+     * {@code finished} event, the last {@code lr_level} and {@code elapsed_s} of its metrics and its
+     * decisions; empty while the run has not finished.
+     */
+    static java.util.Optional<Result> read(String dir, String kind, double lr) throws IOException {
+        JsonNode end = null;
+        for (JsonNode row : rows(dir, "events.jsonl")) {
+            if ("finished".equals(row.path("event").asText())) {
+                end = row;
+            }
+        }
+        if (end == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new Result(
+                kind,
+                lr,
+                lr * lastValue(dir, "lr_level", 1.0),
+                // a diverged run's loss is written as the text "NaN"
+                end.path("val_loss").isNumber() ? end.path("val_loss").doubleValue() : Double.NaN,
+                end.path("step").asLong(),
+                end.path("tokens").asLong(),
+                lastValue(dir, "elapsed_s", Double.NaN),
+                decisions(dir)));
+    }
+
     private static double lastValue(String dir, String field, double fallback) throws IOException {
         double v = fallback;
         for (JsonNode row : rows(dir, "metrics.jsonl")) {
