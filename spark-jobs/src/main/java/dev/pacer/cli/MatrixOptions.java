@@ -31,6 +31,7 @@ import picocli.CommandLine.Option;
 public class MatrixOptions {
 
     private static final String NAME = "[A-Za-z0-9._-]+";
+    private static final int DEFAULT_EXTEND = 2;
 
     @Option(
             names = "--corpus",
@@ -65,7 +66,7 @@ public class MatrixOptions {
             paramLabel = "N",
             description = "Grid points a cell's grid may grow beyond each end while its best is there (default"
                     + " ${DEFAULT-VALUE}).")
-    int extend = 2;
+    int extend = DEFAULT_EXTEND;
 
     @Option(
             names = "--variant",
@@ -153,7 +154,12 @@ public class MatrixOptions {
 
     /** {@code --report}: the report over every finished run under {@code output}; refuses options it would ignore. */
     void report(ConfigOptions config, String output, boolean otherOptions) throws IOException {
-        if (active() || otherOptions || !variant.isEmpty() || !adalrsOverrides.isEmpty() || config.given()) {
+        if (active()
+                || otherOptions
+                || !variant.isEmpty()
+                || !adalrsOverrides.isEmpty()
+                || extend != DEFAULT_EXTEND
+                || config.given()) {
             throw new ConfigError("--report reads the finished runs under --output and trains nothing: give it"
                     + " --output and --tuning only");
         }

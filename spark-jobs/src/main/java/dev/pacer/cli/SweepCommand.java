@@ -18,6 +18,9 @@ import picocli.CommandLine.Option;
         description = "Learning-rate recovery benchmark: a fixed-LR grid, then AdaLRS from each grid LR.")
 public final class SweepCommand implements Callable<Integer> {
 
+    private static final int DEFAULT_POINTS = 7;
+    private static final double DEFAULT_SPAN = 30;
+
     @Mixin
     ConfigOptions config = new ConfigOptions();
 
@@ -32,13 +35,13 @@ public final class SweepCommand implements Callable<Integer> {
     java.util.List<String> centers = new java.util.ArrayList<>();
 
     @Option(names = "--points", paramLabel = "N", description = "Grid points, log-spaced (default ${DEFAULT-VALUE}).")
-    int points = 7;
+    int points = DEFAULT_POINTS;
 
     @Option(
             names = "--span",
             paramLabel = "X",
             description = "Grid from center/X to center*X (default ${DEFAULT-VALUE}).")
-    double span = 30;
+    double span = DEFAULT_SPAN;
 
     @Option(names = "--max-steps", paramLabel = "N", description = "Steps per run: the token budget.")
     Long maxSteps;
@@ -62,7 +65,12 @@ public final class SweepCommand implements Callable<Integer> {
             matrix.report(
                     config,
                     output,
-                    !centers.isEmpty() || maxSteps != null || !runs.equals("both") || !peerFiles.isEmpty());
+                    !centers.isEmpty()
+                            || maxSteps != null
+                            || !runs.equals("both")
+                            || !peerFiles.isEmpty()
+                            || points != DEFAULT_POINTS
+                            || span != DEFAULT_SPAN);
             return 0;
         }
         if (matrix.active()) {

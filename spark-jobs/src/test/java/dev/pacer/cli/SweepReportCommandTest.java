@@ -35,6 +35,8 @@ class SweepReportCommandTest {
         CliRun.assertUsageError(CliRun.run("sweep", "--output", o, "--report", "--variant", "v2"), ignored);
         CliRun.assertUsageError(CliRun.run("sweep", "--output", o, "--report", "--set", "pacer.seed=2"), ignored);
         CliRun.assertUsageError(CliRun.run("sweep", "--output", o, "--report", "--max-steps", "600"), ignored);
+        CliRun.assertUsageError(CliRun.run("sweep", "--output", o, "--report", "--points", "5"), ignored);
+        CliRun.assertUsageError(CliRun.run("sweep", "--output", o, "--report", "--extend", "1"), ignored);
         CliRun.assertUsageError(
                 CliRun.run("sweep", "--output", o, "--report", "--tuning", "zz/1"),
                 "--tuning zz/1: no corpus zz under " + o,
