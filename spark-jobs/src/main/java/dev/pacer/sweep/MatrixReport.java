@@ -184,8 +184,13 @@ public final class MatrixReport {
             if (cellRows.isEmpty()) {
                 continue;
             }
+            // one column per label: runs of earlier sweeps may start a rounding away (5.001e-04 for 5.000e-04)
             TreeMap<Double, String> starts = new TreeMap<>();
-            cellRows.forEach(r -> starts.put(r.start().multiple(), r.start().label()));
+            cellRows.forEach(r -> {
+                if (!starts.containsValue(r.start().label())) {
+                    starts.put(r.start().multiple(), r.start().label());
+                }
+            });
             t.append("| variant | ").append(String.join(" | ", starts.values())).append(" | mean gap | goal met |\n");
             t.append("|---|").append("---:|".repeat(starts.size() + 1)).append("---:|\n");
             for (var v : scan.rows().entrySet()) {
@@ -195,17 +200,17 @@ public final class MatrixReport {
                     continue;
                 }
                 t.append("| ").append(v.getKey()).append(" |");
-                for (double m : starts.keySet()) {
+                for (String label : starts.values()) {
                     t.append(' ')
                             .append(rs.stream()
-                                    .filter(r -> r.start().multiple() == m)
+                                    .filter(r -> r.start().label().equals(label))
                                     .map(r -> String.format(
                                             Locale.ROOT,
                                             "%s (%.2f)",
                                             percent(MatrixTable.gap(r), 1),
                                             r.adalrs().finalLr()
                                                     / r.grid().best().startLr()))
-                                    .findFirst()
+                                    .reduce((a, b) -> a + ", " + b)
                                     .orElse("-"))
                             .append(" |");
                 }

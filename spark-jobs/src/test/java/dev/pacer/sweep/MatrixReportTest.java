@@ -56,7 +56,7 @@ public class MatrixReportTest {
     /**
      * Cell a/1/600 (tuning): fixed 2.0 at 1e-3 (best), 2.1 and 2.2 around it; variant v1 from 1e-4
      * (2.03, level 8) and 1e-3 (2.008, level 0.5); the default variant from 1e-2 (2.01, level 0.1,
-     * 7000 tokens against 6000). Cell b/2/2400: fixed 1.5 at 1e-3, one fixed run unfinished; v1
+     * 7000 tokens against 6000); variant v2 from 1.001e-2 (2.04, level 0.1). Cell b/2/2400: fixed 1.5 at 1e-3, one fixed run unfinished; v1
      * from 1e-3 (1.509). Cell c/1/600: AdaLRS runs only.
      */
     public static void writeTwoSweeps(Path out) throws IOException {
@@ -67,6 +67,8 @@ public class MatrixReportTest {
         writeRun(a.resolve("adalrs-v1-lr-1.000e-04"), 2.03, 6900, 8);
         writeRun(a.resolve("adalrs-v1-lr-1.000e-03"), 2.008, 6900, 0.5);
         writeRun(a.resolve("adalrs-lr-1.000e-02"), 2.01, 7000, 0.1);
+        // an earlier sweep's start a rounding away from the grid's 1e-2: the same 10x column
+        writeRun(a.resolve("adalrs-v2-lr-1.001e-02"), 2.04, 6900, 0.1);
         Path b = out.resolve("b/seed-2/steps-2400");
         writeRun(b.resolve("fixed-lr-1.000e-03"), 1.5, 6000, 1);
         writeRun(b.resolve("fixed-lr-3.162e-03"), null, 0, 1);
@@ -81,7 +83,7 @@ public class MatrixReportTest {
     void everyFinishedRunUnderTheOutputIsJudgedAndTheRestIsListed() throws IOException {
         writeTwoSweeps(out);
         MatrixReport.Scan scan = MatrixReport.scan(out.toString(), Set.of("a/1"));
-        assertEquals(Set.of("adalrs", "v1"), scan.rows().keySet());
+        assertEquals(Set.of("adalrs", "v1", "v2"), scan.rows().keySet());
         assertEquals(3, scan.rows().get("v1").size(), "two in cell a, one in cell b");
         assertEquals(Set.of("a", "b"), MatrixReport.corpora(scan));
         assertEquals(2, scan.skipped().size(), scan.skipped().toString());
@@ -111,6 +113,9 @@ public class MatrixReportTest {
         // v1: 2.03 / 2.0 = +1.5% at 1e-4 x 8 = 0.80 of the best; 2.008 / 2.0 = +0.4% at 0.50;
         // mean (1.5 + 0.4) / 2 = 0.95%; only the second meets the goal
         assertTrue(md.contains("| v1 | +1.5% (0.80) | +0.4% (0.50) | - | +0.95% (2) | 1 / 2 |"), md);
+        // v2 started at 1.001e-2, 10.01x the best: labelled 10x, in the same column; 2.04 / 2.0 = +2.0%,
+        // ended at 1.001e-3 (1.00 of the best)
+        assertTrue(md.contains("| v2 | - | - | +2.0% (1.00) | +2.00% (1) | 0 / 1 |"), md);
         // cell b: 1.509 / 1.5 = +0.6%, within 1% but 0.6% worse than the fixed run at the best rate
         assertTrue(md.contains("**b, seed 2, 2400 steps (held out).**"), md);
         assertTrue(md.contains("| v1 | +0.6% (1.00) | +0.60% (1) | 0 / 1 |"), md);
