@@ -62,6 +62,9 @@ public final class MatrixReport {
      */
     public record Scan(Map<Cell, Grid> grids, Map<String, List<Row>> rows, List<String> skipped) {}
 
+    /** An AdaLRS run directory found, judged once its cell's grid is known. */
+    private record Found(String dir, String variant, double lr) {}
+
     private MatrixReport() {}
 
     /** Reads every {@code CORPUS/seed-S/steps-N/KIND-lr-X} run directory under {@code output}. */
@@ -69,7 +72,7 @@ public final class MatrixReport {
         RunStorage storage = new RunStorage(output, new Configuration());
         FileSystem fs = storage.fs();
         Map<Cell, Grid> grids = new TreeMap<>(CELLS);
-        Map<Cell, List<String[]>> adalrsRuns = new TreeMap<>(CELLS);
+        Map<Cell, List<Found>> adalrsRuns = new TreeMap<>(CELLS);
         List<String> skipped = new ArrayList<>();
         for (FileStatus corpus : directories(fs, storage.root())) {
             for (FileStatus seed : directories(fs, corpus.getPath())) {
@@ -105,7 +108,7 @@ public final class MatrixReport {
                             String variant = m.group(2) == null ? DEFAULT_VARIANT : m.group(2);
                             adalrsRuns
                                     .computeIfAbsent(cell, k -> new ArrayList<>())
-                                    .add(new String[] {dir, variant, m.group(3)});
+                                    .add(new Found(dir, variant, lr));
                         }
                     }
                     if (!fixed.isEmpty()) {
@@ -118,21 +121,26 @@ public final class MatrixReport {
         for (var e : adalrsRuns.entrySet()) {
             Cell cell = e.getKey();
             Grid grid = grids.get(cell);
-            for (String[] run : e.getValue()) {
+            for (Found run : e.getValue()) {
                 if (grid == null) {
-                    skipped.add(run[0] + ": its cell has no finished fixed run to judge it against");
+                    skipped.add(run.dir() + ": its cell has no finished fixed run to judge it against");
                     continue;
                 }
-                double lr = Double.parseDouble(run[2]);
-                Optional<Result> a = SweepRun.read(run[0], "adalrs", lr);
+                Optional<Result> a = SweepRun.read(run.dir(), "adalrs", run.lr());
                 if (a.isEmpty()) {
-                    skipped.add(run[0] + ": not finished");
+                    skipped.add(run.dir() + ": not finished");
                     continue;
                 }
-                Start start = Start.of(lr / grid.best().startLr());
-                rows.computeIfAbsent(run[1], k -> new ArrayList<>())
+                Start start = Start.of(run.lr() / grid.best().startLr());
+                rows.computeIfAbsent(run.variant(), k -> new ArrayList<>())
                         .add(new Row(
-                                cell, tuning.stream().anyMatch(cell::matches), grid, start, lr, grid.at(lr), a.get()));
+                                cell,
+                                tuning.stream().anyMatch(cell::matches),
+                                grid,
+                                start,
+                                run.lr(),
+                                grid.at(run.lr()),
+                                a.get()));
             }
         }
         for (List<Row> r : rows.values()) {
