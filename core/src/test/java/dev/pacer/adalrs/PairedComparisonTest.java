@@ -1,5 +1,6 @@
 package dev.pacer.adalrs;
 
+import static dev.pacer.adalrs.PairedClimbTest.feed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -70,18 +71,6 @@ class PairedComparisonTest {
                 false,
                 0,
                 3.162);
-    }
-
-    /** Feeds {@code losses} as steps from + 1, from + 2, ...; returns the last decision. */
-    private static Decision feed(AdaLrsController c, long from, double... losses) {
-        Decision d = null;
-        for (int i = 0; i < losses.length; i++) {
-            d = c.observe(from + 1 + i, losses[i]);
-            if (i < losses.length - 1) {
-                assertEquals(Action.NONE, d.action(), "step " + (from + 1 + i));
-            }
-        }
-        return d;
     }
 
     @Test

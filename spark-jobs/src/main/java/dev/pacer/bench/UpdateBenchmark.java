@@ -11,6 +11,7 @@ import dev.pacer.train.GradientWorker;
 import dev.pacer.train.StepTimings;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,7 +97,7 @@ public final class UpdateBenchmark {
                 (long) settings.train().globalBatch() * settings.train().seqLen();
 
         // per round: the plain loop's {total, forward+backward, optimizer} and every pipeline
-        List<double[]> plainRounds = new java.util.ArrayList<>();
+        List<double[]> plainRounds = new ArrayList<>();
         Map<Variant, List<PipelineRun.Measured>> pipes = new LinkedHashMap<>();
         executorRss.clear();
         rounds(layout, partitions, totalThreads, plainRounds, pipes);
@@ -131,7 +132,7 @@ public final class UpdateBenchmark {
                 totalThreads, tokensPerStep * 1000.0 / plainMs, plainMs);
         for (var e : pipes.entrySet()) {
             double ms = mean(all(e.getValue()), UpdateBenchmark::stepMs);
-            List<Double> ratios = new java.util.ArrayList<>();
+            List<Double> ratios = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 ratios.add(plainRounds.get(r)[0] / mean(e.getValue().get(r).timings(), UpdateBenchmark::stepMs));
             }
@@ -257,7 +258,7 @@ public final class UpdateBenchmark {
                     new CorpusData(settings.data(), partitions, settings.train().seqLen());
             JavaRDD<CorpusPartition> data = corpus.load(jsc);
             data.count();
-            List<Variant> variants = new java.util.ArrayList<>();
+            List<Variant> variants = new ArrayList<>();
             variants.add(new Variant(PacerSettings.Update.DRIVER, null, false, false));
             for (Precision t : transfers) {
                 if (settings.fusedStep()) {
@@ -273,7 +274,7 @@ public final class UpdateBenchmark {
                     PacerSettings s = v.transfer() == null ? settings : withTransfers(v.transfer(), v.fused());
                     GradientWorker worker = new dev.pacer.train.PretrainJob(s, 0, List.of())
                             .worker(layout, Math.max(1, cores / partitions), s.precision());
-                    pipes.computeIfAbsent(v, k -> new java.util.ArrayList<>())
+                    pipes.computeIfAbsent(v, k -> new ArrayList<>())
                             .add(PipelineRun.run(s, v.update(), jsc, data, worker, layout, warmup, steps));
                     // each rank reports its executor JVM's high-water mark (the driver's own in local mode)
                     executorRss.put(
