@@ -215,7 +215,7 @@ public final class MatrixReport {
                                     .map(r -> String.format(
                                             Locale.ROOT,
                                             "%s (%.2f)",
-                                            percent(MatrixTable.gap(r), 1),
+                                            MatrixTable.percent(MatrixTable.gap(r), 1),
                                             r.adalrs().finalLr()
                                                     / r.grid().best().startLr()))
                                     .reduce((a, b) -> a + ", " + b)
@@ -225,7 +225,7 @@ public final class MatrixReport {
                 t.append(String.format(
                         Locale.ROOT,
                         " %s (%d) | %d / %d |%n",
-                        percent(
+                        MatrixTable.percent(
                                 rs.stream()
                                         .mapToDouble(MatrixTable::gap)
                                         .average()
@@ -285,22 +285,19 @@ public final class MatrixReport {
                         .filter(r -> MatrixTable.verdict(r).equals("met"))
                         .count());
             case 3 ->
-                percent(rs.stream().mapToDouble(MatrixTable::gap).average().orElse(Double.NaN), 2);
-            default -> percent(rs.stream().mapToDouble(MatrixTable::gap).max().orElse(Double.NaN), 1);
+                MatrixTable.percent(
+                        rs.stream().mapToDouble(MatrixTable::gap).average().orElse(Double.NaN), 2);
+            default ->
+                MatrixTable.percent(
+                        rs.stream().mapToDouble(MatrixTable::gap).max().orElse(Double.NaN), 1);
         };
     }
 
-    /** A cell's grid from its fixed runs by rate; the best is the lowest finite loss. */
+    /** A cell's grid from its fixed runs, indexed by rate; the best as the sweep picks it. */
     private static Grid grid(TreeMap<Double, Result> fixed) {
         TreeMap<Integer, Result> runs = new TreeMap<>();
-        Result best = null;
-        for (Result r : fixed.values()) {
-            runs.put(runs.size(), r);
-            if (best == null || r.valLoss() < best.valLoss() || Double.isNaN(best.valLoss())) {
-                best = r;
-            }
-        }
-        return new Grid(runs, best);
+        fixed.values().forEach(r -> runs.put(runs.size(), r));
+        return new Grid(runs, runs.get(SweepMatrix.bestIndex(runs)));
     }
 
     private static List<FileStatus> directories(FileSystem fs, Path dir) throws IOException {
@@ -312,9 +309,5 @@ public final class MatrixReport {
         }
         out.sort(Comparator.comparing(f -> f.getPath().getName()));
         return out;
-    }
-
-    private static String percent(double fraction, int digits) {
-        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%+." + digits + "f%%", 100 * fraction) : "-";
     }
 }

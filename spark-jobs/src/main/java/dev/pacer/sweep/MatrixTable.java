@@ -162,7 +162,12 @@ final class MatrixTable {
     }
 
     private static String percent(double fraction) {
-        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%+.2f%%", 100 * fraction) : "-";
+        return percent(fraction, 2);
+    }
+
+    /** A signed percentage with {@code digits} decimals, or "-" when not finite. */
+    static String percent(double fraction, int digits) {
+        return Double.isFinite(fraction) ? String.format(Locale.ROOT, "%+." + digits + "f%%", 100 * fraction) : "-";
     }
 
     static ArrayNode json(List<Row> rows) {

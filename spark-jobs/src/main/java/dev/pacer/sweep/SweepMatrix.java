@@ -196,7 +196,8 @@ public final class SweepMatrix {
         return runner.run(kindDir(cell, "fixed", lr), "fixed", lr, settings.of(cell, lr, false));
     }
 
-    private static int bestIndex(TreeMap<Integer, Result> runs) {
+    /** The grid index of the lowest loss; a diverged (NaN) run is never the best. */
+    static int bestIndex(TreeMap<Integer, Result> runs) {
         int best = runs.firstKey();
         for (var e : runs.entrySet()) {
             // a diverged run's loss is NaN: never the best
